@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IKeyRegistry} from "./interfaces/IKeyRegistry.sol";
+
+/// @title KeyRegistry
+/// @notice On-chain registry of API signing keys. Owners register, rotate and revoke
+///         their keys; the DAO (through its timelock) owns policy and can revoke any
+///         key; guardians can only suspend, and only the DAO lifts a suspension.
+/// @dev Ed25519 and P-256 proofs of possession cannot be checked cheaply on every EVM
+///      chain, so the registry checks their shape and emits them; verifiers check them
+///      off-chain before trusting a key (KeyLedger's verifier does, once per key).
+contract KeyRegistry is IKeyRegistry {
+    /*//////////////////////////////////////////////////////////////
+                               CONSTANTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Domain tag that starts every proof-of-possession message (exactly 32 bytes).
+    bytes32 public constant PROOF_DOMAIN = "KeyLedger proof of possession v1";
+
+    /// @notice Most keys `revokeBatch` takes in one call.
+    uint256 public constant MAX_BATCH = 256;
+
+    /// @notice Longest label, in bytes.
+    uint256 public constant MAX_LABEL_LENGTH = 64;
+
+    /// @notice Longest scope name, in bytes.
+    uint256 public constant MAX_SCOPE_NAME_LENGTH = 32;
+
+    /*//////////////////////////////////////////////////////////////
+                                STORAGE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev One slot per key:
+    ///      owner (160) | notBefore (32) | expiresAt (32) | version (16) | scopes (8) | flags (8)
+    ///      flags: bits 0-1 KeyState, bits 2-3 Algorithm, bit 4 rotated.
+    struct StoredKey {
+        address owner;
+        uint32 notBefore;
+        uint32 expiresAt;
+        uint16 version;
+        uint8 scopes;
+        uint8 flags;
+    }
+
+    uint8 private constant STATE_MASK = 0x03;
+    uint8 private constant ALGORITHM_SHIFT = 2;
+    uint8 private constant ROTATED = 0x10;
+
+    mapping(bytes32 keyId => StoredKey) internal _keys;
+    Policy internal _policy;
+    address public governance;
+    address public pendingGovernance;
+    mapping(address account => bool) public isGuardian;
+    mapping(uint8 bit => string) internal _scopeNames;
+
+    /*//////////////////////////////////////////////////////////////
+                              CONSTRUCTOR
+    //////////////////////////////////////////////////////////////*/
+
+    /// @param governance_ The DAO's TimelockController (or an interim admin that later
+    ///        transfers governance to it).
+    /// @param policy_ The initial policy.
+    constructor(address governance_, Policy memory policy_) {
+        if (governance_ == address(0)) revert InvalidGovernance(governance_);
+        governance = governance_;
+        emit GovernanceTransferred(address(0), governance_);
+        _setPolicy(policy_);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               MODIFIERS
+    //////////////////////////////////////////////////////////////*/
+
+    modifier onlyGovernance() {
+        if (msg.sender != governance) revert NotGovernance(msg.sender);
+        _;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                              KEY OWNERS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IKeyRegistry
+    function register(NewKey calldata key, string calldata label) external returns (bytes32 keyId) {
+        uint256 labelLength = bytes(label).length;
+        if (labelLength == 0 || labelLength > MAX_LABEL_LENGTH) revert InvalidLabel(label);
+        keyId = _storeKey(key, 1, _policy);
+        emit KeyRegistered(
+            keyId, msg.sender, key.algorithm, key.scopes, key.notBefore, key.expiresAt, label, key.publicKey, key.proof
+        );
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function rotate(bytes32 oldKeyId, NewKey calldata key, uint32 overlap) external returns (bytes32 newKeyId) {
+        StoredKey storage old = _ownedKey(oldKeyId);
+        uint8 flags = old.flags;
+        if (_state(flags) != KeyState.Active) revert InvalidKeyState(oldKeyId, _state(flags));
+        if (flags & ROTATED != 0) revert KeyAlreadyRotated(oldKeyId);
+        uint16 version = old.version;
+        if (version == type(uint16).max) revert VersionOverflow(oldKeyId);
+
+        Policy memory p = _policy;
+        if (overlap > p.maxOverlap) revert OverlapTooLong(overlap, p.maxOverlap);
+        uint32 oldExpiresAt = old.expiresAt;
+        uint32 cut = uint32(block.timestamp) + overlap;
+        if (cut < oldExpiresAt) oldExpiresAt = cut;
+        // A new key that starts after the old one stops would break the
+        // zero-downtime promise of rotation.
+        if (key.notBefore > oldExpiresAt) revert RotationGap(key.notBefore, oldExpiresAt);
+
+        old.expiresAt = oldExpiresAt;
+        old.flags = flags | ROTATED;
+        newKeyId = _storeKey(key, version + 1, p);
+        _emitRotated(oldKeyId, newKeyId, version + 1, oldExpiresAt, key);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function extendOverlap(bytes32 keyId, uint32 expiresAt) external {
+        StoredKey storage k = _ownedKey(keyId);
+        uint8 flags = k.flags;
+        if (_state(flags) != KeyState.Active) revert InvalidKeyState(keyId, _state(flags));
+        if (flags & ROTATED == 0) revert KeyNotRotated(keyId);
+        uint32 current = k.expiresAt;
+        if (expiresAt <= current) revert ExpiryNotExtended(current, expiresAt);
+        Policy memory p = _policy;
+        if (expiresAt > block.timestamp + p.maxOverlap) {
+            revert OverlapTooLong(expiresAt - block.timestamp, p.maxOverlap);
+        }
+        uint256 lifetime = uint256(expiresAt) - k.notBefore;
+        if (lifetime > p.maxLifetime) revert LifetimeTooLong(lifetime, p.maxLifetime);
+        k.expiresAt = expiresAt;
+        emit OverlapExtended(keyId, expiresAt);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function revoke(bytes32 keyId, string calldata reason) external {
+        _revoke(_ownedKey(keyId), keyId, reason);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function revokeBatch(bytes32[] calldata keyIds, string calldata reason) external {
+        uint256 n = keyIds.length;
+        if (n == 0 || n > MAX_BATCH) revert InvalidBatchSize(n);
+        for (uint256 i; i < n; ++i) {
+            bytes32 keyId = keyIds[i];
+            _revoke(_ownedKey(keyId), keyId, reason);
+        }
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               GUARDIANS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IKeyRegistry
+    function suspend(bytes32 keyId, string calldata reason) external {
+        if (!isGuardian[msg.sender]) revert NotGuardian(msg.sender);
+        StoredKey storage k = _existingKey(keyId);
+        KeyState state = _state(k.flags);
+        if (state != KeyState.Active) revert InvalidKeyState(keyId, state);
+        _setState(k, KeyState.Suspended);
+        emit KeySuspended(keyId, msg.sender, reason);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                              GOVERNANCE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IKeyRegistry
+    function governanceRevoke(bytes32 keyId, string calldata reason) external onlyGovernance {
+        _revoke(_existingKey(keyId), keyId, reason);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function unsuspend(bytes32 keyId) external onlyGovernance {
+        StoredKey storage k = _existingKey(keyId);
+        KeyState state = _state(k.flags);
+        if (state != KeyState.Suspended) revert InvalidKeyState(keyId, state);
+        _setState(k, KeyState.Active);
+        emit KeyUnsuspended(keyId, msg.sender);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function setPolicy(Policy calldata policy_) external onlyGovernance {
+        _setPolicy(policy_);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function setScopeName(uint8 bit, string calldata name) external onlyGovernance {
+        if (bit > 7 || bytes(name).length > MAX_SCOPE_NAME_LENGTH) revert InvalidScopeName(bit, name);
+        _scopeNames[bit] = name;
+        emit ScopeNamed(bit, name);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function setGuardian(address guardian, bool enabled) external onlyGovernance {
+        isGuardian[guardian] = enabled;
+        emit GuardianUpdated(guardian, enabled);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function transferGovernance(address newGovernance) external onlyGovernance {
+        if (newGovernance == address(0)) revert InvalidGovernance(newGovernance);
+        pendingGovernance = newGovernance;
+        emit GovernanceTransferStarted(governance, newGovernance);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function acceptGovernance() external {
+        if (msg.sender != pendingGovernance) revert NotPendingGovernance(msg.sender, pendingGovernance);
+        emit GovernanceTransferred(governance, msg.sender);
+        governance = msg.sender;
+        delete pendingGovernance;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 VIEWS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IKeyRegistry
+    function getKey(bytes32 keyId) external view returns (KeyRecord memory) {
+        StoredKey memory k = _keys[keyId];
+        return KeyRecord({
+            owner: k.owner,
+            algorithm: Algorithm(k.flags >> ALGORITHM_SHIFT & 0x03),
+            state: _state(k.flags),
+            version: k.version,
+            scopes: k.scopes,
+            notBefore: k.notBefore,
+            expiresAt: k.expiresAt,
+            rotated: k.flags & ROTATED != 0
+        });
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function keyStatus(bytes32 keyId, uint8 requiredScopes) external view returns (bool, StatusReason) {
+        StoredKey storage k = _keys[keyId];
+        KeyState state = _state(k.flags);
+        if (state == KeyState.Unknown) return (false, StatusReason.Unknown);
+        if (state == KeyState.Revoked) return (false, StatusReason.Revoked);
+        if (state == KeyState.Suspended) return (false, StatusReason.Suspended);
+        if (block.timestamp < k.notBefore) return (false, StatusReason.NotYetValid);
+        if (block.timestamp >= k.expiresAt) return (false, StatusReason.Expired);
+        if (k.scopes & requiredScopes != requiredScopes) return (false, StatusReason.InsufficientScope);
+        return (true, StatusReason.Valid);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function proofOfPossessionMessage(address owner, bytes32 keyId) external view returns (bytes memory) {
+        return abi.encodePacked(PROOF_DOMAIN, block.chainid, address(this), owner, keyId);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function policy() external view returns (Policy memory) {
+        return _policy;
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function scopeName(uint8 bit) external view returns (string memory) {
+        return _scopeNames[bit];
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               INTERNALS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Validates `key` against policy and writes its single slot.
+    function _storeKey(NewKey calldata key, uint16 version, Policy memory p) internal returns (bytes32 keyId) {
+        Algorithm alg = key.algorithm;
+        if (p.allowedAlgorithms & (uint8(1) << uint8(alg)) == 0 || alg == Algorithm.None) {
+            revert AlgorithmNotAllowed(alg);
+        }
+        bytes calldata pub = key.publicKey;
+        if (alg == Algorithm.Ed25519) {
+            if (pub.length != 32) revert InvalidPublicKey(alg, pub);
+        } else if (pub.length != 33 || (pub[0] != 0x02 && pub[0] != 0x03)) {
+            revert InvalidPublicKey(alg, pub);
+        }
+        if (key.proof.length != 64) revert InvalidProofLength(key.proof.length);
+        uint8 scopes = key.scopes;
+        if (scopes & ~p.allowedScopes != 0) revert ScopesNotAllowed(scopes, p.allowedScopes);
+        uint32 notBefore = key.notBefore;
+        uint32 expiresAt = key.expiresAt;
+        if (expiresAt <= notBefore || expiresAt <= block.timestamp) {
+            revert InvalidValidityWindow(notBefore, expiresAt, block.timestamp);
+        }
+        if (expiresAt - notBefore > p.maxLifetime) revert LifetimeTooLong(expiresAt - notBefore, p.maxLifetime);
+
+        keyId = keccak256(pub);
+        // Every stored key has a non-zero state, so a zero slot means "never registered".
+        if (_keys[keyId].flags != 0) revert KeyAlreadyRegistered(keyId);
+        _keys[keyId] = StoredKey({
+            owner: msg.sender,
+            notBefore: notBefore,
+            expiresAt: expiresAt,
+            version: version,
+            scopes: scopes,
+            flags: uint8(KeyState.Active) | uint8(alg) << ALGORITHM_SHIFT
+        });
+    }
+
+    /// @dev Separate frame: the event has more fields than `rotate`'s stack can hold.
+    function _emitRotated(bytes32 oldKeyId, bytes32 newKeyId, uint16 version, uint32 oldExpiresAt, NewKey calldata key)
+        internal
+    {
+        emit KeyRotated(
+            oldKeyId,
+            newKeyId,
+            msg.sender,
+            version,
+            key.algorithm,
+            key.scopes,
+            key.notBefore,
+            key.expiresAt,
+            oldExpiresAt,
+            key.publicKey,
+            key.proof
+        );
+    }
+
+    function _existingKey(bytes32 keyId) internal view returns (StoredKey storage k) {
+        k = _keys[keyId];
+        if (k.flags == 0) revert KeyNotFound(keyId);
+    }
+
+    function _ownedKey(bytes32 keyId) internal view returns (StoredKey storage k) {
+        k = _existingKey(keyId);
+        if (k.owner != msg.sender) revert NotKeyOwner(keyId, msg.sender, k.owner);
+    }
+
+    function _revoke(StoredKey storage k, bytes32 keyId, string calldata reason) internal {
+        if (_state(k.flags) == KeyState.Revoked) revert InvalidKeyState(keyId, KeyState.Revoked);
+        _setState(k, KeyState.Revoked);
+        emit KeyRevoked(keyId, msg.sender, reason);
+    }
+
+    function _setState(StoredKey storage k, KeyState state) internal {
+        k.flags = k.flags & ~STATE_MASK | uint8(state);
+    }
+
+    function _state(uint8 flags) internal pure returns (KeyState) {
+        return KeyState(flags & STATE_MASK);
+    }
+
+    function _setPolicy(Policy memory p) internal {
+        // Bit 0 is Algorithm.None; bits above EcdsaSecp256k1 name no algorithm.
+        if (p.maxLifetime == 0 || p.maxOverlap > p.maxLifetime || p.allowedAlgorithms & 0xF1 != 0) {
+            revert InvalidPolicy(p);
+        }
+        _policy = p;
+        emit PolicyUpdated(p.maxLifetime, p.maxOverlap, p.allowedAlgorithms, p.allowedScopes);
+    }
+}

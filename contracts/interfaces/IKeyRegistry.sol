@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title IKeyRegistry
+/// @notice Types, errors and events of the KeyLedger key registry.
+/// @dev A key is identified by `keyId = keccak256(raw public key bytes)`: 32 bytes
+///      for Ed25519, 33 bytes (compressed SEC1) for ECDSA P-256 and secp256k1.
+///      The events carry everything needed to rebuild the registry from logs alone.
+interface IKeyRegistry {
+    /*//////////////////////////////////////////////////////////////
+                                 TYPES
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Signature algorithm of a key. Verifiers trust this field, never a
+    ///         request's own claim. `None` is never stored for a registered key.
+    enum Algorithm {
+        None,
+        Ed25519,
+        EcdsaP256,
+        EcdsaSecp256k1
+    }
+
+    /// @notice Lifecycle of a key. `Unknown` means the key id was never registered.
+    enum KeyState {
+        Unknown,
+        Active,
+        Suspended,
+        Revoked
+    }
+
+    /// @notice Why `keyStatus` says a key may or may not be used right now.
+    enum StatusReason {
+        Valid,
+        Unknown,
+        Revoked,
+        Suspended,
+        NotYetValid,
+        Expired,
+        InsufficientScope
+    }
+
+    /// @notice A key's record as the views return it.
+    /// @dev Stored packed in ONE slot (see `StoredKey` in KeyRegistry): a registration
+    ///      writes a single new slot, and revoke/rotate rewrite warm non-zero slots,
+    ///      which is what keeps register/revoke/rotate near 60k/31k/70k gas.
+    ///      Who changed the state and when live in the events (KeyRevoked.by,
+    ///      KeySuspended.guardian, KeyUnsuspended.by and the block time).
+    struct KeyRecord {
+        address owner;
+        Algorithm algorithm;
+        KeyState state;
+        uint16 version;
+        uint8 scopes;
+        uint32 notBefore;
+        uint32 expiresAt;
+        bool rotated;
+    }
+
+    /// @notice The DAO's policy. One storage slot.
+    /// @dev Layout: maxLifetime (32) | maxOverlap (32) | allowedAlgorithms (8)
+    ///      | allowedScopes (8). `allowedAlgorithms` has bit `1 << uint8(Algorithm)`
+    ///      set for each algorithm that may be registered; durations are seconds.
+    struct Policy {
+        uint32 maxLifetime;
+        uint32 maxOverlap;
+        uint8 allowedAlgorithms;
+        uint8 allowedScopes;
+    }
+
+    /// @notice Arguments of `register` and of the new key in `rotate`.
+    /// @param algorithm The new key's algorithm.
+    /// @param publicKey Raw public key: 32 bytes (Ed25519) or 33 bytes compressed SEC1.
+    /// @param scopes Bitmask of up to 8 scopes named by the DAO; every bit must be allowed by policy.
+    /// @param notBefore First second at which the key is valid.
+    /// @param expiresAt First second at which the key is no longer valid.
+    /// @param proof 64-byte signature by the new key over
+    ///        `proofOfPossessionMessage(owner, keyId)`.
+    struct NewKey {
+        Algorithm algorithm;
+        bytes publicKey;
+        uint8 scopes;
+        uint32 notBefore;
+        uint32 expiresAt;
+        bytes proof;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 ERRORS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The key id has been registered before (ids are never reused, even after revocation).
+    error KeyAlreadyRegistered(bytes32 keyId);
+    /// @notice No key with this id exists.
+    error KeyNotFound(bytes32 keyId);
+    /// @notice The caller is not the key's owner.
+    error NotKeyOwner(bytes32 keyId, address caller, address owner);
+    /// @notice The caller is not the governance (timelock).
+    error NotGovernance(address caller);
+    /// @notice The caller is not a guardian.
+    error NotGuardian(address caller);
+    /// @notice The algorithm is not allowed by policy (or is `None`).
+    error AlgorithmNotAllowed(Algorithm algorithm);
+    /// @notice The public key has the wrong length or encoding for its algorithm.
+    error InvalidPublicKey(Algorithm algorithm, bytes publicKey);
+    /// @notice The proof of possession is missing or not a 64-byte signature.
+    error InvalidProofLength(uint256 length);
+    /// @notice A scope bit is not allowed by policy.
+    error ScopesNotAllowed(uint8 scopes, uint8 allowedScopes);
+    /// @notice The validity window is empty, inverted or already over.
+    error InvalidValidityWindow(uint32 notBefore, uint32 expiresAt, uint256 currentTime);
+    /// @notice The window is longer than the policy's maximum lifetime.
+    error LifetimeTooLong(uint256 lifetime, uint256 maxLifetime);
+    /// @notice The overlap is longer than the policy's maximum.
+    error OverlapTooLong(uint256 overlap, uint256 maxOverlap);
+    /// @notice The new key would only become valid after the old one stops, leaving a gap.
+    error RotationGap(uint32 newNotBefore, uint32 oldExpiresAt);
+    /// @notice The label is empty or longer than 64 bytes.
+    error InvalidLabel(string label);
+    /// @notice The key is not in the state the operation needs.
+    error InvalidKeyState(bytes32 keyId, KeyState state);
+    /// @notice The key has already been rotated to a successor.
+    error KeyAlreadyRotated(bytes32 keyId);
+    /// @notice `extendOverlap` applies only to keys that were rotated out.
+    error KeyNotRotated(bytes32 keyId);
+    /// @notice The new expiry does not move the current expiry later.
+    error ExpiryNotExtended(uint32 currentExpiresAt, uint32 requestedExpiresAt);
+    /// @notice The version counter would overflow.
+    error VersionOverflow(bytes32 keyId);
+    /// @notice A batch is empty or larger than `MAX_BATCH`.
+    error InvalidBatchSize(uint256 size);
+    /// @notice Policy values out of range (zero lifetime, overlap above lifetime, `None` allowed, ...).
+    error InvalidPolicy(Policy policy);
+    /// @notice Scope bit index is above 7 or the name is longer than 32 bytes.
+    error InvalidScopeName(uint8 bit, string name);
+    /// @notice Governance cannot be handed to the zero address.
+    error InvalidGovernance(address governance);
+    /// @notice Only the pending governance can accept the transfer.
+    error NotPendingGovernance(address caller, address pendingGovernance);
+
+    /*//////////////////////////////////////////////////////////////
+                                 EVENTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice A new key lineage was started (version 1).
+    /// @param proof Proof of possession; verifiers must check it off-chain before trusting the key.
+    event KeyRegistered(
+        bytes32 indexed keyId,
+        address indexed owner,
+        Algorithm algorithm,
+        uint8 scopes,
+        uint32 notBefore,
+        uint32 expiresAt,
+        string label,
+        bytes publicKey,
+        bytes proof
+    );
+
+    /// @notice `newKeyId` became version `version` of `oldKeyId`'s lineage (same owner and
+    ///         label); the old key's expiry was set to `oldExpiresAt`.
+    event KeyRotated(
+        bytes32 indexed oldKeyId,
+        bytes32 indexed newKeyId,
+        address indexed owner,
+        uint16 version,
+        Algorithm algorithm,
+        uint8 scopes,
+        uint32 notBefore,
+        uint32 expiresAt,
+        uint32 oldExpiresAt,
+        bytes publicKey,
+        bytes proof
+    );
+
+    /// @notice A rotated-out key's expiry was moved later (roll-back path).
+    event OverlapExtended(bytes32 indexed keyId, uint32 expiresAt);
+    /// @notice A key was revoked, finally, by its owner or by governance.
+    event KeyRevoked(bytes32 indexed keyId, address indexed by, string reason);
+    /// @notice A guardian suspended a key pending the DAO.
+    event KeySuspended(bytes32 indexed keyId, address indexed guardian, string reason);
+    /// @notice Governance lifted a suspension.
+    event KeyUnsuspended(bytes32 indexed keyId, address indexed by);
+    /// @notice Governance changed the policy.
+    event PolicyUpdated(uint32 maxLifetime, uint32 maxOverlap, uint8 allowedAlgorithms, uint8 allowedScopes);
+    /// @notice Governance named (or renamed, or cleared with "") a scope bit.
+    event ScopeNamed(uint8 indexed bit, string name);
+    /// @notice Governance appointed (`enabled`) or removed a guardian.
+    event GuardianUpdated(address indexed guardian, bool enabled);
+    /// @notice Governance proposed a new governance address.
+    event GovernanceTransferStarted(address indexed previousGovernance, address indexed newGovernance);
+    /// @notice The governance address changed.
+    event GovernanceTransferred(address indexed previousGovernance, address indexed newGovernance);
+
+    /*//////////////////////////////////////////////////////////////
+                              KEY OWNERS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Registers a new key lineage (version 1) owned by the caller.
+    /// @return keyId keccak256 of the public key.
+    function register(NewKey calldata key, string calldata label) external returns (bytes32 keyId);
+
+    /// @notice Rotates `oldKeyId` to a new key (version + 1, same label); the old key's
+    ///         expiry becomes min(its expiry, now + overlap).
+    function rotate(bytes32 oldKeyId, NewKey calldata key, uint32 overlap) external returns (bytes32 newKeyId);
+
+    /// @notice Moves a rotated-out key's expiry later, within policy bounds.
+    function extendOverlap(bytes32 keyId, uint32 expiresAt) external;
+
+    /// @notice Revokes the caller's key, immediately and finally.
+    function revoke(bytes32 keyId, string calldata reason) external;
+
+    /// @notice Revokes several of the caller's keys in one transaction (incident response).
+    function revokeBatch(bytes32[] calldata keyIds, string calldata reason) external;
+
+    /*//////////////////////////////////////////////////////////////
+                               GUARDIANS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Suspends an active key at once, pending the DAO.
+    function suspend(bytes32 keyId, string calldata reason) external;
+
+    /*//////////////////////////////////////////////////////////////
+                              GOVERNANCE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Revokes any key (active or suspended).
+    function governanceRevoke(bytes32 keyId, string calldata reason) external;
+
+    /// @notice Lifts a guardian's suspension.
+    function unsuspend(bytes32 keyId) external;
+
+    /// @notice Replaces the policy. Existing keys keep their windows.
+    function setPolicy(Policy calldata policy) external;
+
+    /// @notice Names a scope bit (0..7); an empty name clears it.
+    function setScopeName(uint8 bit, string calldata name) external;
+
+    /// @notice Appoints or removes a guardian.
+    function setGuardian(address guardian, bool enabled) external;
+
+    /// @notice Starts handing governance to `newGovernance`, which must accept.
+    function transferGovernance(address newGovernance) external;
+
+    /// @notice Completes a governance transfer.
+    function acceptGovernance() external;
+
+    /*//////////////////////////////////////////////////////////////
+                                 VIEWS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The full stored record (all zero for an unknown key).
+    function getKey(bytes32 keyId) external view returns (KeyRecord memory);
+
+    /// @notice Whether the key may be used now with `requiredScopes`, and why not.
+    function keyStatus(bytes32 keyId, uint8 requiredScopes) external view returns (bool valid, StatusReason reason);
+
+    /// @notice The bytes a new key signs to prove possession for `owner`:
+    ///         "KeyLedger proof of possession v1" (32 bytes) || chainId (32) || registry (20)
+    ///         || owner (20) || keyId (32). Ed25519 signs them as is; ECDSA keys sign their
+    ///         SHA-256 digest (64-byte r || s).
+    function proofOfPossessionMessage(address owner, bytes32 keyId) external view returns (bytes memory);
+
+    /// @notice The current policy.
+    function policy() external view returns (Policy memory);
+
+    /// @notice The name of a scope bit ("" when unnamed).
+    function scopeName(uint8 bit) external view returns (string memory);
+
+    /// @notice Whether `account` is a guardian.
+    function isGuardian(address account) external view returns (bool);
+
+    /// @notice The governance address (the DAO's TimelockController).
+    function governance() external view returns (address);
+
+    /// @notice The address a governance transfer is waiting on.
+    function pendingGovernance() external view returns (address);
+}
