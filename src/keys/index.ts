@@ -1,0 +1,13 @@
+export { algorithmFromChain, algorithms, algorithmToChain, isAlgorithm, UnsupportedAlgorithmError, type Algorithm } from "./algorithms.ts";
+export { computeKeyId, type ComputeKeyIdParameters } from "./computeKeyId.ts";
+export { assertLabel, generateKey, type GenerateKeyParameters } from "./generateKey.ts";
+export { algorithmOfJwk, base64UrlToBytes, bytesToBase64Url, InvalidKeyError, jwkCurve } from "./jwk.ts";
+export {
+  proofOfPossessionMessage,
+  signProofOfPossession,
+  type ProofOfPossessionMessageParameters,
+  type SignProofOfPossessionParameters,
+} from "./proofOfPossession.ts";
+export { publicKeyToRaw, type PublicKeyToRawParameters, type PublicKeyToRawReturnType } from "./publicKeyToRaw.ts";
+export { signBytes, type SignBytesParameters } from "./signBytes.ts";
+export type { Jwk, KeyFile } from "./types.ts";
