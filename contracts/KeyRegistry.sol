@@ -61,11 +61,21 @@ contract KeyRegistry is IKeyRegistry {
     /// @param governance_ The DAO's TimelockController (or an interim admin that later
     ///        transfers governance to it).
     /// @param policy_ The initial policy.
-    constructor(address governance_, Policy memory policy_) {
+    /// @param scopeNames_ Names of scope bits 0, 1, ... (at most 8).
+    /// @param guardians_ The initial guardians.
+    constructor(address governance_, Policy memory policy_, string[] memory scopeNames_, address[] memory guardians_) {
         if (governance_ == address(0)) revert InvalidGovernance(governance_);
         governance = governance_;
         emit GovernanceTransferred(address(0), governance_);
         _setPolicy(policy_);
+        if (scopeNames_.length > 8) revert InvalidScopeName(uint8(scopeNames_.length), "");
+        for (uint256 i; i < scopeNames_.length; ++i) {
+            _setScopeName(uint8(i), scopeNames_[i]);
+        }
+        for (uint256 i; i < guardians_.length; ++i) {
+            isGuardian[guardians_[i]] = true;
+            emit GuardianUpdated(guardians_[i], true);
+        }
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -103,8 +113,10 @@ contract KeyRegistry is IKeyRegistry {
         Policy memory p = _policy;
         if (overlap > p.maxOverlap) revert OverlapTooLong(overlap, p.maxOverlap);
         uint32 oldExpiresAt = old.expiresAt;
-        uint32 cut = uint32(block.timestamp) + overlap;
-        if (cut < oldExpiresAt) oldExpiresAt = cut;
+        // In uint256: with a permissive policy, now + overlap may not fit in uint32,
+        // and then the old expiry is the minimum anyway.
+        uint256 cut = block.timestamp + overlap;
+        if (cut < oldExpiresAt) oldExpiresAt = uint32(cut);
         // A new key that starts after the old one stops would break the
         // zero-downtime promise of rotation.
         if (key.notBefore > oldExpiresAt) revert RotationGap(key.notBefore, oldExpiresAt);
@@ -127,7 +139,11 @@ contract KeyRegistry is IKeyRegistry {
         if (expiresAt > block.timestamp + p.maxOverlap) {
             revert OverlapTooLong(expiresAt - block.timestamp, p.maxOverlap);
         }
-        uint256 lifetime = uint256(expiresAt) - k.notBefore;
+        // Rotation may have cut a not-yet-valid key's expiry below its notBefore; an
+        // extension that still ends there would leave an empty window.
+        uint32 notBefore = k.notBefore;
+        if (expiresAt <= notBefore) revert InvalidValidityWindow(notBefore, expiresAt, block.timestamp);
+        uint256 lifetime = expiresAt - notBefore;
         if (lifetime > p.maxLifetime) revert LifetimeTooLong(lifetime, p.maxLifetime);
         k.expiresAt = expiresAt;
         emit OverlapExtended(keyId, expiresAt);
@@ -187,9 +203,7 @@ contract KeyRegistry is IKeyRegistry {
 
     /// @inheritdoc IKeyRegistry
     function setScopeName(uint8 bit, string calldata name) external onlyGovernance {
-        if (bit > 7 || bytes(name).length > MAX_SCOPE_NAME_LENGTH) revert InvalidScopeName(bit, name);
-        _scopeNames[bit] = name;
-        emit ScopeNamed(bit, name);
+        _setScopeName(bit, name);
     }
 
     /// @inheritdoc IKeyRegistry
@@ -340,6 +354,12 @@ contract KeyRegistry is IKeyRegistry {
 
     function _state(uint8 flags) internal pure returns (KeyState) {
         return KeyState(flags & STATE_MASK);
+    }
+
+    function _setScopeName(uint8 bit, string memory name) internal {
+        if (bit > 7 || bytes(name).length > MAX_SCOPE_NAME_LENGTH) revert InvalidScopeName(bit, name);
+        _scopeNames[bit] = name;
+        emit ScopeNamed(bit, name);
     }
 
     function _setPolicy(Policy memory p) internal {

@@ -1,0 +1,96 @@
+// `npm start`: the whole local stack in one command. `node scripts/dev.ts --help`.
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { BaseError } from "../src/errors/BaseError.ts";
+import { parameterOptionsHelp, parameterParseArgsOptions, parametersFromOptions } from "./deploy/options.ts";
+import { runDevStack } from "./dev/runDevStack.ts";
+import { compileService } from "./dev/services/compile.ts";
+import { deployService } from "./dev/services/deploy.ts";
+import { hardhatNodeService } from "./dev/services/hardhatNode.ts";
+import { devSummary, devSummaryJson } from "./dev/summary.ts";
+import type { DevService } from "./dev/types.ts";
+
+// Started in this order, stopped in reverse. Each later service reads what the
+// earlier ones put into the context (RPC URL, manifest) and may add a URL and next steps.
+const services: DevService[] = [compileService, hardhatNodeService, deployService];
+
+const help = `Usage: npm start [-- options]   (or: node scripts/dev.ts [options])
+
+Compiles the contracts, starts a Hardhat node on 127.0.0.1, deploys KeyLedger into
+it and keeps running until Ctrl-C, which stops everything it started.
+
+Options:
+  --port <n>                      node port (env KEYLEDGER_RPC_PORT; default 8545, 0 = any free port;
+                                  a busy default port falls back to a free one, a chosen one fails)
+  --manifest <path>               manifest file (env KEYLEDGER_MANIFEST; default deployments/31337.json)
+  --no-compile                    use the existing artifacts
+  --json                          print one JSON line when ready (progress goes to stderr)
+  -h, --help                      show this help
+
+Runtime output (the node's log) goes to .keyledger/ (env KEYLEDGER_STATE_DIR).
+
+Deployment parameters (each also read from env KEYLEDGER_<NAME>):
+${parameterOptionsHelp()}
+`;
+
+async function main(): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: "string" },
+        manifest: { type: "string" },
+        "no-compile": { type: "boolean" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+        ...parameterParseArgsOptions,
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\nRun with --help for the options.`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(help);
+    return 0;
+  }
+  const portText = typeof values.port === "string" ? values.port : process.env.KEYLEDGER_RPC_PORT || undefined;
+  if (portText !== undefined && !(/^\d+$/.test(portText) && Number(portText) <= 65_535)) {
+    console.error(`The port must be 0..65535, got "${portText}".`);
+    return 2;
+  }
+  const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
+  const stateDir = resolve(process.env.KEYLEDGER_STATE_DIR ?? join(root, ".keyledger"));
+  mkdirSync(stateDir, { recursive: true });
+  const json = values.json === true;
+  const manifest = typeof values.manifest === "string" ? values.manifest : process.env.KEYLEDGER_MANIFEST || undefined;
+  return runDevStack({
+    services,
+    context: {
+      root,
+      stateDir,
+      options: {
+        compile: values["no-compile"] !== true,
+        port: portText === undefined ? 8545 : Number(portText),
+        portExplicit: portText !== undefined,
+        manifestPath: manifest,
+        params: parametersFromOptions({ values, env: process.env }),
+      },
+      env: {},
+      say: json ? (line) => console.error(line) : (line) => console.log(line),
+    },
+    summary: json ? devSummaryJson : devSummary,
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof BaseError ? `Error: ${error.message}` : error);
+    process.exit(1);
+  },
+);

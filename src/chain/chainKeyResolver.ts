@@ -1,0 +1,456 @@
+import { type Address, createPublicClient, type Hex, http, isAddress, type PublicClient } from "viem";
+import { BaseError } from "../errors/BaseError.ts";
+import type { KeyResolver, ResolveResult } from "../verifier/types.ts";
+import type { DeploymentManifest } from "./manifest.ts";
+import { createRegistryIndex, type RegistryIndexChanges, registryEvents } from "./registryIndex.ts";
+
+export type ChainKeyResolverParameters = (
+  | { manifest: DeploymentManifest; registry?: undefined }
+  | {
+      manifest?: undefined;
+      registry: Address;
+      /** First block to index (the registry's deployment block). */
+      deploymentBlock: number | bigint;
+      /** Checked against the node; default: the node's chain id. */
+      chainId?: number | undefined;
+      /** When given, the resolver refuses a chain whose block `deploymentBlock` has another hash. */
+      deploymentBlockHash?: Hex | undefined;
+    }
+) &
+  ({ client: PublicClient; rpcUrl?: undefined } | { rpcUrl: string; client?: undefined }) & {
+    /** Blocks to wait before indexing a block (0: index the head). Default 0. */
+    confirmations?: number | undefined;
+    /** How often to ask the node for new blocks. Default 250 ms. */
+    pollingIntervalMs?: number | undefined;
+    /** After this long without a successful sync, every key resolves as "stale". Default 30 s. */
+    maxStalenessSeconds?: number | undefined;
+    /** Largest block range of one `eth_getLogs` call. Default 2,000. */
+    chunkSize?: number | undefined;
+    /** Reorgs up to this many blocks deep are rolled back in place; deeper ones rebuild the index. Default 128. */
+    reorgDepth?: number | undefined;
+    /** Clock in ms since the epoch (staleness and update times). Default `Date.now`. */
+    now?: (() => number) | undefined;
+    /** Called after every sync that changed the index (see `onUpdate`). */
+    onUpdate?: ((update: ChainKeyResolverUpdate) => void) | undefined;
+  };
+
+export type ChainKeyResolverStatus = {
+  /** Whether the first backfill has completed. */
+  ready: boolean;
+  /** The newest block the index reflects (undefined before the first block is indexed). */
+  blockNumber: number | undefined;
+  blockHash: Hex | undefined;
+  /** When (ms, `now` clock) the last sync that reached the chain head started. */
+  lastSyncAt: number | undefined;
+  /** Seconds since `lastSyncAt` (Infinity before the first sync). */
+  ageSeconds: number;
+  /** Key ids in the index. */
+  keys: number;
+  /** Whether `resolve` currently answers "stale". */
+  stale: boolean;
+  /** Reorgs handled so far. */
+  reorgs: number;
+  /** Short message of the last failed sync, cleared by the next successful one. */
+  error: string | undefined;
+};
+
+export type ChainKeyResolverUpdate = {
+  blockNumber: number;
+  blockHash: Hex;
+  /** Key ids whose facts changed (added, updated, or removed by a reorg). */
+  keyIds: readonly Hex[];
+  /** Whether scope names changed (every key's scope list may differ). */
+  scopes: boolean;
+  /** Set when a reorg rolled the index back to this block before it moved forward. */
+  rolledBackTo: number | undefined;
+  /** When the change became visible to `resolve` (ms, `now` clock). */
+  at: number;
+};
+
+export type ChainKeyResolver = KeyResolver & {
+  /** Synchronous for keys in the index: the hot path makes no RPC call. */
+  resolve(keyId: Hex): ResolveResult | Promise<ResolveResult>;
+  /** Resolves once the index has been backfilled up to the chain head. Rejects on misconfiguration or close. */
+  ready(): Promise<void>;
+  /** Catches up with the chain now (shares a sync already due); rejects when the node cannot be read. */
+  sync(): Promise<void>;
+  status(): ChainKeyResolverStatus;
+  /** Subscribes to index changes (e.g. to measure revocation propagation); returns the unsubscribe function. */
+  onUpdate(listener: (update: ChainKeyResolverUpdate) => void): () => void;
+  /** Stops polling; later `resolve` calls answer "stale". */
+  close(): Promise<void>;
+};
+
+const keyIdPattern = /^0x[0-9a-f]{64}$/;
+const unknown: ResolveResult = Object.freeze({ status: "unknown" });
+const maxNegativeEntries = 100_000;
+
+/**
+ * Resolves key ids against a KeyRegistry through an in-memory index rebuilt from
+ * the registry's events.
+ *
+ * - Backfill: `eth_getLogs` from the deployment block, `chunkSize` blocks at a
+ *   time; then short polling (`pollingIntervalMs`): one `eth_getBlockByNumber
+ *   latest` per poll, plus `eth_getLogs` for the new range when there is one.
+ *   Polling rather than `eth_subscribe`/filters works with every HTTP RPC and
+ *   cannot silently lose a subscription.
+ * - Reorgs: the hash of each indexed range's last block (and of every block with
+ *   registry logs) is kept for `reorgDepth` blocks. A new head whose ancestry no
+ *   longer contains our last block makes us walk back to the newest block whose
+ *   hash still matches and undo every event after it (each applied event keeps
+ *   an undo record), then index forward again. Logs are fetched after the hash of
+ *   their range's end, so a reorg in between is caught by the next poll. A reorg
+ *   deeper than `reorgDepth` rebuilds the index from the deployment block
+ *   (answering "stale" meanwhile).
+ * - Misses: a key id missing from the index waits for one sync that starts after
+ *   it arrived (the authoritative read of a key registered a moment ago); all
+ *   misses in flight share that sync, misses are at most 20 syncs/s, and an id
+ *   still unknown is cached as unknown until the index moves to another block, so
+ *   floods of random ids cannot become floods of RPC calls.
+ * - Fail closed: before the first backfill, after `maxStalenessSeconds` without a
+ *   successful sync, during a rebuild, after close, or when the node is not the
+ *   manifest's chain, every key resolves as `{ status: "stale" }`: an RPC outage
+ *   never looks like "valid" or "revoked". Polling continues, so it recovers by
+ *   itself.
+ * - Proof of possession: checked off-chain once per key, on first use, with
+ *   node:crypto (Ed25519 over the message, ECDSA over its SHA-256, see
+ *   `verifyProofOfPossession`). Window, state and scopes are returned as facts;
+ *   the verifier judges them at request time.
+ */
+export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainKeyResolver {
+  const {
+    confirmations = 0,
+    pollingIntervalMs = 250,
+    maxStalenessSeconds = 30,
+    chunkSize = 2_000,
+    reorgDepth = 128,
+    now = Date.now,
+  } = parameters;
+  const registry = parameters.manifest ? parameters.manifest.contracts.KeyRegistry.address : parameters.registry;
+  const deploymentBlock = Number(parameters.manifest ? parameters.manifest.deploymentBlock : parameters.deploymentBlock);
+  const deploymentBlockHash = parameters.manifest ? parameters.manifest.deploymentBlockHash : parameters.deploymentBlockHash;
+  let chainId = parameters.manifest ? parameters.manifest.chainId : parameters.chainId;
+  checkOptions({ registry, deploymentBlock, confirmations, pollingIntervalMs, maxStalenessSeconds, chunkSize, reorgDepth });
+  const client =
+    parameters.client ??
+    // Retries are pointless when the next poll is 250 ms away; a hung node must not hold a poll for long.
+    createPublicClient({ transport: http(parameters.rpcUrl, { retryCount: 0, timeout: Math.min(5_000, maxStalenessSeconds * 500) }) });
+  const maxStalenessMs = maxStalenessSeconds * 1_000;
+  const minSyncGapMs = Math.min(50, pollingIntervalMs);
+
+  let index: ReturnType<typeof createRegistryIndex> | undefined;
+  let tip: { number: number; hash: Hex } | undefined;
+  /** Hashes we indexed, ascending by number, for finding the fork point of a reorg. */
+  let anchors: { number: number; hash: Hex }[] = [];
+  let verified = false;
+  let synced = false;
+  let rebuilding = false;
+  let lastSyncAt: number | undefined;
+  let lastError: string | undefined;
+  let fatal: BaseError | undefined;
+  let closed = false;
+  let reorgs = 0;
+  let negative = new Set<string>();
+  const pendingMisses = new Map<string, Promise<ResolveResult>>();
+  const listeners = new Set<(update: ChainKeyResolverUpdate) => void>();
+  if (parameters.onUpdate) listeners.add(parameters.onUpdate);
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let lastStart = Number.NEGATIVE_INFINITY;
+  let waiters: ((error: unknown) => void)[] = [];
+
+  let markReady!: () => void;
+  let failReady!: (error: unknown) => void;
+  const readyPromise = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    failReady = reject;
+  });
+  readyPromise.catch(() => {});
+
+  function staleReason(): string | undefined {
+    if (closed) return "The chain key resolver is closed.";
+    if (fatal) return `Chain state unusable: ${fatal.shortMessage}`;
+    if (!synced) return "Chain state unknown: the key index is still loading.";
+    if (rebuilding) return "Chain state unknown: the key index is being rebuilt after a deep reorg.";
+    const age = now() - (lastSyncAt as number);
+    if (age > maxStalenessMs) {
+      return `Chain state is stale: the key index last synced ${Math.round(age / 1_000)} s ago (limit ${maxStalenessSeconds} s).`;
+    }
+    return undefined;
+  }
+
+  function resolve(keyId: Hex): ResolveResult | Promise<ResolveResult> {
+    const reason = staleReason();
+    if (reason) return { status: "stale", message: reason };
+    const hit = index!.get(keyId);
+    if (hit) return hit;
+    const id = typeof keyId === "string" ? keyId.toLowerCase() : "";
+    if (id !== keyId) {
+      const again = index!.get(id);
+      if (again) return again;
+    }
+    if (!keyIdPattern.test(id) || negative.has(id)) return unknown;
+    let pending = pendingMisses.get(id);
+    if (!pending) {
+      pending = nextSync().then((error) => {
+        pendingMisses.delete(id);
+        const reason = staleReason();
+        if (reason) return { status: "stale", message: reason } as const;
+        const found = index!.get(id);
+        if (found) return found;
+        if (error !== undefined) return { status: "stale", message: "Chain state unknown: could not read the chain to look up this key." } as const;
+        if (negative.size >= maxNegativeEntries) negative = new Set();
+        negative.add(id);
+        return unknown;
+      });
+      pendingMisses.set(id, pending);
+    }
+    return pending;
+  }
+
+  /** Resolves (with the error, if it failed) after a sync that started after this call. */
+  function nextSync(): Promise<unknown> {
+    return new Promise((resolve) => {
+      waiters.push(resolve);
+      if (!running) schedule(Math.max(0, minSyncGapMs - (performance.now() - lastStart)));
+    });
+  }
+
+  function schedule(delayMs: number) {
+    if (closed || fatal) return;
+    clearTimeout(timer);
+    timer = setTimeout(run, delayMs);
+    timer.unref();
+  }
+
+  async function run() {
+    timer = undefined;
+    if (running || closed) return;
+    const mine = waiters;
+    waiters = [];
+    lastStart = performance.now();
+    let failure: unknown;
+    running = syncOnce().catch((error: unknown) => {
+      failure = error ?? new Error("sync failed");
+      lastError = shortMessageOf(error);
+      if (error instanceof ChainMismatchError) {
+        fatal = error;
+        failReady(error);
+      }
+    });
+    await running;
+    running = undefined;
+    for (const wake of mine) wake(failure);
+    if (fatal) {
+      for (const wake of waiters.splice(0)) wake(fatal);
+      return;
+    }
+    if (waiters.length) schedule(Math.max(0, minSyncGapMs - (performance.now() - lastStart)));
+    else schedule(pollingIntervalMs);
+  }
+
+  async function syncOnce(): Promise<void> {
+    const startedAt = now();
+    if (!verified) await verifyChain();
+    const head = await client.getBlock({ blockTag: "latest" });
+    const targetNumber = Number(head.number) - confirmations;
+    if (targetNumber < deploymentBlock) return finish(startedAt, emptyChanges(), undefined);
+    const target = confirmations === 0 ? head : await client.getBlock({ blockNumber: BigInt(targetNumber) });
+    if (tip && tip.number === targetNumber && tip.hash === target.hash) return finish(startedAt, emptyChanges(), undefined);
+
+    const changes = emptyChanges();
+    let rolledBackTo: number | undefined;
+    if (tip) {
+      const canonical =
+        tip.number < targetNumber &&
+        (targetNumber === tip.number + 1
+          ? target.parentHash === tip.hash
+          : (await client.getBlock({ blockNumber: BigInt(tip.number) })).hash === tip.hash);
+      if (!canonical) {
+        rolledBackTo = await rollBack(Math.min(tip.number, targetNumber), changes);
+        if (!verified) await verifyChain();
+      }
+    }
+
+    let from = (tip ? tip.number : deploymentBlock - 1) + 1;
+    while (from <= targetNumber) {
+      const to = Math.min(targetNumber, from + chunkSize - 1);
+      // The range's last hash is read BEFORE its logs: if the chain reorganises in
+      // between, that hash is no longer canonical and the next poll rolls back.
+      const toHash = to === targetNumber ? target.hash : (await client.getBlock({ blockNumber: BigInt(to) })).hash;
+      const logs = await client.getLogs({ address: registry, events: registryEvents, fromBlock: BigInt(from), toBlock: BigInt(to), strict: true });
+      if (closed) return;
+      index ??= createRegistryIndex({ chainId: chainId as number, registry });
+      merge(changes, index.apply(logs));
+      for (const log of logs) anchor(Number(log.blockNumber), log.blockHash);
+      anchor(to, toHash);
+      tip = { number: to, hash: toHash };
+      negative = new Set();
+      from = to + 1;
+    }
+    const horizon = (tip?.number ?? 0) - reorgDepth;
+    index?.prune(horizon);
+    anchors = anchors.filter((a) => a.number >= horizon);
+    rebuilding = false;
+    finish(startedAt, changes, rolledBackTo);
+  }
+
+  function finish(startedAt: number, changes: RegistryIndexChanges, rolledBackTo: number | undefined) {
+    index ??= createRegistryIndex({ chainId: chainId as number, registry });
+    lastSyncAt = startedAt;
+    lastError = undefined;
+    if (!synced) {
+      synced = true;
+      markReady();
+    }
+    if (!tip || (!changes.keyIds.length && !changes.scopes && rolledBackTo === undefined)) return;
+    const update: ChainKeyResolverUpdate = {
+      blockNumber: tip.number,
+      blockHash: tip.hash,
+      keyIds: [...new Set(changes.keyIds)],
+      scopes: changes.scopes,
+      rolledBackTo,
+      at: now(),
+    };
+    for (const listener of listeners) {
+      try {
+        listener(update);
+      } catch {
+        // A failing metrics hook must not stop the index from following the chain.
+      }
+    }
+  }
+
+  /** Rolls the index back to the newest block we indexed that is still canonical. */
+  async function rollBack(maxNumber: number, changes: RegistryIndexChanges): Promise<number> {
+    reorgs++;
+    negative = new Set();
+    for (let i = anchors.length - 1; i >= 0; i--) {
+      const a = anchors[i]!;
+      if (a.number > maxNumber) continue;
+      const block = await client.getBlock({ blockNumber: BigInt(a.number) });
+      if (block.hash === a.hash) {
+        merge(changes, index!.rollback(a.number));
+        anchors = anchors.slice(0, i + 1);
+        tip = { ...a };
+        return a.number;
+      }
+    }
+    // Deeper than we can undo (or another chain behind the same URL): start over,
+    // answering "stale" until the rebuilt index has caught up.
+    rebuilding = true;
+    merge(changes, { keyIds: [], scopes: true });
+    index?.clear();
+    anchors = [];
+    tip = undefined;
+    verified = false;
+    return deploymentBlock - 1;
+  }
+
+  async function verifyChain() {
+    const actual = await client.getChainId();
+    if (chainId === undefined) chainId = actual;
+    else if (chainId !== actual) {
+      throw new ChainMismatchError(`The registry is configured for chain ${chainId}, but the node serves chain ${actual}.`);
+    }
+    if (deploymentBlockHash) {
+      const block = await client.getBlock({ blockNumber: BigInt(deploymentBlock) }).catch(() => undefined);
+      if (block?.hash !== deploymentBlockHash) {
+        throw new ChainMismatchError(`The node's block ${deploymentBlock} is not the registry's deployment block.`, {
+          metaMessages: ["The node was probably restarted or reset: redeploy and load the new manifest."],
+        });
+      }
+    }
+    verified = true;
+  }
+
+  function anchor(number: number, hash: Hex) {
+    const last = anchors[anchors.length - 1];
+    if (last && last.number === number) last.hash = hash;
+    else if (!last || last.number < number) anchors.push({ number, hash });
+  }
+
+  function status(): ChainKeyResolverStatus {
+    const ageSeconds = lastSyncAt === undefined ? Number.POSITIVE_INFINITY : (now() - lastSyncAt) / 1_000;
+    return {
+      ready: synced,
+      blockNumber: tip?.number,
+      blockHash: tip?.hash,
+      lastSyncAt,
+      ageSeconds,
+      keys: index?.size ?? 0,
+      stale: staleReason() !== undefined,
+      reorgs,
+      error: fatal?.shortMessage ?? lastError,
+    };
+  }
+
+  function sync(): Promise<void> {
+    if (closed) return Promise.reject(new BaseError("The chain key resolver is closed."));
+    if (fatal) return Promise.reject(fatal);
+    return nextSync().then((error) => {
+      if (error !== undefined) throw error;
+    });
+  }
+
+  function onUpdate(listener: (update: ChainKeyResolverUpdate) => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  async function close(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    clearTimeout(timer);
+    failReady(new BaseError("The chain key resolver was closed before it was ready."));
+    await running;
+    const error = new BaseError("The chain key resolver is closed.");
+    for (const wake of waiters.splice(0)) wake(error);
+    listeners.clear();
+  }
+
+  schedule(0);
+  return { resolve, ready: () => readyPromise, sync, status, onUpdate, close };
+}
+
+export class ChainMismatchError extends BaseError {
+  override name = "ChainMismatchError";
+}
+
+function shortMessageOf(error: unknown): string {
+  // viem and KeyLedger errors carry a short message without URLs or request bodies.
+  if (error instanceof Error) return (error as { shortMessage?: string }).shortMessage ?? error.message;
+  return String(error);
+}
+
+function emptyChanges(): RegistryIndexChanges {
+  return { keyIds: [], scopes: false };
+}
+
+function merge(into: RegistryIndexChanges, from: RegistryIndexChanges) {
+  for (const id of from.keyIds) into.keyIds.push(id);
+  into.scopes ||= from.scopes;
+}
+
+function checkOptions(o: {
+  registry: Address;
+  deploymentBlock: number;
+  confirmations: number;
+  pollingIntervalMs: number;
+  maxStalenessSeconds: number;
+  chunkSize: number;
+  reorgDepth: number;
+}) {
+  const problems: string[] = [];
+  if (!isAddress(o.registry, { strict: false })) problems.push("registry must be an address");
+  if (!Number.isSafeInteger(o.deploymentBlock) || o.deploymentBlock < 0) problems.push("deploymentBlock must be a block number");
+  if (!Number.isSafeInteger(o.confirmations) || o.confirmations < 0) problems.push("confirmations must be a whole number >= 0");
+  if (!(o.pollingIntervalMs > 0)) problems.push("pollingIntervalMs must be > 0");
+  if (!(o.maxStalenessSeconds > 0)) problems.push("maxStalenessSeconds must be > 0");
+  if (!Number.isSafeInteger(o.chunkSize) || o.chunkSize < 1) problems.push("chunkSize must be a whole number >= 1");
+  if (!Number.isSafeInteger(o.reorgDepth) || o.reorgDepth < 1) problems.push("reorgDepth must be a whole number >= 1");
+  if (problems.length) {
+    throw new BaseError("Invalid chainKeyResolver options.", { metaMessages: problems.map((p) => `- ${p}`) });
+  }
+}

@@ -1,0 +1,93 @@
+import { bytesToHex } from "viem";
+import { keyRegistryAbi } from "../../generated/abis.ts";
+import { algorithmToChain, publicKeyToRaw, signProofOfPossession } from "../../keys/index.ts";
+import { usageError } from "../CliError.ts";
+import { type Command, requireString } from "../command.ts";
+import { chainNow, connectChain } from "../connectChain.ts";
+import { exitCodes } from "../exitCodes.ts";
+import { loadKeyFile } from "../keyFile.ts";
+import { resolveWindow, windowOptions } from "../keyWindow.ts";
+import { loadWallet } from "../loadWallet.ts";
+import { formatTime, parseList } from "../parse.ts";
+import { maskToNames, readPolicy, readScopeNames, scopesToMask } from "../registry.ts";
+import { transact } from "../transact.ts";
+
+export const register: Command = {
+  name: "register",
+  summary: "register a key on-chain (version 1 of a new lineage), with its proof of possession",
+  usage: ["register --key <keyfile> --scopes <names> [--expires-in <duration> | --expires-at <time>] [--not-before <time>]"],
+  description: [
+    "Signs the proof of possession with the key file's private key (bound to the chain, the",
+    "registry and your wallet address), sends the transaction and waits for it to be mined.",
+    "Times are checked against the chain's clock (the latest block's timestamp).",
+  ],
+  options: {
+    key: { type: "string", value: "<keyfile>", description: "key file from `keyledger keygen` (needs the private key)" },
+    scopes: { type: "string", value: "<names>", description: "comma-separated scope names the DAO defined, e.g. read,trade" },
+    label: { type: "string", value: "<label>", description: "label to register (default: the key file's label)" },
+    ...windowOptions,
+  },
+  groups: ["chain", "wallet"],
+  maxPositionals: 0,
+  examples: [
+    "KEYLEDGER_PRIVATE_KEY=0x... keyledger register --key bot.key.json --scopes read,trade --expires-in 30d",
+    "keyledger register --key bot.key.json --scopes read --dev-account 1 --json",
+  ],
+  async run({ values, out }) {
+    const path = requireString(values, "key", "register");
+    const scopeList = parseList(values.scopes);
+    if (!scopeList.length) throw usageError("register: --scopes is required (e.g. --scopes read,trade).");
+    const key = loadKeyFile({ path, needPrivateKey: true });
+    const context = await connectChain({ values });
+    const wallet = await loadWallet({ values, context });
+    const [scopeNames, policy, now] = await Promise.all([readScopeNames(context), readPolicy(context), chainNow(context)]);
+    const scopes = scopesToMask(scopeList, scopeNames);
+    const { notBefore, expiresAt } = resolveWindow({ values, now, maxLifetime: policy.maxLifetime });
+    const label = typeof values.label === "string" ? values.label : key.label;
+    const proof = await signProofOfPossession({ key, chainId: context.chain.id, registry: context.registry, owner: wallet.address });
+    const { hash, receipt } = await transact({
+      context,
+      wallet,
+      address: context.registry,
+      abi: keyRegistryAbi,
+      functionName: "register",
+      args: [
+        {
+          algorithm: algorithmToChain(key.alg),
+          publicKey: bytesToHex(publicKeyToRaw({ publicKey: key.publicKey }).raw),
+          scopes,
+          notBefore,
+          expiresAt,
+          proof,
+        },
+        label,
+      ],
+    });
+    const result = {
+      keyId: key.keyId,
+      version: 1,
+      owner: wallet.address,
+      label,
+      alg: key.alg,
+      scopes: maskToNames(scopes, scopeNames),
+      notBefore,
+      expiresAt,
+      transactionHash: hash,
+      blockNumber: Number(receipt.blockNumber),
+    };
+    out.result(
+      [
+        `registered ${key.keyId}`,
+        `  version    1`,
+        `  owner      ${wallet.address} (${wallet.source})`,
+        `  label      ${label}`,
+        `  alg        ${key.alg}`,
+        `  scopes     ${result.scopes.join(",")}`,
+        `  valid      ${formatTime(notBefore)} .. ${formatTime(expiresAt)}`,
+        `  tx         ${hash} (block ${receipt.blockNumber})`,
+      ],
+      result,
+    );
+    return exitCodes.ok;
+  },
+};

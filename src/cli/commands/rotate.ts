@@ -1,0 +1,98 @@
+import { bytesToHex, parseEventLogs } from "viem";
+import { keyRegistryAbi } from "../../generated/abis.ts";
+import { algorithmToChain, publicKeyToRaw, signProofOfPossession } from "../../keys/index.ts";
+import { type Command, requireString } from "../command.ts";
+import { chainNow, connectChain } from "../connectChain.ts";
+import { exitCodes } from "../exitCodes.ts";
+import { loadKeyFile } from "../keyFile.ts";
+import { resolveWindow, windowOptions } from "../keyWindow.ts";
+import { loadWallet } from "../loadWallet.ts";
+import { formatDuration, formatTime, parseDuration, parseKeyId, parseList } from "../parse.ts";
+import { maskToNames, readKeyRecord, readPolicy, readScopeNames, scopesToMask } from "../registry.ts";
+import { transact } from "../transact.ts";
+
+export const rotate: Command = {
+  name: "rotate",
+  summary: "replace a key by a new one (next version of its lineage), keeping the old one valid for an overlap",
+  usage: ["rotate <oldKeyId> --key <newkeyfile> --overlap <duration> [--scopes <names>] [window options]"],
+  description: [
+    "The old key stays valid for --overlap more seconds (never longer than it already was), so",
+    "clients can switch without downtime; `status` and the API server's metrics show when the",
+    "old version stops being used. The new key inherits the lineage's label.",
+  ],
+  options: {
+    key: { type: "string", value: "<keyfile>", description: "the NEW key's file (needs the private key for the proof of possession)" },
+    overlap: { type: "string", value: "<duration>", description: "how long the old key stays valid: 3600, 1h, 2d" },
+    scopes: { type: "string", value: "<names>", description: "scopes of the new key (default: the old key's)" },
+    ...windowOptions,
+  },
+  groups: ["chain", "wallet"],
+  maxPositionals: 1,
+  examples: [
+    "keyledger keygen --label bot --out bot-v2.key.json",
+    "keyledger rotate 0x3f...a1 --key bot-v2.key.json --overlap 1h",
+  ],
+  async run({ values, positionals, out }) {
+    const oldKeyId = parseKeyId(positionals[0], "old key id");
+    const path = requireString(values, "key", "rotate");
+    const overlap = parseDuration(requireString(values, "overlap", "rotate"), "--overlap");
+    const key = loadKeyFile({ path, needPrivateKey: true });
+    const context = await connectChain({ values });
+    const wallet = await loadWallet({ values, context });
+    const [scopeNames, policy, now, old] = await Promise.all([
+      readScopeNames(context),
+      readPolicy(context),
+      chainNow(context),
+      readKeyRecord(context, oldKeyId),
+    ]);
+    const scopeList = parseList(values.scopes);
+    const scopes = scopeList.length ? scopesToMask(scopeList, scopeNames) : old.scopes;
+    const { notBefore, expiresAt } = resolveWindow({ values, now, maxLifetime: policy.maxLifetime });
+    const proof = await signProofOfPossession({ key, chainId: context.chain.id, registry: context.registry, owner: wallet.address });
+    const { hash, receipt } = await transact({
+      context,
+      wallet,
+      address: context.registry,
+      abi: keyRegistryAbi,
+      functionName: "rotate",
+      args: [
+        oldKeyId,
+        {
+          algorithm: algorithmToChain(key.alg),
+          publicKey: bytesToHex(publicKeyToRaw({ publicKey: key.publicKey }).raw),
+          scopes,
+          notBefore,
+          expiresAt,
+          proof,
+        },
+        overlap,
+      ],
+    });
+    const event = parseEventLogs({ abi: keyRegistryAbi, logs: receipt.logs, eventName: "KeyRotated" })[0];
+    const version = event ? Number(event.args.version) : old.version + 1;
+    const oldExpiresAt = event ? Number(event.args.oldExpiresAt) : Math.min(old.expiresAt, now + overlap);
+    const result = {
+      keyId: key.keyId,
+      version,
+      oldKeyId,
+      oldExpiresAt,
+      alg: key.alg,
+      scopes: maskToNames(scopes, scopeNames),
+      notBefore,
+      expiresAt,
+      transactionHash: hash,
+      blockNumber: Number(receipt.blockNumber),
+    };
+    out.result(
+      [
+        `rotated ${oldKeyId}`,
+        `     to ${key.keyId} (version ${version})`,
+        `  old key valid until ${formatTime(oldExpiresAt)} (overlap ${formatDuration(overlap)})`,
+        `  new key valid ${formatTime(notBefore)} .. ${formatTime(expiresAt)}, scopes ${result.scopes.join(",")}`,
+        `  tx ${hash} (block ${receipt.blockNumber})`,
+      ],
+      result,
+    );
+    return exitCodes.ok;
+  },
+};

@@ -1,0 +1,29 @@
+import type { CommandValues, OptionDefinition } from "./command.ts";
+import { usageError } from "./CliError.ts";
+import { parseDuration, parseTime } from "./parse.ts";
+
+export const windowOptions: Record<string, OptionDefinition> = {
+  "not-before": { type: "string", value: "<time>", description: "first valid second: now (default), +1h, unix seconds or ISO 8601" },
+  "expires-in": { type: "string", value: "<duration>", description: "lifetime from --not-before, e.g. 30d (default: 30d or the policy's maximum if shorter)" },
+  "expires-at": { type: "string", value: "<time>", description: "first invalid second, instead of --expires-in" },
+};
+
+const defaultLifetime = 30 * 86_400;
+
+/** The validity window from the flags, with times relative to the chain's clock. */
+export function resolveWindow({ values, now, maxLifetime }: { values: CommandValues; now: number; maxLifetime: number }): {
+  notBefore: number;
+  expiresAt: number;
+} {
+  const notBefore = parseTime(typeof values["not-before"] === "string" ? values["not-before"] : "now", "--not-before", now);
+  const expiresIn = values["expires-in"];
+  const expiresAtFlag = values["expires-at"];
+  if (typeof expiresIn === "string" && typeof expiresAtFlag === "string") throw usageError("Pass either --expires-in or --expires-at, not both.");
+  const expiresAt =
+    typeof expiresAtFlag === "string"
+      ? parseTime(expiresAtFlag, "--expires-at", now)
+      : notBefore + (typeof expiresIn === "string" ? parseDuration(expiresIn, "--expires-in") : Math.min(defaultLifetime, maxLifetime));
+  if (expiresAt > 0xffff_ffff) throw usageError("The expiry is beyond 2106 (uint32 seconds).");
+  if (expiresAt <= notBefore) throw usageError("The key would expire before it becomes valid.");
+  return { notBefore, expiresAt };
+}

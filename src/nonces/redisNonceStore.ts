@@ -1,0 +1,124 @@
+import { hash } from "node:crypto";
+import { Redis } from "ioredis";
+import { BaseError } from "../errors/BaseError.ts";
+import type { NonceResult, NonceStore } from "./types.ts";
+
+export type RedisNonceStoreParameters = ({ url: string; client?: undefined } | { client: Redis; url?: undefined }) & {
+  /** Prefix of every key this store writes. Default "kl:n:". */
+  keyPrefix?: string | undefined;
+  /** A command that has not answered after this long counts as "unavailable". Default 250 ms. */
+  timeoutMs?: number | undefined;
+  /** Clock in ms since the epoch; pass the verifier's `now` so TTLs match its windows. Default `Date.now`. */
+  now?: (() => number) | undefined;
+};
+
+export type RedisNonceStore = NonceStore & {
+  checkAndStore(keyId: string, nonce: string, expiresAtMs: number): Promise<NonceResult>;
+  /** Resolves once the connection is ready (commands sent before that answer "unavailable"). */
+  ready(): Promise<void>;
+  /** Closes a connection this store opened; a `client` passed in stays open (its owner closes it). */
+  close(): Promise<void>;
+};
+
+/** Longest nonce and key id accepted, in characters (RFC 9421 values are short tokens). */
+const maxTokenLength = 256;
+const printable = /^[\x20-\x7e]+$/;
+
+/**
+ * A nonce store shared by every verifier process that talks to the same Redis
+ * (or Redis Cluster): one atomic `SET <key> 1 NX PX <ttl>` per (keyId, nonce).
+ *
+ * Key names are `<prefix><base64url(sha256(keyId "\n" nonce))[0..22)>`: fixed
+ * 27 bytes whatever the request sent, and spread evenly over Cluster slots. Hash
+ * tags per key id were rejected on purpose: every command touches one key, so
+ * nothing needs co-location, and a tag would pin a busy key's whole traffic to one
+ * shard (or, with a `{...}` inside the nonce, let the client choose the shard). 132
+ * bits of SHA-256 make a collision practically impossible, and one would only
+ * yield a false "replayed", never an acceptance.
+ *
+ * Fail closed: a Redis that is down, not yet connected or slower than `timeoutMs`
+ * answers "unavailable" at once (no offline queue, no retries), never "stored".
+ */
+export function redisNonceStore(parameters: RedisNonceStoreParameters): RedisNonceStore {
+  const { keyPrefix = "kl:n:", timeoutMs = 250, now = Date.now } = parameters;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new BaseError("Invalid redisNonceStore option: timeoutMs must be a positive number.", { details: String(timeoutMs) });
+  }
+  const owned = parameters.client === undefined;
+  const client =
+    parameters.client ??
+    new Redis(parameters.url, {
+      enableAutoPipelining: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: timeoutMs,
+      connectTimeout: Math.max(1_000, timeoutMs),
+      // Reconnect soon after Redis comes back; until then every call fails fast.
+      retryStrategy: (attempt) => Math.min(50 * attempt, 500),
+    });
+  // Without a listener ioredis prints every connection error; the results already
+  // say "unavailable", and the error text may contain the URL (with a password).
+  if (owned) client.on("error", () => {});
+  // A caller's client may lack a command timeout; then we bound each call ourselves.
+  const ownTimer = !owned && !client.options.commandTimeout;
+  let closed = false;
+
+  async function checkAndStore(keyId: string, nonce: string, expiresAtMs: number): Promise<NonceResult> {
+    // Unusable request data cannot be recorded, so it cannot be accepted as fresh:
+    // reject it as a replay (a client error) rather than as an outage.
+    if (!validToken(keyId) || !validToken(nonce) || !Number.isFinite(expiresAtMs)) return "replayed";
+    if (closed || client.status !== "ready") return "unavailable";
+    const key = keyPrefix + hash("sha256", `${keyId}\n${nonce}`, "base64url").slice(0, 22);
+    const ttl = Math.max(1, Math.ceil(expiresAtMs - now()));
+    try {
+      const set = client.set(key, "1", "PX", ttl, "NX");
+      const reply = ownTimer ? await withTimeout(set, timeoutMs) : await set;
+      return reply === "OK" ? "stored" : "replayed";
+    } catch {
+      return "unavailable";
+    }
+  }
+
+  async function ready(): Promise<void> {
+    if (client.status === "ready") return;
+    await new Promise<void>((resolve, reject) => {
+      const onReady = () => {
+        client.off("end", onEnd);
+        resolve();
+      };
+      const onEnd = () => {
+        client.off("ready", onReady);
+        reject(new BaseError("The Redis nonce store was closed before it connected."));
+      };
+      client.once("ready", onReady);
+      client.once("end", onEnd);
+    });
+  }
+
+  async function close(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    if (!owned) return;
+    if (client.status === "ready") {
+      try {
+        await client.quit();
+        return;
+      } catch {}
+    }
+    client.disconnect();
+  }
+
+  return { checkAndStore, ready, close };
+}
+
+function validToken(value: unknown): value is string {
+  return typeof value === "string" && value.length <= maxTokenLength && printable.test(value);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("Redis command timed out")), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,114 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+
+export type ApiChainStatus = { blockNumber: number | undefined; ageSeconds: number; stale: boolean; keys: number };
+
+export type CreateApiMetricsParameters = {
+  /** Registry to register into (default: a new one, so two servers in a process never clash). */
+  registry?: Registry | undefined;
+  /** The chain index's state, exported as gauges on every scrape. */
+  chainStatus?: (() => ApiChainStatus) | undefined;
+  /** Node.js process metrics (memory, event loop lag, ...). Default true. */
+  processMetrics?: boolean | undefined;
+};
+
+/** A verified request's key, as the metrics label it. */
+export type VerifiedKey = { keyId: string; version?: number | undefined; label?: string | undefined };
+
+export type ApiMetrics = {
+  readonly registry: Registry;
+  verified(route: string, key: VerifiedKey, nowMs: number): void;
+  rejected(route: string, reason: string): void;
+  /** Every answered request, authenticated or not. */
+  observe(route: string, method: string, status: number, seconds: number): void;
+};
+
+/**
+ * The reference server's Prometheus metrics. Per-key series exist only for
+ * verified requests: a rejected request's key id is attacker-chosen and would
+ * let anyone create unbounded series, so rejections are counted by reason only.
+ */
+export function createApiMetrics({ registry = new Registry(), chainStatus, processMetrics = true }: CreateApiMetricsParameters = {}): ApiMetrics {
+  if (processMetrics) collectDefaultMetrics({ register: registry });
+  const verifiedTotal = new Counter({
+    name: "keyledger_api_requests_verified_total",
+    help: "Requests whose signature the verifier accepted, by route.",
+    labelNames: ["route"],
+    registers: [registry],
+  });
+  const rejectedTotal = new Counter({
+    name: "keyledger_api_requests_rejected_total",
+    help: "Requests the verifier rejected, by route and reason (key-revoked, replayed-nonce, ...).",
+    labelNames: ["route", "reason"],
+    registers: [registry],
+  });
+  const keyRequests = new Counter({
+    name: "keyledger_api_key_requests_total",
+    help: "Verified requests per key id and lineage version.",
+    labelNames: ["key_id", "version", "label"],
+    registers: [registry],
+  });
+  const keyLastUsed = new Gauge({
+    name: "keyledger_api_key_last_used_timestamp_seconds",
+    help: "Unix time of the last verified request per key id and version: shows when an old version stops being used.",
+    labelNames: ["key_id", "version", "label"],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "keyledger_api_request_duration_seconds",
+    help: "Time to answer a request (verification included), by route, method and status.",
+    labelNames: ["route", "method", "status"],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  if (chainStatus) {
+    new Gauge({
+      name: "keyledger_chain_index_block",
+      help: "Newest block the chain key index reflects.",
+      registers: [registry],
+      collect() {
+        const block = chainStatus().blockNumber;
+        if (block !== undefined) this.set(block);
+      },
+    });
+    new Gauge({
+      name: "keyledger_chain_index_age_seconds",
+      help: "Seconds since the chain key index last reached the chain head.",
+      registers: [registry],
+      collect() {
+        const age = chainStatus().ageSeconds;
+        if (Number.isFinite(age)) this.set(age);
+      },
+    });
+    new Gauge({
+      name: "keyledger_chain_index_stale",
+      help: "1 while the chain key index is stale (every request is then rejected with stale-chain-state).",
+      registers: [registry],
+      collect() {
+        this.set(chainStatus().stale ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: "keyledger_chain_index_keys",
+      help: "Key ids in the chain key index.",
+      registers: [registry],
+      collect() {
+        this.set(chainStatus().keys);
+      },
+    });
+  }
+  return {
+    registry,
+    verified(route, key, nowMs) {
+      verifiedTotal.inc({ route });
+      const labels = { key_id: key.keyId, version: key.version === undefined ? "" : String(key.version), label: key.label ?? "" };
+      keyRequests.inc(labels);
+      keyLastUsed.set(labels, Math.floor(nowMs / 1000));
+    },
+    rejected(route, reason) {
+      rejectedTotal.inc({ route, reason });
+    },
+    observe(route, method, status, seconds) {
+      duration.observe({ route, method, status: String(status) }, seconds);
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import type { KeyObject } from "node:crypto";
+import type { Address, Hex } from "viem";
+import type { Algorithm } from "../keys/algorithms.ts";
+import type { NonceStore } from "../nonces/types.ts";
+import type { VerifierReason } from "./reasons.ts";
+
+/** A key as a resolver knows it: what the verifier needs to judge a request. */
+export type ResolvedKey = {
+  keyId: Hex;
+  alg: Algorithm;
+  publicKey: KeyObject;
+  owner?: Address | undefined;
+  label?: string | undefined;
+  version?: number | undefined;
+  /** Scope names, e.g. ["read", "trade"]. */
+  scopes: readonly string[];
+  /** Unix seconds; absent = unbounded. Valid while notBefore <= now < expiresAt, as in the registry. */
+  notBefore?: number | undefined;
+  expiresAt?: number | undefined;
+  state: "active" | "suspended" | "revoked";
+  /** Chain keys: the registration's proof of possession, checked once per key. */
+  proofOfPossession: "valid" | "invalid" | "not-applicable";
+};
+
+export type ResolveResult =
+  | { status: "found"; key: ResolvedKey }
+  | { status: "unknown" }
+  /** The resolver cannot vouch for its view of the keys (e.g. the chain is unreachable): fail closed. */
+  | { status: "stale"; message: string };
+
+export type KeyResolver = {
+  resolve(keyId: Hex): ResolveResult | Promise<ResolveResult>;
+  close?(): Promise<void>;
+};
+
+/** Header shapes `verify` accepts: WHATWG Headers, a record (Node's `req.headers`), or name/value pairs (Node's rawHeaders, paired). */
+export type VerifyRequestHeaders =
+  | Headers
+  | Readonly<Record<string, string | readonly string[] | undefined>>
+  | readonly (readonly [string, string])[];
+
+/** A request as plain data. `url` is absolute: `https://api.example.com/v1/prices?pair=ETH-USD`. */
+export type VerifyRequestInit = {
+  method: string;
+  url: string;
+  headers: VerifyRequestHeaders;
+  body?: string | Uint8Array | undefined;
+};
+
+export type VerifyRequest = Request | VerifyRequestInit;
+
+export type VerifyOptions = {
+  /** Scope names the route needs; the key must hold all of them. */
+  requiredScopes?: readonly string[] | undefined;
+};
+
+export type VerifySuccess = {
+  ok: true;
+  keyId: Hex;
+  owner: Address | undefined;
+  label: string | undefined;
+  version: number | undefined;
+  scopes: readonly string[];
+  alg: Algorithm;
+};
+
+export type VerifyFailure = { ok: false; reason: VerifierReason; message: string };
+
+export type VerifyResult = VerifySuccess | VerifyFailure;
+
+export type CreateVerifierParameters = {
+  /** Where keys come from: `chainKeyResolver({...})` or `staticKeyResolver({...})`. */
+  keys: KeyResolver;
+  /** Default: `memoryNonceStore()` (one process only; forgets on restart). */
+  nonces?: NonceStore | undefined;
+  /** Oldest `created` accepted, in seconds (1..300). Default 60. */
+  maxAgeSeconds?: number | undefined;
+  /** Tolerated clock difference with the signer, in seconds (0..60). Default 5. */
+  clockSkewSeconds?: number | undefined;
+  /** Default true. When false a signature without `nonce` is accepted (and can be replayed inside the window). */
+  requireNonce?: boolean | undefined;
+  /**
+   * Components every signature must cover. Default `profileComponents`:
+   * "@method", "@authority", "@path", "@query" (only when the URL has a query)
+   * and "content-digest" (only when the request has a body).
+   */
+  requiredComponents?: readonly string[] | undefined;
+  /** Verify signatures on libuv's thread pool (node:crypto with a callback). Default true. */
+  threadPool?: boolean | undefined;
+  /** Clock, ms since the epoch. Default `Date.now`. */
+  now?: (() => number) | undefined;
+};
+
+export type Verifier = {
+  /** Judges one request. Never throws for a bad request; a rejection is `{ ok: false, reason, message }`. */
+  verify(request: VerifyRequest, options?: VerifyOptions): Promise<VerifyResult>;
+  /** Closes the key resolver and the nonce store. */
+  close(): Promise<void>;
+};

@@ -1,0 +1,60 @@
+import { readFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Connect, Plugin } from "vite";
+import { contentSecurityPolicy } from "./contentSecurityPolicy.ts";
+
+export type RuntimePluginParameters = {
+  /** Deployment manifest served as `/deployment.json`, read on every request so a redeploy shows up. */
+  manifestPath: string;
+  /** JSON-RPC endpoint the page talks to directly (the CSP allows its origin). */
+  rpcUrl: string;
+  /** Reference API; proxied as `/api` so the page needs no CORS and the CSP stays `'self'`. */
+  apiUrl?: string | undefined;
+  /** Only for the dev server: lets Vite's inline HMR preamble run. */
+  nonce?: string | undefined;
+};
+
+/**
+ * Serves what makes one bundle work on any chain: `/config.json` (RPC and API
+ * locations) and `/deployment.json` (addresses, chain id, deployment block), plus
+ * the security headers of every response.
+ */
+export function runtimePlugin({ manifestPath, rpcUrl, apiUrl, nonce }: RuntimePluginParameters): Plugin {
+  const csp = contentSecurityPolicy({ connect: [new URL(rpcUrl).origin], nonce });
+  const proxy = apiUrl
+    ? { "/api/": { target: apiUrl, changeOrigin: true, rewrite: (path: string) => path.replace(/^\/api/, "") } }
+    : {};
+  const middleware: Connect.NextHandleFunction = (req: IncomingMessage, res: ServerResponse, next) => {
+    res.setHeader("Content-Security-Policy", csp);
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("Referrer-Policy", "no-referrer");
+    res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method !== "GET" && req.method !== "HEAD") return next();
+    if (path === "/config.json") {
+      return sendJson(res, 200, JSON.stringify({ rpcUrl, apiUrl: apiUrl ? "/api" : null, manifestUrl: "deployment.json" }));
+    }
+    if (path === "/deployment.json") {
+      // Passed through as is: the page validates it, and a half-written file must not crash the server.
+      readFile(manifestPath, "utf8").then(
+        (text) => sendJson(res, 200, text),
+        () => sendJson(res, 404, JSON.stringify({ error: "no-deployment", message: `No deployment manifest at ${manifestPath}.` })),
+      );
+      return;
+    }
+    next();
+  };
+  return {
+    name: "keyledger-runtime",
+    config: () => ({ server: { proxy }, preview: { proxy }, html: nonce ? { cspNonce: nonce } : {} }),
+    configureServer: (server) => void server.middlewares.use(middleware),
+    configurePreviewServer: (server) => void server.middlewares.use(middleware),
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: string): void {
+  res.statusCode = status;
+  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.setHeader("Cache-Control", "no-store");
+  res.end(body);
+}

@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { build, createServer, preview } from "vite";
+import { createViteConfig, webRoot } from "./viteConfig.ts";
+
+export type StartWebServerParameters = {
+  /** Deployment manifest to serve (`deployments/<chainId>.json`). */
+  manifestPath: string;
+  /** JSON-RPC endpoint of the chain the manifest describes. */
+  rpcUrl: string;
+  /** Reference API base URL; its `/metrics` and verify endpoints are proxied under `/api`. */
+  apiUrl?: string | undefined;
+  /** Defaults to 0 (a free port). */
+  port?: number | undefined;
+  /** Defaults to 127.0.0.1. */
+  host?: string | undefined;
+  /**
+   * `"preview"` (default) serves the production bundle, building it first when it
+   * is missing or older than its sources; `"dev"` runs Vite's dev server with HMR.
+   */
+  mode?: "preview" | "dev" | undefined;
+};
+
+export type StartWebServerReturnType = {
+  /** Base URL of the dApp, e.g. `http://127.0.0.1:5173/`. */
+  url: string;
+  close(): Promise<void>;
+};
+
+/** Serves the dApp for one deployment; what `npm start` and the browser test run. */
+export async function startWebServer({
+  manifestPath,
+  rpcUrl,
+  apiUrl,
+  port = 0,
+  host = "127.0.0.1",
+  mode = "preview",
+}: StartWebServerParameters): Promise<StartWebServerReturnType> {
+  const nonce = mode === "dev" ? randomBytes(16).toString("base64") : undefined;
+  const config = { ...createViteConfig({ manifestPath, rpcUrl, apiUrl, nonce }), configFile: false as const, logLevel: "warn" as const };
+  if (mode === "dev") {
+    const server = await createServer({ ...config, server: { ...config.server, host, port, strictPort: port !== 0 } });
+    await server.listen();
+    return { url: urlOf(server.httpServer?.address(), host), close: () => server.close() };
+  }
+  if (isBuildStale()) await build(config);
+  const server = await preview({ ...config, preview: { host, port, strictPort: port !== 0 } });
+  return {
+    url: urlOf(server.httpServer.address(), host),
+    close: () => server.close(),
+  };
+}
+
+function urlOf(address: string | AddressInfo | null | undefined, host: string): string {
+  if (!address || typeof address === "string") throw new Error("The dApp server is not listening on a TCP port.");
+  return `http://${host.includes(":") ? `[${host}]` : host}:${address.port}/`;
+}
+
+const sources = ["index.html", "src", "public", "viteConfig.ts", "../src/keys", "../src/errors", "../src/generated"];
+
+function isBuildStale(): boolean {
+  const built = join(webRoot, "dist/index.html");
+  if (!existsSync(built)) return true;
+  const builtAt = statSync(built).mtimeMs;
+  return sources.some((source) => newestMtime(join(webRoot, source)) > builtAt);
+}
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtime(join(path, name))), stat.mtimeMs);
+}

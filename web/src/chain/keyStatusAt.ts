@@ -1,0 +1,22 @@
+import type { IndexedKey } from "./registryIndex.ts";
+
+export type KeyStatus = "active" | "not-yet-valid" | "expired" | "revoked" | "suspended";
+
+export type KeyStatusAtReturnType = {
+  status: KeyStatus;
+  /** Valid now and ending within `soon` seconds. */
+  expiresSoon: boolean;
+  /** Rotated out but still valid: both versions work until the overlap ends. */
+  inOverlap: boolean;
+};
+
+/** Seven days: long enough to notice a key running out and rotate it calmly. */
+export const expiresSoonSeconds = 7 * 86_400;
+
+/** What a verifier would say about the key at chain time `now`, in the same order as `keyStatus`. */
+export function keyStatusAt(key: Pick<IndexedKey, "state" | "notBefore" | "expiresAt" | "rotated">, now: number, soon = expiresSoonSeconds): KeyStatusAtReturnType {
+  if (key.state !== "active") return { status: key.state, expiresSoon: false, inOverlap: false };
+  if (now < key.notBefore) return { status: "not-yet-valid", expiresSoon: false, inOverlap: false };
+  if (now >= key.expiresAt) return { status: "expired", expiresSoon: false, inOverlap: false };
+  return { status: "active", expiresSoon: key.expiresAt - now <= soon, inOverlap: key.rotated };
+}

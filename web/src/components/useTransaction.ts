@@ -1,0 +1,83 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { useCallback, useRef, useState } from "react";
+import type { Abi, Address, Hex, TransactionReceipt } from "viem";
+import { useConfig } from "wagmi";
+import { getConnection, writeContract } from "wagmi/actions";
+import { withErrors } from "../chain/contractsAbi.ts";
+import { describeError, type DescribedError } from "../lib/describeError.ts";
+import { useRuntime } from "../runtime/RuntimeContext.ts";
+
+export type TransactionRequest = {
+  address: Address;
+  abi: Abi;
+  functionName: string;
+  args: readonly unknown[];
+};
+
+export type TransactionState =
+  | { status: "idle" }
+  | { status: "preparing" }
+  | { status: "signing" }
+  | { status: "pending"; hash: Hex }
+  | { status: "confirmed"; hash: Hex; blockNumber: bigint }
+  | { status: "failed"; error: DescribedError; hash?: Hex | undefined };
+
+export type SendOptions = {
+  /** Runs before simulation (e.g. signing a proof of possession); its errors are shown like the transaction's. */
+  prepare?: () => Promise<TransactionRequest>;
+  scopeNames?: readonly string[] | undefined;
+};
+
+/**
+ * One contract write with every state visible: preparing (simulated first, so a
+ * refusal is shown decoded before the wallet is bothered), waiting for the
+ * wallet, pending, confirmed or failed, with the reason in words.
+ */
+export function useTransaction() {
+  const config = useConfig();
+  const { client, runtime } = useRuntime();
+  const queryClient = useQueryClient();
+  const [state, setState] = useState<TransactionState>({ status: "idle" });
+  const busy = useRef(false);
+
+  const send = useCallback(
+    async (request: TransactionRequest | null, options: SendOptions = {}): Promise<TransactionReceipt | undefined> => {
+      if (busy.current) return undefined;
+      busy.current = true;
+      let hash: Hex | undefined;
+      try {
+        setState({ status: "preparing" });
+        const connection = getConnection(config);
+        if (!connection.isConnected) throw Object.assign(new Error("Not connected."), { name: "ConnectorNotConnectedError" });
+        if (connection.chainId !== runtime.chainId) throw Object.assign(new Error("Wrong network."), { name: "ChainMismatchError" });
+        const resolved = options.prepare ? await options.prepare() : request;
+        if (!resolved) throw new Error("Nothing to send.");
+        const abi = withErrors(resolved.abi);
+        const { request: simulated } = await client.simulateContract({
+          account: connection.address,
+          address: resolved.address,
+          abi,
+          functionName: resolved.functionName,
+          args: resolved.args,
+        });
+        setState({ status: "signing" });
+        hash = await writeContract(config, { ...(simulated as Parameters<typeof writeContract>[1]), chainId: runtime.chainId });
+        setState({ status: "pending", hash });
+        const receipt = await client.waitForTransactionReceipt({ hash });
+        if (receipt.status !== "success") throw Object.assign(new Error("Transaction reverted."), { name: "TransactionRevertedError" });
+        setState({ status: "confirmed", hash, blockNumber: receipt.blockNumber });
+        await queryClient.invalidateQueries({ queryKey: ["keyledger"] });
+        return receipt;
+      } catch (error) {
+        setState({ status: "failed", hash, error: describeError({ error, scopeNames: options.scopeNames }) });
+        return undefined;
+      } finally {
+        busy.current = false;
+      }
+    },
+    [client, config, queryClient, runtime.chainId],
+  );
+
+  const reset = useCallback(() => setState({ status: "idle" }), []);
+  return { state, send, reset, busy: state.status === "preparing" || state.status === "signing" || state.status === "pending" };
+}

@@ -1,0 +1,5 @@
+import { createRoot } from "react-dom/client";
+import { Boot } from "./Boot.tsx";
+import "./styles.css";
+
+createRoot(document.getElementById("root")!).render(<Boot />);

@@ -1,0 +1,21 @@
+import { createContext, useContext } from "react";
+import type { PublicClient } from "viem";
+import type { createChainIndexer } from "../chain/createChainIndexer.ts";
+import type { Runtime } from "./loadRuntime.ts";
+
+export type RuntimeContextValue = {
+  runtime: Runtime;
+  client: PublicClient;
+  indexer: ReturnType<typeof createChainIndexer>;
+  /** The local dev chain (31337): dev account and time travel are offered. */
+  isLocal: boolean;
+  pollingInterval: number;
+};
+
+export const RuntimeContext = createContext<RuntimeContextValue | null>(null);
+
+export function useRuntime(): RuntimeContextValue {
+  const value = useContext(RuntimeContext);
+  if (!value) throw new Error("useRuntime must be used inside <RuntimeContext.Provider>.");
+  return value;
+}

@@ -1,0 +1,65 @@
+import { type Address, getAddress, type Hex, isAddress, isHex } from "viem";
+import type { ContractName, DeploymentManifest } from "../../../src/chain/manifest.ts";
+
+export type Runtime = {
+  rpcUrl: string;
+  /** Base URL of the reference API (its /metrics and verify endpoint), or null when none is configured. */
+  apiUrl: string | null;
+  chainId: number;
+  deploymentBlock: bigint;
+  deploymentBlockHash: Hex;
+  addresses: Record<ContractName, Address>;
+  governanceParams: DeploymentManifest["governance"] | undefined;
+};
+
+export type LoadRuntimeParameters = { baseUrl: string; fetch?: typeof fetch | undefined };
+
+/**
+ * Reads `config.json` and the deployment manifest it points to, next to the page:
+ * the same bundle serves any chain. Fails with a message that says what is missing.
+ */
+export async function loadRuntime({ baseUrl, fetch: fetchFn = fetch }: LoadRuntimeParameters): Promise<Runtime> {
+  const config = (await getJson(fetchFn, new URL("config.json", baseUrl), "the dApp configuration")) as {
+    rpcUrl?: unknown;
+    apiUrl?: unknown;
+    manifestUrl?: unknown;
+  };
+  if (typeof config.rpcUrl !== "string") throw new Error("config.json has no rpcUrl.");
+  const manifestUrl = new URL(typeof config.manifestUrl === "string" ? config.manifestUrl : "deployment.json", baseUrl);
+  const m = (await getJson(fetchFn, manifestUrl, "the deployment manifest")) as Partial<DeploymentManifest>;
+  const problems: string[] = [];
+  if (!Number.isSafeInteger(m.chainId)) problems.push("chainId");
+  if (!Number.isSafeInteger(m.deploymentBlock)) problems.push("deploymentBlock");
+  if (!isHex(m.deploymentBlockHash)) problems.push("deploymentBlockHash");
+  const names = ["KeyRegistry", "KeyLedgerToken", "KeyLedgerTimelock", "KeyLedgerGovernor"] as const;
+  for (const name of names) if (!isAddress(m.contracts?.[name]?.address ?? "", { strict: false })) problems.push(`contracts.${name}.address`);
+  if (problems.length) throw new Error(`The deployment manifest is invalid: ${problems.join(", ")}.`);
+  const apiUrl = typeof config.apiUrl === "string" && config.apiUrl ? new URL(config.apiUrl, baseUrl).href.replace(/\/$/, "") : null;
+  return {
+    rpcUrl: new URL(config.rpcUrl, baseUrl).href,
+    apiUrl,
+    chainId: m.chainId!,
+    deploymentBlock: BigInt(m.deploymentBlock!),
+    deploymentBlockHash: m.deploymentBlockHash!,
+    addresses: Object.fromEntries(names.map((n) => [n, getAddress(m.contracts![n].address)])) as Record<ContractName, Address>,
+    governanceParams: m.governance,
+  };
+}
+
+async function getJson(fetchFn: typeof fetch, url: URL, what: string): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetchFn(url, { cache: "no-store" });
+  } catch {
+    throw new Error(`Could not load ${what} from ${url.href}.`);
+  }
+  if (!response.ok) {
+    const hint = response.status === 404 && what.includes("manifest") ? " Deploy the contracts first (npm start does it)." : "";
+    throw new Error(`Could not load ${what} from ${url.href} (HTTP ${response.status}).${hint}`);
+  }
+  try {
+    return await response.json();
+  } catch {
+    throw new Error(`${what[0]!.toUpperCase()}${what.slice(1)} at ${url.href} is not JSON.`);
+  }
+}
