@@ -73,6 +73,13 @@ async function main(): Promise<number> {
     }
   }
 
+  let params: ReturnType<typeof parametersFromOptions>;
+  try {
+    params = parametersFromOptions({ values, env: process.env });
+  } catch (error) {
+    console.error(`Error: ${(error as Error).message}`);
+    return 2;
+  }
   const json = values.json === true;
   const manifestPath = str(values.manifest) ?? process.env.KEYLEDGER_MANIFEST;
   const manifest = await deploy({
@@ -82,7 +89,7 @@ async function main(): Promise<number> {
     accountIndex: accountIndex === undefined ? undefined : Number(accountIndex),
     expectedChainId: chainId === undefined ? undefined : Number(chainId),
     force: values.force === true,
-    params: parametersFromOptions({ values, env: process.env }),
+    params,
     // Progress goes to stderr so that --json output stays parseable.
     log: (line) => console.error(line),
   });

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Connect, Plugin } from "vite";
+import type { Connect, Plugin, ProxyOptions } from "vite";
 import { contentSecurityPolicy } from "./contentSecurityPolicy.ts";
 
 export type RuntimePluginParameters = {
@@ -21,7 +21,7 @@ export type RuntimePluginParameters = {
  */
 export function runtimePlugin({ manifestPath, rpcUrl, apiUrl, nonce }: RuntimePluginParameters): Plugin {
   const csp = contentSecurityPolicy({ connect: [new URL(rpcUrl).origin], nonce });
-  const proxy = apiUrl
+  const proxy: Record<string, ProxyOptions> = apiUrl
     ? { "/api/": { target: apiUrl, changeOrigin: true, rewrite: (path: string) => path.replace(/^\/api/, "") } }
     : {};
   const middleware: Connect.NextHandleFunction = (req: IncomingMessage, res: ServerResponse, next) => {
@@ -32,7 +32,10 @@ export function runtimePlugin({ manifestPath, rpcUrl, apiUrl, nonce }: RuntimePl
     const path = (req.url ?? "/").split("?")[0];
     if (req.method !== "GET" && req.method !== "HEAD") return next();
     if (path === "/config.json") {
-      return sendJson(res, 200, JSON.stringify({ rpcUrl, apiUrl: apiUrl ? "/api" : null, manifestUrl: "deployment.json" }));
+      void hasVerifyEndpoint(apiUrl).then((verifyRequest) =>
+        sendJson(res, 200, JSON.stringify({ rpcUrl, apiUrl: apiUrl ? "/api" : null, manifestUrl: "deployment.json", verifyRequest })),
+      );
+      return;
     }
     if (path === "/deployment.json") {
       // Passed through as is: the page validates it, and a half-written file must not crash the server.
@@ -50,6 +53,21 @@ export function runtimePlugin({ manifestPath, rpcUrl, apiUrl, nonce }: RuntimePl
     configureServer: (server) => void server.middlewares.use(middleware),
     configurePreviewServer: (server) => void server.middlewares.use(middleware),
   };
+}
+
+/**
+ * Whether the reference API offers `POST /v1/verify-request` (a verdict for a
+ * pasted raw request). Asked here so the page never calls a missing endpoint.
+ */
+async function hasVerifyEndpoint(apiUrl: string | undefined): Promise<boolean> {
+  if (!apiUrl) return false;
+  try {
+    const response = await fetch(`${apiUrl}/v1/verify-request`, { method: "POST", body: "", signal: AbortSignal.timeout(2_000) });
+    await response.arrayBuffer();
+    return response.status !== 404 && response.status !== 405;
+  } catch {
+    return false;
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: string): void {

@@ -1,8 +1,10 @@
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import { build, createServer, preview } from "vite";
+import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
+import { createServer, preview } from "vite";
 import { createViteConfig, webRoot } from "./viteConfig.ts";
 
 export type StartWebServerParameters = {
@@ -45,12 +47,32 @@ export async function startWebServer({
     await server.listen();
     return { url: urlOf(server.httpServer?.address(), host), close: () => server.close() };
   }
-  if (isBuildStale()) await build(config);
+  if (isBuildStale()) await buildBundle();
   const server = await preview({ ...config, preview: { host, port, strictPort: port !== 0 } });
   return {
     url: urlOf(server.httpServer.address(), host),
     close: () => server.close(),
   };
+}
+
+/**
+ * `vite build` in a child process: a build must see NODE_ENV=production (React's
+ * JSX and runtime pick their production forms from it), whatever the caller's
+ * process says (vitest sets "test").
+ */
+async function buildBundle(): Promise<void> {
+  const pkg = createRequire(import.meta.url).resolve("vite/package.json");
+  const vite = join(dirname(pkg), "bin/vite.js");
+  const child = spawn(process.execPath, [vite, "build", "--config", join(webRoot, "vite.config.ts"), "--logLevel", "warn"], {
+    cwd: join(webRoot, ".."),
+    env: { ...process.env, NODE_ENV: "production" },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", resolve);
+  });
+  if (code !== 0) throw new Error(`Building the dApp failed (vite build exited with ${code}).`);
 }
 
 function urlOf(address: string | AddressInfo | null | undefined, host: string): string {
@@ -70,6 +92,6 @@ function isBuildStale(): boolean {
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
   const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
+  if (!stat.isDirectory()) return /\.test\.tsx?$/.test(path) ? 0 : stat.mtimeMs;
   return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtime(join(path, name))), stat.mtimeMs);
 }

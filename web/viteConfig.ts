@@ -24,14 +24,20 @@ export function createViteConfig(parameters: CreateViteConfigParameters): Inline
       emptyOutDir: true,
       target: "es2022",
       sourcemap: false,
-      chunkSizeWarningLimit: 400,
+      // The web3 vendor chunk (viem + wagmi) is ~360 kB raw, ~110 kB gzipped; the
+      // budget that matters, first-page gzipped JS, is checked by the browser test.
+      chunkSizeWarningLimit: 500,
       rolldownOptions: {
         output: {
-          // Vendor code changes less often than ours: separate chunks cache better.
-          advancedChunks: {
+          // Libraries change less often than our code: separate chunks stay cached across releases.
+          codeSplitting: {
             groups: [
               { name: "react", test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 3 },
-              { name: "wallet", test: /node_modules[\\/](wagmi|@wagmi|@tanstack|mipd|zustand|eventemitter3|use-sync-external-store)[\\/]/, priority: 2 },
+              {
+                name: "web3",
+                test: /node_modules[\\/](viem|ox|abitype|wagmi|@wagmi|@tanstack|mipd|zustand|eventemitter3|use-sync-external-store)[\\/]/,
+                priority: 2,
+              },
             ],
           },
         },

@@ -81,7 +81,8 @@ export async function deploy(parameters: DeployParameters): Promise<DeployReturn
   const publicClient = createPublicClient({ chain, transport: http(rpcUrl), pollingInterval });
   const walletClient = createWalletClient({ chain, transport: http(rpcUrl), pollingInterval });
 
-  const unlocked = (await walletClient.getAddresses()).map((a) => getAddress(a));
+  // Public RPC providers unlock nothing and may not even answer eth_accounts.
+  const unlocked = (await walletClient.getAddresses().catch(() => [])).map((a) => getAddress(a));
   let deployer: Account;
   if (parameters.deployer) deployer = parameters.deployer;
   else {
@@ -210,8 +211,9 @@ async function deployContracts({
     const { abi, bytecode } = artifacts[name];
     const receipt = await send(`deploy ${name}`, () => walletClient.deployContract({ abi, bytecode, args, account: deployer }));
     if (!receipt.contractAddress) throw new DeploymentFailedError({ step: `deploy ${name}`, hash: receipt.transactionHash });
-    log(`${name.padEnd(18)} ${receipt.contractAddress}`);
-    return { address: getAddress(receipt.contractAddress), receipt };
+    const address = getAddress(receipt.contractAddress);
+    log(`${name.padEnd(18)} ${address}`);
+    return { address, receipt };
   };
   const call = (step: string, address: Address, abi: Abi, functionName: string, args: readonly unknown[], account: Account = deployer) =>
     send(step, () => walletClient.writeContract({ address, abi, functionName, args, account }));

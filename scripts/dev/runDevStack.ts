@@ -27,7 +27,7 @@ export async function runDevStack({ services, context, summary }: RunDevStackPar
     if (stopping) return;
     stopping = true;
     controller.abort();
-    ctx.say(reason);
+    if (reason) ctx.say(reason);
     for (const { name, service } of [...started].reverse()) {
       try {
         await service.stop?.();
@@ -36,7 +36,7 @@ export async function runDevStack({ services, context, summary }: RunDevStackPar
         code = 1;
       }
     }
-    ctx.say(started.length ? `Stopped ${[...started].reverse().map((s) => s.name).join(", ")}.` : "Stopped.");
+    if (started.length) ctx.say(`Stopped ${[...started].reverse().map((s) => s.name).join(", ")}.`);
     finish(code);
   };
 
@@ -58,7 +58,7 @@ export async function runDevStack({ services, context, summary }: RunDevStackPar
       // An interrupted start is not a failure worth reporting.
       if (stopping) break;
       console.error(`\n${service.name} failed: ${describe(error)}`);
-      void shutdown("Stopping what was started...", 1);
+      void shutdown(started.length ? "Stopping what was started..." : "", 1);
       break;
     }
   }

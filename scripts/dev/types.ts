@@ -23,7 +23,10 @@ export type DevContext = {
   options: DevOptions;
   /** Aborted when the stack is shutting down; long start steps stop early. */
   signal: AbortSignal;
-  /** Environment for child services: KEYLEDGER_RPC_URL, KEYLEDGER_MANIFEST, ... are added as they become known. */
+  /**
+   * Variables for child services, added as they become known: KEYLEDGER_RPC_URL,
+   * KEYLEDGER_CHAIN_ID, KEYLEDGER_MANIFEST. Pass `{ ...process.env, ...context.env }`.
+   */
   env: Record<string, string>;
   rpcUrl?: string | undefined;
   chainId?: number | undefined;
@@ -33,7 +36,15 @@ export type DevContext = {
   say(line: string): void;
 };
 
-/** One step of the stack. Services start in list order and stop in reverse. */
+/**
+ * One step of the stack. Services start in list order and stop in reverse. A
+ * long-running process (the reference API, the dApp's Vite server) is typically:
+ *
+ *   const child = await startChildProcess({ name: "reference API", command: process.execPath,
+ *     args: [...exitWithParentFlags, "src/server/main.ts"], env: { ...process.env, ...context.env },
+ *     logFile: join(context.stateDir, "api.log"), ready: /listening on (http:\/\/\S+)/ });
+ *   return { url: child.match, exited: child.exited, stop: child.stop, nextSteps: ["..."] };
+ */
 export type DevService = {
   name: string;
   start(context: DevContext): Promise<RunningService | void>;

@@ -221,7 +221,9 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
     if (closed || fatal) return;
     clearTimeout(timer);
     timer = setTimeout(run, delayMs);
-    timer.unref();
+    // Background polling alone does not keep the process alive; a pending backfill,
+    // `sync()` or miss does, so a script awaiting one is not cut short.
+    if (synced && !waiters.length) timer.unref();
   }
 
   async function run() {

@@ -65,7 +65,7 @@ const commonOptions: Record<string, OptionDefinition> = {
 const secretFlags = ["--private-key", "--privatekey", "--private_key", "--pk", "--secret-key", "--mnemonic", "--seed", "--password"];
 
 export function allOptions(command: Command): Record<string, OptionDefinition> {
-  return Object.assign({}, ...command.groups.map((g) => groupOptions[g]), command.options, commonOptions);
+  return Object.assign({}, command.options, ...command.groups.map((g) => groupOptions[g]), commonOptions);
 }
 
 export type ParsedCommand = { help: true } | { help: false; context: CommandContext };
@@ -102,7 +102,7 @@ export function parseCommand(command: Command, argv: string[]): ParsedCommand {
   const values = parsed.values as CommandValues;
   if (values.help) return { help: true };
   if (parsed.positionals.length > command.maxPositionals) {
-    throw usageError(`${command.name}: unexpected argument "${parsed.positionals[command.maxPositionals]}".`);
+    throw usageError(`${command.name}: unexpected argument "${redactSecret(parsed.positionals[command.maxPositionals]!)}".`);
   }
   return { help: false, context: { values, positionals: parsed.positionals, out: createOutput({ json: values.json === true }) } };
 }
@@ -133,4 +133,9 @@ export function requireString(values: CommandValues, name: string, command: stri
 export function optionalString(values: CommandValues, name: string): string | undefined {
   const value = values[name];
   return typeof value === "string" ? value : undefined;
+}
+
+/** Hides a value shaped like a private key (64 hex digits) that was typed where it does not belong. */
+export function redactSecret(text: string): string {
+  return /^(0x)?[0-9a-fA-F]{64}$/.test(text.trim()) ? "<64 hex digits, not shown>" : text;
 }

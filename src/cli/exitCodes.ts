@@ -11,7 +11,7 @@ export const exitCodes = {
   usage: 2,
   /** The RPC node, the deployment manifest or an HTTP server could not be reached or does not match. */
   network: 3,
-  /** The chain refused the transaction (a decoded contract error is printed). */
+  /** The chain refused the transaction or call (the decoded contract error is printed). */
   reverted: 4,
   /** A local key file, keystore or wallet is missing, unreadable, unsafe or unusable. */
   keyFile: 5,

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from "node:fs";
 import { type Account, type Address, type Chain, createWalletClient, type Hex, http, isHex, type Transport, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { CliError, usageError } from "./CliError.ts";
-import type { CommandValues } from "./command.ts";
+import { type CommandValues, redactSecret } from "./command.ts";
 import type { ChainContext } from "./connectChain.ts";
 import { exitCodes } from "./exitCodes.ts";
 import { explainError } from "./explainError.ts";
@@ -61,7 +61,13 @@ export async function loadWallet({ values, context }: { values: CommandValues; c
       "Set KEYLEDGER_PRIVATE_KEY, or pass --keystore <file>, or --dev-account <n> on a local dev node.",
     ]);
   }
-  const account = privateKeyToAccount(privateKey);
+  let account: ReturnType<typeof privateKeyToAccount>;
+  try {
+    account = privateKeyToAccount(privateKey);
+  } catch {
+    // The library's message may quote the value: say only where it came from.
+    throw keyError(`${source} does not hold a valid secp256k1 private key.`);
+  }
   const client = createWalletClient({ account, chain: context.chain, transport });
   return { client, address: account.address, source };
 }
@@ -79,7 +85,9 @@ async function readKeystore(path: string): Promise<Hex> {
     mode = statSync(path).mode;
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw keyError(`Cannot read keystore ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    throw keyError(`Cannot read keystore ${redactSecret(path)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, [
+      "--keystore takes a file name; the key itself goes in the file or in KEYLEDGER_PRIVATE_KEY.",
+    ]);
   }
   if (mode & 0o077) {
     throw keyError(`Refusing keystore ${path}: it is readable or writable by group or others (mode ${(mode & 0o777).toString(8)}).`, [

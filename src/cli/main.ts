@@ -24,7 +24,6 @@ const commands: Record<string, () => Promise<Command>> = {
   "proposal execute": () => import("./commands/proposalExecute.ts").then((m) => m.proposalExecute),
   request: () => import("./commands/request.ts").then((m) => m.request),
   verify: () => import("./commands/verify.ts").then((m) => m.verify),
-  serve: () => import("./commands/serve.ts").then((m) => m.serve),
 };
 
 const exitCodeHelp = [
@@ -33,7 +32,7 @@ const exitCodeHelp = [
   `  ${exitCodes.rejected}   rejected: verify said no, status found the key unusable, request got a non-2xx answer`,
   `  ${exitCodes.usage}   usage error (bad flags or arguments; nothing was sent)`,
   `  ${exitCodes.network}   chain, manifest or network error (RPC node unreachable, wrong or stale manifest)`,
-  `  ${exitCodes.reverted}   the chain refused the transaction (the contract error is decoded and explained)`,
+  `  ${exitCodes.reverted}   the chain refused the transaction or call (the contract error is decoded and explained)`,
   `  ${exitCodes.keyFile}   key file, keystore or wallet problem (missing, unsafe permissions, wrong password)`,
   `  ${exitCodes.internal}  internal error`,
 ];

@@ -21,4 +21,9 @@ export type KeyFile = {
   label: string;
   publicKey: Jwk;
   privateKey?: Jwk | undefined;
+  /** Version in the key's lineage (1 for a first registration, +1 per rotation); `createSignedFetch` signs with the highest valid one. */
+  version?: number | undefined;
+  /** Unix seconds; the key is used only while notBefore <= now < expiresAt (absent = unbounded), as in the registry. */
+  notBefore?: number | undefined;
+  expiresAt?: number | undefined;
 };

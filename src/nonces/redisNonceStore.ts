@@ -1,7 +1,7 @@
 import { hash } from "node:crypto";
 import { Redis } from "ioredis";
 import { BaseError } from "../errors/BaseError.ts";
-import type { NonceResult, NonceStore } from "./types.ts";
+import type { NonceResult } from "./types.ts";
 
 export type RedisNonceStoreParameters = ({ url: string; client?: undefined } | { client: Redis; url?: undefined }) & {
   /** Prefix of every key this store writes. Default "kl:n:". */
@@ -12,7 +12,8 @@ export type RedisNonceStoreParameters = ({ url: string; client?: undefined } | {
   now?: (() => number) | undefined;
 };
 
-export type RedisNonceStore = NonceStore & {
+/** A `NonceStore` whose answers always come asynchronously (a round trip to Redis). */
+export type RedisNonceStore = {
   checkAndStore(keyId: string, nonce: string, expiresAtMs: number): Promise<NonceResult>;
   /** Resolves once the connection is ready (commands sent before that answer "unavailable"). */
   ready(): Promise<void>;

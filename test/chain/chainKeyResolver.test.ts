@@ -266,6 +266,7 @@ describe("chainKeyResolver on Hardhat's in-process chain", () => {
     expect(await resolver.resolve(during!.keyId)).toEqual({ status: "unknown" });
     expect((await found(resolver, before!.keyId)).state).toBe("active");
     const update = await rolledBack;
+    expect(update.rolledBackTo).toBe(Number(await fx.chain.getBlockNumber()) - 3);
     expect(update.keyIds).toEqual(expect.arrayContaining([during!.keyId, before!.keyId]));
     expect(resolver.status()).toMatchObject({ reorgs: 1, blockNumber: Number(await fx.chain.getBlockNumber()) });
 
@@ -291,9 +292,11 @@ describe("chainKeyResolver on Hardhat's in-process chain", () => {
     await fx.networkHelpers.mine(5);
     await resolver.sync();
     expect(resolver.status().keys).toBe(keysBefore + 1);
+    const rebuilt = new Promise<ChainKeyResolverUpdate>((resolve) => resolver.onUpdate((u) => u.rolledBackTo !== undefined && resolve(u)));
     await snapshot.restore();
     await fx.networkHelpers.mine(8);
     await resolver.sync();
+    expect((await rebuilt).rolledBackTo).toBe(fx.deploymentBlock - 1);
     expect(await resolver.resolve(doomed.keyId)).toEqual({ status: "unknown" });
     expect(resolver.status()).toMatchObject({ keys: keysBefore, stale: false, reorgs: 1 });
   });
@@ -344,8 +347,9 @@ describe("chainKeyResolver on Hardhat's in-process chain", () => {
   });
 
   it("answers stale until its first backfill, and for good on a chain that is not the registry's", async () => {
-    rpcOf(waiting).down = true;
     const waiting = resolverFor();
+    // Its first sync is due on the next tick: the node is already unreachable then.
+    rpcOf(waiting).down = true;
     expect(waiting.resolve(toHex(randomBytes(32)))).toMatchObject({ status: "stale", message: expect.stringMatching(/still loading/) });
     await expect(waiting.sync()).rejects.toThrow(/ECONNREFUSED/);
     rpcOf(waiting).down = false;

@@ -1,5 +1,6 @@
 import { network } from "hardhat";
-import { type Address, createPublicClient, custom, getAddress, type Hex, type PublicClient, toHex } from "viem";
+import { type Address, createPublicClient, custom, getAddress, getContract, type Hex, type PublicClient, toHex } from "viem";
+import { keyRegistryAbi } from "../../src/generated/abis.ts";
 import { algorithmToChain, type KeyFile, publicKeyToRaw, signProofOfPossession } from "../../src/keys/index.ts";
 
 export const day = 86_400;
@@ -14,13 +15,15 @@ export async function deployRegistry() {
   const connection = await network.create();
   const { viem, networkHelpers, provider } = connection;
   const [governance, owner, thief, guardian] = await viem.getWalletClients();
-  const registry = await viem.deployContract("KeyRegistry", [
+  const deployed = await viem.deployContract("KeyRegistry", [
     governance!.account.address,
     { maxLifetime: 365 * day, maxOverlap: 30 * day, allowedAlgorithms: 0b1110, allowedScopes: 0x0f },
     scopeNames,
     [guardian!.account.address],
   ]);
   const chain = await viem.getPublicClient();
+  // Typed with the generated ABI (what the library itself reads the registry with).
+  const registry = getContract({ address: deployed.address, abi: keyRegistryAbi, client: { public: chain, wallet: governance! } });
   const deploymentBlock = Number(await chain.getBlockNumber());
 
   /** A client of its own for each resolver, so that polls of one do not count against another. */

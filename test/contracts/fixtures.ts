@@ -76,7 +76,7 @@ export async function deployRegistry({
  * timelock is tested with the governance contracts), with one guardian.
  * Pass it by name to `networkHelpers.loadFixture` so every test starts from a snapshot.
  */
-export async function registryFixture({ viem, networkHelpers }: Connection) {
+export async function registryFixture({ viem, networkHelpers }: Connection): Promise<RegistryFixture> {
   const wallets = await viem.getWalletClients();
   const wallet = (i: number): WalletClient => {
     const w = wallets[i];
@@ -93,7 +93,6 @@ export async function registryFixture({ viem, networkHelpers }: Connection) {
     guardians: [guardian.account.address],
   });
   const chainId = await publicClient.getChainId();
-  /** The registry as `wallet` sends to it. */
   const as = (wallet: WalletClient): Registry =>
     getContract({ address: registry.address, abi: keyRegistryAbi, client: { public: publicClient, wallet } });
   return {
@@ -113,7 +112,23 @@ export async function registryFixture({ viem, networkHelpers }: Connection) {
     wallets,
   };
 }
-export type RegistryFixture = Awaited<ReturnType<typeof registryFixture>>;
+export type RegistryFixture = {
+  viem: Viem;
+  time: Connection["networkHelpers"]["time"];
+  publicClient: PublicClient;
+  registry: Registry;
+  deployHash: Hash;
+  chainId: number;
+  /** The registry as `wallet` sends to it. */
+  as(wallet: WalletClient): Registry;
+  governance: WalletClient;
+  alice: WalletClient;
+  bob: WalletClient;
+  guardian: WalletClient;
+  stranger: WalletClient;
+  mallory: WalletClient;
+  wallets: WalletClient[];
+};
 
 export type NewKeyArgsParameters = {
   key: KeyFile;

@@ -10,7 +10,9 @@ export const redisServerPath: string | undefined = findRedisServer();
 /** Why the Redis tests are skipped on this machine (undefined when they run). */
 export const redisSkipReason: string | undefined = redisServerPath
   ? undefined
-  : "redis-server is not installed (Debian: `apt-get install -y redis-server`; .ci/run installs it)";
+  : process.env.REDIS_SERVER
+    ? `REDIS_SERVER=${process.env.REDIS_SERVER} is not an executable`
+    : "redis-server is not installed (Debian: `apt-get install -y redis-server`; .ci/run installs it)";
 
 export type StartRedisParameters = {
   /** Reuse a port, e.g. to restart a stopped server where clients expect it. Default: a free port. */
@@ -81,10 +83,11 @@ export async function startRedis({ port: wanted }: StartRedisParameters = {}): P
   };
 }
 
+/** `REDIS_SERVER=/path/to/redis-server` picks a binary (and, pointed at nothing, shows the skip path). */
 function findRedisServer(): string | undefined {
   const dirs = ["/usr/bin", "/usr/local/bin", ...(process.env.PATH ?? "").split(delimiter).filter(Boolean)];
-  for (const dir of dirs) {
-    const path = join(dir, "redis-server");
+  const candidates = process.env.REDIS_SERVER ? [process.env.REDIS_SERVER] : dirs.map((dir) => join(dir, "redis-server"));
+  for (const path of candidates) {
     try {
       accessSync(path, constants.X_OK);
       return path;

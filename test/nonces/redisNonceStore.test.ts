@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisNonceStore } from "../../src/nonces/redisNonceStore.ts";
+import type { NonceStore } from "../../src/nonces/types.ts";
 import { type RedisServer, redisSkipReason, startRedis } from "../helpers/redis.ts";
 
 if (redisSkipReason) console.warn(`Skipping Redis nonce store tests: ${redisSkipReason}`);
@@ -100,6 +101,8 @@ describe.skipIf(redisSkipReason !== undefined)("redisNonceStore", () => {
   it("leaves a caller's client open and uses its key prefix", async () => {
     const client = new Redis(redis.url, { enableAutoPipelining: true });
     const store = redisNonceStore({ client, keyPrefix: "mine:" });
+    const asVerifierOption: NonceStore = store;
+    expect(asVerifierOption).toBe(store);
     await store.ready();
     expect(await store.checkAndStore(keyId, "own-client", inAMinute())).toBe("stored");
     await store.close();

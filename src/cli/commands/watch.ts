@@ -39,7 +39,7 @@ export const watch: Command = {
     const onSignal = () => stop.abort();
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
-    if (!out.json) out.note(`watching ${context.registry} on chain ${context.chain.id} from block ${next} (Ctrl-C to stop)`);
+    out.note(`watching ${context.registry} on chain ${context.chain.id} from block ${next} (Ctrl-C to stop)`);
     let failing = false;
     while (!stop.signal.aborted) {
       try {

@@ -1,14 +1,16 @@
-import type { Abi, AbiError } from "viem";
+import type { Abi } from "viem";
 import { keyLedgerGovernorAbi, keyLedgerTimelockAbi, keyLedgerTokenAbi, keyRegistryAbi } from "../../../src/generated/abis.ts";
 
 /**
  * Every custom error of the deployment. A governor `execute` reverts with the
  * registry's error bubbled up through the timelock, so decoding needs them all.
  */
+type AbiError = Extract<Abi[number], { type: "error" }>;
+
 export const errorsAbi: readonly AbiError[] = dedupe(
-  [...keyRegistryAbi, ...keyLedgerGovernorAbi, ...keyLedgerTimelockAbi, ...keyLedgerTokenAbi].filter(
+  ([...keyRegistryAbi, ...keyLedgerGovernorAbi, ...keyLedgerTimelockAbi, ...keyLedgerTokenAbi] as Abi).filter(
     (item): item is AbiError => item.type === "error",
-  ) as AbiError[],
+  ),
 );
 
 function dedupe(errors: AbiError[]): AbiError[] {

@@ -25,7 +25,7 @@ export function ConnectButton() {
   const choose = (connector: Connector) =>
     connect.mutate({ connector }, { onSuccess: () => setOpen(false) });
 
-  if (connection.isConnected) {
+  if (connection.isConnected && connection.address) {
     return (
       <div className="account">
         {connection.connector?.type === devType ? (

@@ -16,7 +16,9 @@ export function DevAccountPicker({ connector, address }: { connector: Connector;
   const selected = list.findIndex((a) => a === address);
   return (
     <label className="dev-account">
-      <span className="badge dev">Local dev account</span>
+      <span className="badge dev">
+        Local dev<span className="wide-only"> account</span>
+      </span>
       <span className="visually-hidden">Account</span>
       <select
         value={selected}

@@ -32,8 +32,12 @@ export function KeyTimeline({ versions, now }: { versions: readonly IndexedKey[]
       </div>
       <figcaption className="timeline-axis">
         <span>{formatDateTime(layout.start)}</span>
-        <span className="timeline-now-label">▲ now</span>
         <span>{formatDateTime(layout.end)}</span>
+        {layout.now !== null && (
+          <span className="timeline-now-label" style={{ left: `${layout.now}%` }}>
+            now
+          </span>
+        )}
       </figcaption>
     </figure>
   );

@@ -79,7 +79,7 @@ function walkAll(error: unknown): Walked[] {
 }
 
 function describeRevert(name: string, args: readonly unknown[], names: readonly string[]): DescribedError {
-  const a = args as readonly never[];
+  const a = args as unknown as [never, never, never];
   const d = (title: string, detail?: string): DescribedError => ({ title, detail, code: name });
   switch (name) {
     // KeyRegistry

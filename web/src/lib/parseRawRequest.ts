@@ -14,7 +14,7 @@ export type ParseRawRequestReturnType = { ok: true; request: RawRequest } | { ok
 export function parseRawRequest(text: string): ParseRawRequestReturnType {
   const normalized = text.replace(/\r\n/g, "\n").replace(/^\s*\n/, "");
   const headEnd = normalized.indexOf("\n\n");
-  const head = headEnd === -1 ? normalized : normalized.slice(0, headEnd);
+  const head = (headEnd === -1 ? normalized : normalized.slice(0, headEnd)).replace(/\n+$/, "");
   const body = headEnd === -1 ? "" : normalized.slice(headEnd + 2);
   const [requestLine = "", ...headerLines] = head.split("\n");
   const m = /^([A-Z]+)\s+(\S+)(?:\s+HTTP\/\d(?:\.\d)?)?\s*$/.exec(requestLine.trim());

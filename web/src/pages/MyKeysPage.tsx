@@ -64,7 +64,7 @@ function KeyList() {
             </header>
             <KeyTimeline versions={lineage.versions} now={now} />
             <div className="table-wrap">
-              <table>
+              <table className="responsive">
                 <caption className="visually-hidden">Versions of {lineage.label}</caption>
                 <thead>
                   <tr>
@@ -84,16 +84,16 @@ function KeyList() {
                     const use = usage.data?.get(key.keyId.toLowerCase());
                     return (
                       <tr key={key.keyId} data-testid="key-row" data-key-id={key.keyId}>
-                        <td>v{key.version}</td>
-                        <td>
+                        <td data-label="Version">v{key.version}</td>
+                        <td data-label="Key id">
                           <KeyIdLink keyId={key.keyId} />
                         </td>
-                        <td>{algorithmLabel(key.alg)}</td>
-                        <td>{scopeNames(key.scopes, registry.scopeNames).join(", ")}</td>
-                        <td>
+                        <td data-label="Algorithm">{algorithmLabel(key.alg)}</td>
+                        <td data-label="Scopes">{scopeNames(key.scopes, registry.scopeNames).join(", ")}</td>
+                        <td data-label="Status">
                           <StatusBadge status={status} />
                         </td>
-                        <td>
+                        <td data-label="Valid">
                           {formatDateTime(key.notBefore)} – {formatDateTime(key.expiresAt)}
                           <br />
                           <small className={status.expiresSoon ? "warning-text" : "muted"}>
@@ -102,8 +102,8 @@ function KeyList() {
                             {status.status === "expired" && `ended ${formatRelative(key.expiresAt, now)}`}
                           </small>
                         </td>
-                        <td>{usage.data ? (use?.requests ?? 0).toLocaleString("en-US") : "–"}</td>
-                        <td>{use?.lastUsed ? formatRelative(use.lastUsed, wallNow) : usage.data ? "never" : "–"}</td>
+                        <td data-label="Requests">{usage.data ? (use?.requests ?? 0).toLocaleString("en-US") : "–"}</td>
+                        <td data-label="Last used">{use?.lastUsed ? formatRelative(use.lastUsed, wallNow) : usage.data ? "never" : "–"}</td>
                       </tr>
                     );
                   })}

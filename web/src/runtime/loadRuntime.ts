@@ -5,6 +5,8 @@ export type Runtime = {
   rpcUrl: string;
   /** Base URL of the reference API (its /metrics and verify endpoint), or null when none is configured. */
   apiUrl: string | null;
+  /** The API answers `POST /v1/verify-request` with a verdict for a raw request. */
+  verifyRequest: boolean;
   chainId: number;
   deploymentBlock: bigint;
   deploymentBlockHash: Hex;
@@ -23,6 +25,7 @@ export async function loadRuntime({ baseUrl, fetch: fetchFn = fetch }: LoadRunti
     rpcUrl?: unknown;
     apiUrl?: unknown;
     manifestUrl?: unknown;
+    verifyRequest?: unknown;
   };
   if (typeof config.rpcUrl !== "string") throw new Error("config.json has no rpcUrl.");
   const manifestUrl = new URL(typeof config.manifestUrl === "string" ? config.manifestUrl : "deployment.json", baseUrl);
@@ -38,6 +41,7 @@ export async function loadRuntime({ baseUrl, fetch: fetchFn = fetch }: LoadRunti
   return {
     rpcUrl: new URL(config.rpcUrl, baseUrl).href,
     apiUrl,
+    verifyRequest: apiUrl !== null && config.verifyRequest === true,
     chainId: m.chainId!,
     deploymentBlock: BigInt(m.deploymentBlock!),
     deploymentBlockHash: m.deploymentBlockHash!,

@@ -1,0 +1,186 @@
+import {
+  type BareItem,
+  isInnerList,
+  type Item,
+  parseDictionary,
+  parseItem,
+  parseList,
+  serializeDictionary,
+  serializeInnerList,
+  serializeItem,
+  serializeList,
+} from "structured-headers";
+import type { HttpMessage, ParseResult } from "./message.ts";
+
+/** Derived components this implementation resolves (RFC 9421 §2.2). */
+export const derivedComponents = [
+  "@method",
+  "@target-uri",
+  "@authority",
+  "@scheme",
+  "@request-target",
+  "@path",
+  "@query",
+  "@query-param",
+  "@status",
+] as const;
+
+/**
+ * Structured field types that `sf` and `key` need (RFC 9421 §2.1.1: the type must
+ * be known to the application). Other fields can only be covered as raw values.
+ */
+export const structuredFieldTypes: Readonly<Record<string, "dictionary" | "list" | "item">> = {
+  "content-digest": "dictionary",
+  "repr-digest": "dictionary",
+  "want-content-digest": "dictionary",
+  "want-repr-digest": "dictionary",
+  "signature-input": "dictionary",
+  signature: "dictionary",
+  "accept-signature": "dictionary",
+  priority: "dictionary",
+  "cache-status": "list",
+  "proxy-status": "list",
+};
+
+const derived = new Set<string>(derivedComponents);
+const fieldNamePattern = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+// HTAB and visible ASCII: anything else (CR, LF, NUL, obs-text) could forge lines of
+// the signature base or is not ASCII, which RFC 9421 §2.5 forbids.
+const valuePattern = /^[\t\x20-\x7e]*$/;
+
+export type ResolvedComponent = { identifier: string; value: string };
+
+/**
+ * The component identifier (serialized, e.g. `"@query-param";name="Pet"`) and its
+ * value in `message`, or why it cannot be resolved.
+ */
+export function resolveComponent(message: HttpMessage, item: Item): ParseResult<ResolvedComponent> {
+  const [name, params] = item;
+  if (typeof name !== "string") return fail("a covered component is not a string");
+  const value = name.startsWith("@") ? derivedValue(message, name, params) : fieldValue(message, name, params);
+  if (!value.ok) return value;
+  let identifier: string;
+  if (params.size === 0) {
+    // A resolved name is a known derived name or a lowercase token: nothing to
+    // escape, so this is exactly what serializeItem returns, without its cost.
+    identifier = `"${name}"`;
+  } else {
+    try {
+      identifier = serializeItem(item);
+    } catch {
+      return fail("a covered component cannot be serialized");
+    }
+  }
+  if (!valuePattern.test(value.value)) return fail(`component ${identifier} contains a character outside visible ASCII`);
+  return { ok: true, value: { identifier, value: value.value } };
+}
+
+/** True for a component name this implementation can resolve (a derived name it knows, or a lowercase field name). */
+export function isComponentName(name: string): boolean {
+  return name.startsWith("@") ? derived.has(name) : fieldNamePattern.test(name);
+}
+
+function derivedValue(message: HttpMessage, name: string, params: Map<string, BareItem>): ParseResult<string> {
+  for (const key of params.keys()) {
+    if (!(name === "@query-param" && key === "name")) return fail(`parameter ${key} is not supported on ${name}`);
+  }
+  if (name === "@status") {
+    return message.status === undefined ? fail("@status applies to responses only") : ok(String(message.status));
+  }
+  if (message.method === undefined) return fail(`${name} applies to requests only`);
+  const { scheme = "", authority = "", path = "/", query = "" } = message;
+  switch (name) {
+    case "@method":
+      return ok(message.method);
+    case "@target-uri":
+      return ok(`${scheme}://${authority}${path}${query}`);
+    case "@authority":
+      return ok(authority);
+    case "@scheme":
+      return ok(scheme);
+    case "@request-target":
+      return ok(`${path}${query}`);
+    case "@path":
+      return ok(path);
+    case "@query":
+      // RFC 9421 §2.2.7: an absent query is the "?" alone, the same as an empty one.
+      return ok(query === "" ? "?" : query);
+    case "@query-param":
+      return queryParam(query, params.get("name"));
+    default:
+      return fail(`unsupported derived component ${name}`);
+  }
+}
+
+function queryParam(query: string, name: BareItem | undefined): ParseResult<string> {
+  if (typeof name !== "string") return fail('@query-param needs a string "name" parameter');
+  let found: string | undefined;
+  let count = 0;
+  for (const [key, value] of new URLSearchParams(query)) {
+    const encoded = formEncode(key);
+    if (encoded === undefined) return fail("the query cannot be re-encoded");
+    if (encoded === name) {
+      count++;
+      found = formEncode(value);
+    }
+  }
+  // RFC 9421 §2.2.8: a repeated parameter must not be covered by name.
+  if (count !== 1 || found === undefined) return fail(count === 0 ? `query parameter ${name} is absent` : `query parameter ${name} is repeated`);
+  return ok(found);
+}
+
+/** Percent-encodes with the application/x-www-form-urlencoded set, spaces as %20 (RFC 9421 §2.2.8). */
+function formEncode(value: string): string | undefined {
+  try {
+    return encodeURIComponent(value).replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  } catch {
+    return undefined;
+  }
+}
+
+function fieldValue(message: HttpMessage, name: string, params: Map<string, BareItem>): ParseResult<string> {
+  if (!fieldNamePattern.test(name)) return fail(`component "${name}" is not a lowercase field name`);
+  for (const key of params.keys()) {
+    if (key !== "sf" && key !== "key" && key !== "bs") return fail(`parameter ${key} is not supported on field ${name}`);
+  }
+  const lines = message.fields.get(name);
+  if (!lines) return fail(`covered field ${name} is absent`);
+  const bs = params.get("bs");
+  const sf = params.get("sf");
+  const key = params.get("key");
+  if (bs === true) {
+    if (sf !== undefined || key !== undefined) return fail(`field ${name} cannot be both bs and sf/key`);
+    // RFC 9421 §2.1.3: each field line wrapped as a byte sequence, latin1 bytes.
+    try {
+      return ok(lines.map((line) => `:${btoa(line)}:`).join(", "));
+    } catch {
+      return fail(`field ${name} has a character outside latin1`);
+    }
+  }
+  if (bs !== undefined || (sf !== undefined && sf !== true)) return fail(`field ${name} has an invalid parameter value`);
+  const combined = lines.join(", ");
+  if (sf === undefined && key === undefined) return ok(combined);
+  const type = structuredFieldTypes[name];
+  if (!type) return fail(`field ${name} has no known structured type`);
+  try {
+    if (key !== undefined) {
+      if (typeof key !== "string" || type !== "dictionary") return fail(`key is only valid on dictionary fields`);
+      const member = parseDictionary(combined).get(key);
+      if (!member) return fail(`field ${name} has no member ${key}`);
+      return ok(isInnerList(member) ? serializeInnerList(member) : serializeItem(member));
+    }
+    if (type === "dictionary") return ok(serializeDictionary(parseDictionary(combined)));
+    if (type === "list") return ok(serializeList(parseList(combined)));
+    return ok(serializeItem(parseItem(combined)));
+  } catch {
+    return fail(`field ${name} is not a valid structured field`);
+  }
+}
+
+function ok(value: string): ParseResult<string> {
+  return { ok: true, value };
+}
+
+function fail<T>(error: string): ParseResult<T> {
+  return { ok: false, error };
+}

@@ -1,0 +1,50 @@
+import { type Item, type Parameters, SerializeError, serializeParameters } from "structured-headers";
+import { resolveComponent } from "./components.ts";
+import type { HttpMessage, ParseResult } from "./message.ts";
+
+export type CreateSignatureBaseParameters = {
+  message: HttpMessage;
+  /** The covered components, as parsed from (or to be written to) Signature-Input. */
+  components: readonly Item[];
+  /** Signature parameters (created, keyid, nonce, ...), in order. */
+  parameters: Parameters;
+};
+
+export type CreateSignatureBaseReturnType = ParseResult<{
+  /** The signature base (RFC 9421 §2.5), ASCII. */
+  base: string;
+  /** The serialized inner list: the `@signature-params` value and the Signature-Input member. */
+  signatureParams: string;
+}>;
+
+/**
+ * Builds the RFC 9421 signature base. `@signature-params` is the canonical
+ * serialization of the parsed inner list (RFC 9421 §3.2 step 4), so a
+ * non-canonical Signature-Input still yields the bytes the signer signed. It is
+ * assembled as serializeInnerList does — "(" identifiers joined by a space ")"
+ * then the serialized parameters — reusing the identifiers serialized for the
+ * component lines.
+ */
+export function createSignatureBase({ message, components, parameters }: CreateSignatureBaseParameters): CreateSignatureBaseReturnType {
+  let lines = "";
+  let identifiers = "";
+  const seen = new Set<string>();
+  for (const item of components) {
+    if (item[0] === "@signature-params") return { ok: false, error: "@signature-params cannot be a covered component" };
+    const resolved = resolveComponent(message, item);
+    if (!resolved.ok) return resolved;
+    const { identifier, value } = resolved.value;
+    if (seen.has(identifier)) return { ok: false, error: `component ${identifier} is covered twice` };
+    seen.add(identifier);
+    lines += `${identifier}: ${value}\n`;
+    identifiers += identifiers === "" ? identifier : ` ${identifier}`;
+  }
+  let signatureParams: string;
+  try {
+    signatureParams = `(${identifiers})${serializeParameters(parameters)}`;
+  } catch (error) {
+    if (!(error instanceof SerializeError)) throw error;
+    return { ok: false, error: "the signature parameters cannot be serialized" };
+  }
+  return { ok: true, value: { base: `${lines}"@signature-params": ${signatureParams}`, signatureParams } };
+}

@@ -1,0 +1,212 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { verifierReasons } from "../verifier/reasons.ts";
+import type { Verifier, VerifySuccess } from "../verifier/types.ts";
+import { type ApiChainStatus, type ApiMetrics, createApiMetrics } from "./createApiMetrics.ts";
+import { parseOrder } from "./parseOrder.ts";
+import { prices } from "./prices.ts";
+
+export type ApiChainInfo = ApiChainStatus & { ready: boolean; error?: string | undefined };
+
+export type CreateApiServerParameters = {
+  verifier: Verifier;
+  /** Default 0 (a free port). */
+  port?: number | undefined;
+  /** Default 127.0.0.1: the API and its metrics stay on loopback unless asked otherwise. */
+  host?: string | undefined;
+  /** Default: `createApiMetrics({ chainStatus: chain?.status })`. */
+  metrics?: ApiMetrics | undefined;
+  /** The chain key index (e.g. a `chainKeyResolver`), reported by /healthz and the metrics. */
+  chain?: { status(): ApiChainInfo } | undefined;
+  /** Largest request body read, in bytes (default 64 KiB): larger ones get 413 unread. */
+  maxBodyBytes?: number | undefined;
+  /** Clock for the last-used metrics, ms since the epoch. Default `Date.now`. */
+  now?: (() => number) | undefined;
+};
+
+export type ApiServer = {
+  server: Server;
+  /** http://host:port, without a trailing slash. */
+  url: string;
+  metrics: ApiMetrics;
+  /** Stops accepting and closes open connections; does not close the verifier (the caller owns it). */
+  close(): Promise<void>;
+};
+
+type Handler = (context: { key: VerifySuccess; body: string; req: IncomingMessage }) => { status: number; body: unknown };
+
+type Route = { method: string; scopes: readonly string[]; handle: Handler };
+
+const routes: Record<string, Route> = {
+  "/v1/prices": {
+    method: "GET",
+    scopes: ["read"],
+    handle: () => ({ status: 200, body: { prices } }),
+  },
+  "/v1/orders": {
+    method: "POST",
+    scopes: ["trade"],
+    handle: ({ key, body, req }) => {
+      if (!/^application\/json\s*(;|$)/i.test(req.headers["content-type"] ?? "")) {
+        return { status: 415, body: { error: "unsupported-media-type", message: "send the order as application/json" } };
+      }
+      const parsed = parseOrder(body);
+      if (!parsed.ok) return { status: 400, body: { error: "invalid-order", message: parsed.message } };
+      const order = parsed.order;
+      return {
+        status: 201,
+        body: {
+          orderId: `ord_${randomUUID()}`,
+          status: "accepted",
+          type: order.price === undefined ? "market" : "limit",
+          ...order,
+          keyId: key.keyId,
+          ...(key.owner ? { owner: key.owner } : {}),
+        },
+      };
+    },
+  },
+};
+
+/**
+ * The reference API: a small crypto-data API protected by the KeyLedger verifier.
+ * GET /v1/prices needs `read`, POST /v1/orders needs `trade`; GET /healthz and
+ * GET /metrics (Prometheus, loopback clients only) need no signature.
+ * Rejections answer the verifier's status (401, 403 insufficient-scope, 503 when
+ * the chain state or nonce store cannot vouch) with `{ error: reason, message }`.
+ */
+export async function createApiServer(parameters: CreateApiServerParameters): Promise<ApiServer> {
+  const { verifier, port = 0, host = "127.0.0.1", chain, maxBodyBytes = 65_536, now = Date.now } = parameters;
+  const metrics = parameters.metrics ?? createApiMetrics({ chainStatus: chain ? () => chain.status() : undefined });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const path = (req.url ?? "/").split("?")[0]!;
+    const route = routes[path];
+    const routeName = route ? path : path === "/healthz" || path === "/metrics" ? path : "other";
+    let status = 500;
+    try {
+      status = await dispatch(req, res, path, route);
+    } catch (error) {
+      // Operational failure (e.g. a resolver bug): never an acceptance, never a stack trace to the client.
+      process.stderr.write(`keyledger api: ${req.method} ${path}: ${(error as Error).message}\n`);
+      status = send(res, 500, { error: "internal", message: "the server could not judge this request" });
+    } finally {
+      metrics.observe(routeName, req.method ?? "", status, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse, path: string, route: Route | undefined): Promise<number> {
+    if (path === "/healthz" && req.method === "GET") return health(res);
+    if (path === "/metrics" && req.method === "GET") {
+      if (!isLoopback(req.socket.remoteAddress)) {
+        return send(res, 403, { error: "forbidden", message: "metrics are served to loopback clients only" });
+      }
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { "content-type": metrics.registry.contentType, "cache-control": "no-store" });
+      res.end(text);
+      return 200;
+    }
+    if (!route) return send(res, 404, { error: "not-found", message: `no route ${path}` });
+    if (req.method !== route.method) {
+      res.setHeader("allow", route.method);
+      return send(res, 405, { error: "method-not-allowed", message: `${path} takes ${route.method}` });
+    }
+    const body = await readBody(req, maxBodyBytes);
+    if (body === undefined) {
+      // The unread rest of the body makes the connection unusable for another request.
+      res.setHeader("connection", "close");
+      res.once("finish", () => req.destroy());
+      return send(res, 413, { error: "payload-too-large", message: `bodies are limited to ${maxBodyBytes} bytes` });
+    }
+    const result = await verifier.verify(
+      { method: req.method, url: `http://${req.headers.host ?? "localhost"}${req.url}`, headers: req.headers, body: body.length ? body : undefined },
+      { requiredScopes: route.scopes },
+    );
+    if (!result.ok) {
+      metrics.rejected(path, result.reason);
+      return send(res, verifierReasons[result.reason].status, { error: result.reason, message: result.message });
+    }
+    metrics.verified(path, result, now());
+    const answer = route.handle({ key: result, body: new TextDecoder().decode(body), req });
+    return send(res, answer.status, answer.body);
+  }
+
+  function health(res: ServerResponse): number {
+    if (!chain) return send(res, 200, { status: "ok" });
+    const s = chain.status();
+    const ok = s.ready && !s.stale;
+    return send(res, ok ? 200 : 503, {
+      status: ok ? "ok" : "unavailable",
+      chain: {
+        ready: s.ready,
+        stale: s.stale,
+        blockNumber: s.blockNumber ?? null,
+        ageSeconds: Number.isFinite(s.ageSeconds) ? Math.round(s.ageSeconds * 1000) / 1000 : null,
+        keys: s.keys,
+        ...(s.error ? { error: s.error } : {}),
+      },
+    });
+  }
+
+  const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => void handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+  return {
+    server,
+    url,
+    metrics,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): number {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+  });
+  res.end(text);
+  return status;
+}
+
+/** The body, or undefined as soon as it exceeds `limit` (the rest is left unread). */
+function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
+  if (Number(req.headers["content-length"] ?? 0) > limit) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off("data", onData);
+      req.pause();
+      resolve(undefined);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once("error", reject);
+  });
+}
+
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// The reference API server as a process: `node src/server/main.ts [--port n] [--redis url]`.
+import { parseArgs } from "node:util";
+import { BaseError } from "../errors/BaseError.ts";
+import { startApiServer } from "./startApiServer.ts";
+
+const help = `Usage: node src/server/main.ts [options]
+
+Starts the KeyLedger reference API (GET /v1/prices needs read, POST /v1/orders needs
+trade, GET /healthz, GET /metrics) against the registry of a chain.
+
+Options:
+  --rpc <url>            JSON-RPC endpoint (default $KEYLEDGER_RPC_URL or http://127.0.0.1:8545)
+  --manifest <file>      deployment manifest (default $KEYLEDGER_MANIFEST or deployments/<chainId>.json)
+  --redis <url>          shared Redis nonce store (default $KEYLEDGER_REDIS_URL; memory when unset)
+  --port <n>             port (default $KEYLEDGER_API_PORT or 8787; 0 = any free port)
+  --host <addr>          address to bind (default 127.0.0.1)
+  --max-staleness <s>    fail closed after this many seconds without a chain sync (default 30)
+  -h, --help
+`;
+
+async function main(): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      options: {
+        rpc: { type: "string" },
+        manifest: { type: "string" },
+        redis: { type: "string" },
+        port: { type: "string" },
+        host: { type: "string" },
+        "max-staleness": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${help}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  const env = process.env;
+  const portText = (values.port as string | undefined) ?? env.KEYLEDGER_API_PORT ?? "8787";
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65_535) {
+    process.stderr.write(`Invalid port "${portText}".\n`);
+    return 2;
+  }
+  const staleness = values["max-staleness"] === undefined ? undefined : Number(values["max-staleness"]);
+  try {
+    const api = await startApiServer({
+      rpcUrl: (values.rpc as string | undefined) ?? env.KEYLEDGER_RPC_URL ?? "http://127.0.0.1:8545",
+      manifestPath: (values.manifest as string | undefined) ?? env.KEYLEDGER_MANIFEST,
+      redisUrl: (values.redis as string | undefined) ?? env.KEYLEDGER_REDIS_URL,
+      port,
+      host: values.host as string | undefined,
+      maxStalenessSeconds: staleness,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    process.stdout.write(`${api.url}\n`);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    await api.close();
+    return 0;
+  } catch (error) {
+    process.stderr.write(`keyledger api: ${error instanceof BaseError ? error.message : (error as Error).message}\n`);
+    return 3;
+  }
+}
+
+process.exitCode = await main();

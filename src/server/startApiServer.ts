@@ -1,0 +1,101 @@
+import { resolve } from "node:path";
+import { type ChainKeyResolver, chainKeyResolver } from "../chain/chainKeyResolver.ts";
+import { type DeploymentManifest, loadManifest } from "../chain/manifest.ts";
+import { BaseError } from "../errors/BaseError.ts";
+import { memoryNonceStore } from "../nonces/memoryNonceStore.ts";
+import { redisNonceStore } from "../nonces/redisNonceStore.ts";
+import type { NonceStore } from "../nonces/types.ts";
+import { createVerifier } from "../verifier/createVerifier.ts";
+import { createApiServer } from "./createApiServer.ts";
+
+export type StartApiServerParameters = {
+  /** JSON-RPC endpoint of the chain holding the registry. */
+  rpcUrl: string;
+  /** The deployment; default: read from `manifestPath`. */
+  manifest?: DeploymentManifest | undefined;
+  /** Default `deployments/<chainId>.json` under the working directory. */
+  manifestPath?: string | undefined;
+  /** Shared nonce store (several server processes); default: an in-process memory store. */
+  redisUrl?: string | undefined;
+  /** Default 8787 (the dev stack's port); 0 picks a free one. */
+  port?: number | undefined;
+  /** Default 127.0.0.1. */
+  host?: string | undefined;
+  /** Fail closed after this long without a chain sync. Default 30. */
+  maxStalenessSeconds?: number | undefined;
+  /** How long to wait for the first index backfill before serving (requests answer 503 meanwhile). Default 30 s. */
+  readyTimeoutMs?: number | undefined;
+  /** The verifier's clock, ms since the epoch (default `Date.now`); a dev chain that was time-travelled needs the chain's. */
+  now?: (() => number) | undefined;
+  /** Progress lines (no secrets). */
+  log?: ((line: string) => void) | undefined;
+};
+
+export type StartApiServerReturnType = {
+  url: string;
+  resolver: ChainKeyResolver;
+  /** Stops the server, the chain index and the nonce store. */
+  close(): Promise<void>;
+};
+
+/**
+ * The reference API wired to a chain: manifest + RPC -> chain key resolver ->
+ * verifier (memory or Redis nonces) -> HTTP server. `npm start` (scripts/dev.ts)
+ * and `node src/server/main.ts` both start it through this function.
+ */
+export async function startApiServer(parameters: StartApiServerParameters): Promise<StartApiServerReturnType> {
+  const { rpcUrl, redisUrl, port = 8787, host = "127.0.0.1", maxStalenessSeconds, readyTimeoutMs = 30_000, now, log = () => {} } = parameters;
+  const manifest =
+    parameters.manifest ??
+    loadManifest({ path: resolve(parameters.manifestPath ?? `deployments/${await chainIdOf(rpcUrl)}.json`) });
+  const resolver = chainKeyResolver({ manifest, rpcUrl, maxStalenessSeconds });
+  let nonces: NonceStore & { close(): Promise<void> };
+  if (redisUrl) {
+    const store = redisNonceStore({ url: redisUrl, now });
+    nonces = store;
+    await Promise.race([store.ready(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+  } else nonces = memoryNonceStore({ now });
+  const verifier = createVerifier({ keys: resolver, nonces, now });
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    const backfilled = resolver.ready().then(() => true);
+    // After the timeout nobody awaits it; a later rejection is reported by status() instead.
+    backfilled.catch(() => undefined);
+    const ready = await Promise.race([
+      backfilled,
+      new Promise<false>((r) => (timer = setTimeout(() => r(false), readyTimeoutMs))),
+    ]).finally(() => clearTimeout(timer));
+    if (!ready) log(`warning: the chain index is not ready after ${readyTimeoutMs} ms; requests answer 503 stale-chain-state until it is`);
+    const api = await createApiServer({ verifier, port, host, chain: resolver, now });
+    log(
+      `KeyLedger API on ${api.url} (chain ${manifest.chainId}, registry ${manifest.contracts.KeyRegistry.address}, nonces ${redisUrl ? "redis" : "memory"})`,
+    );
+    return {
+      url: api.url,
+      resolver,
+      close: async () => {
+        await api.close();
+        await verifier.close();
+      },
+    };
+  } catch (error) {
+    await verifier.close();
+    throw error;
+  }
+}
+
+async function chainIdOf(rpcUrl: string): Promise<number> {
+  try {
+    const response = await fetch(rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const { result } = (await response.json()) as { result?: string };
+    if (typeof result !== "string") throw new Error("no result");
+    return Number(BigInt(result));
+  } catch (cause) {
+    throw new BaseError(`Cannot reach the RPC node at ${rpcUrl} to find its chain id.`, { cause });
+  }
+}

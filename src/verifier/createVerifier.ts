@@ -1,0 +1,373 @@
+import { hash, type KeyObject, verify as cryptoVerify } from "node:crypto";
+import { type Dictionary, type InnerList, type Item, isInnerList, parseDictionary } from "structured-headers";
+import type { Algorithm } from "../keys/algorithms.ts";
+import { algorithms, isAlgorithm } from "../keys/algorithms.ts";
+import { memoryNonceStore } from "../nonces/memoryNonceStore.ts";
+import type { NonceResult } from "../nonces/types.ts";
+import { isComponentName } from "../profile/components.ts";
+import { type DigestAlgorithm, parseContentDigest } from "../profile/contentDigest.ts";
+import { collectFields, type HttpMessage, parseRequestTarget } from "../profile/message.ts";
+import { maxNonceLength, parseKeyId, profileComponents } from "../profile/profile.ts";
+import { createSignatureBase } from "../profile/signatureBase.ts";
+import { InvalidVerifierOptionError, InvalidVerifyInputError, VerifierDependencyError } from "./errors.ts";
+import type { VerifierReason } from "./reasons.ts";
+import type {
+  CreateVerifierParameters,
+  ResolvedKey,
+  ResolveResult,
+  Verifier,
+  VerifyFailure,
+  VerifyOptions,
+  VerifyRequest,
+  VerifyResult,
+} from "./types.ts";
+
+const methodPattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Longest Signature-Input or Signature accepted: far above any honest request, bounds parse work. */
+const maxSignatureFieldLength = 8192;
+const nodeDigests: Record<DigestAlgorithm, string> = { "sha-256": "sha256", "sha-512": "sha512" };
+const signatureLength = 64;
+// `sha-256=:` + base64 of 32 bytes (44) + `:`, and the same for 64 bytes (88).
+const canonicalDigestLength = { "sha-256": 9 + 44 + 1, "sha-512": 9 + 88 + 1 } as const;
+const noBody = new Uint8Array(0);
+
+type Candidate = {
+  label: string;
+  components: Item[];
+  parameters: InnerList[1];
+  signature: Uint8Array;
+  keyId: `0x${string}`;
+  created: number;
+  expires: number | undefined;
+  nonce: string | undefined;
+  alg: Algorithm | undefined;
+  coversDigest: boolean;
+};
+
+/**
+ * Creates a verifier for the KeyLedger RFC 9421 profile.
+ *
+ * Checks run cheapest first, and nothing about a key is looked at before the
+ * request is well-formed and fresh:
+ *  1. parse: request, Signature-Input / Signature, profile parameters, coverage,
+ *     signature base (malformed, missing-signature, missing-nonce, unsupported-alg)
+ *  2. freshness of created / expires (future-request, expired-request)
+ *  3. Content-Digest recomputed from the body (digest-mismatch)
+ *  4. key lookup (unknown-key, stale-chain-state)
+ *  5. key: alg, state, window, proof of possession (unsupported-alg, key-revoked,
+ *     key-suspended, key-not-yet-valid, key-expired, invalid-proof-of-possession)
+ *  6. the signature (bad-signature)
+ *  7. scopes (insufficient-scope: only an authenticated caller learns them)
+ *  8. nonce, recorded only now so a forged copy cannot burn it (replayed-nonce,
+ *     nonce-store-unavailable)
+ * Which keys exist is not hidden: the profile reports unknown-key, and key states
+ * are public on chain anyway.
+ *
+ * Label choice: the first Signature-Input member (in field order) whose
+ * parameters meet the profile is the one verified; no other is tried, so a request
+ * carrying many signatures costs one verification. When none meets the profile the
+ * first member's problem is reported.
+ */
+export function createVerifier(parameters: CreateVerifierParameters): Verifier {
+  const options = validateOptions(parameters);
+  const { keys, requireNonce, threadPool, now } = options;
+  const nonces = options.nonces ?? memoryNonceStore({ now });
+  const maxAgeMs = options.maxAgeSeconds * 1000;
+  const skewMs = options.clockSkewSeconds * 1000;
+  const always = options.requiredComponents.filter((c) => c !== "@query" && c !== "content-digest");
+  const queryRequired = options.requiredComponents.includes("@query");
+  const digestRequired = options.requiredComponents.includes("content-digest");
+
+  async function verify(request: VerifyRequest, verifyOptions?: VerifyOptions): Promise<VerifyResult> {
+    let method: unknown;
+    let url: unknown;
+    let headers: unknown;
+    let body: Uint8Array = noBody;
+    if (typeof Request !== "undefined" && request instanceof Request) {
+      method = request.method;
+      url = request.url;
+      headers = request.headers;
+      if (request.body !== null) {
+        if (request.bodyUsed) throw new InvalidVerifyInputError("Cannot verify a Request whose body was already read.");
+        body = new Uint8Array(await request.clone().arrayBuffer());
+      }
+    } else {
+      if (!request || typeof request !== "object") return reject("malformed", "The request is not an object.");
+      ({ method, url, headers } = request);
+      const raw = (request as { body?: unknown }).body;
+      if (typeof raw === "string") body = Buffer.from(raw, "utf8");
+      else if (raw instanceof Uint8Array) body = raw;
+      else if (raw !== undefined && raw !== null) return reject("malformed", "The request body must be a string or bytes.");
+    }
+    if (typeof method !== "string" || !methodPattern.test(method)) return reject("malformed", "The request method is not a token.");
+    const target = parseRequestTarget(url as string);
+    if (!target.ok) return reject("malformed", `Malformed request: ${target.error}.`);
+    const fields = collectFields(headers as Headers);
+    if (!fields.ok) return reject("malformed", `Malformed request: ${fields.error}.`);
+    const message: HttpMessage = { method, ...target.value, fields: fields.value };
+
+    const selected = select(message, body.length > 0);
+    if ("reason" in selected) return selected;
+    const built = createSignatureBase({ message, components: selected.components, parameters: selected.parameters });
+    if (!built.ok) return reject("malformed", `Cannot build the signature base: ${built.error}.`);
+
+    const nowMs = now();
+    const createdMs = selected.created * 1000;
+    if (createdMs > nowMs + skewMs) return reject("future-request", "The signature was created in the future (beyond the allowed clock skew).");
+    if (nowMs - createdMs > maxAgeMs + skewMs) return reject("expired-request", `The signature is older than ${options.maxAgeSeconds} s.`);
+    let nonceExpiresMs = createdMs + maxAgeMs + skewMs;
+    if (selected.expires !== undefined) {
+      const expiresMs = selected.expires * 1000 + skewMs;
+      if (nowMs > expiresMs) return reject("expired-request", "The signature's expires time has passed.");
+      if (expiresMs < nonceExpiresMs) nonceExpiresMs = expiresMs;
+    }
+
+    if (selected.coversDigest) {
+      const digestProblem = checkDigest(message.fields.get("content-digest"), body);
+      if (digestProblem) return reject("digest-mismatch", digestProblem);
+    }
+
+    let resolved: ResolveResult;
+    try {
+      const pending = keys.resolve(selected.keyId);
+      resolved = isPromiseLike(pending) ? await pending : pending;
+    } catch (cause) {
+      throw new VerifierDependencyError("The key resolver failed.", { cause, details: (cause as Error)?.message });
+    }
+    if (resolved?.status !== "found") {
+      if (resolved?.status === "unknown") return reject("unknown-key", `Key ${selected.keyId} is not known.`);
+      if (resolved?.status === "stale") return reject("stale-chain-state", resolved.message || "The key index is stale.");
+      throw new VerifierDependencyError("The key resolver returned an invalid result.", { details: JSON.stringify(resolved) });
+    }
+    const key = resolved.key;
+    const keyProblem = checkKey(key, selected.alg, nowMs);
+    if (keyProblem) return keyProblem;
+
+    if (selected.signature.length !== signatureLength) return reject("bad-signature", `A ${key.alg} signature is ${signatureLength} bytes.`);
+    const data = Buffer.from(built.value.base, "latin1");
+    const valid = threadPool
+      ? await verifyOnPool(key.alg, data, key.publicKey, selected.signature)
+      : verifyNow(key.alg, data, key.publicKey, selected.signature);
+    if (!valid) return reject("bad-signature", `The signature does not verify with key ${key.keyId}.`);
+
+    const requiredScopes = verifyOptions?.requiredScopes;
+    if (requiredScopes) {
+      for (const scope of requiredScopes) {
+        if (!key.scopes.includes(scope)) return reject("insufficient-scope", `Key ${key.keyId} lacks scope "${scope}".`);
+      }
+    }
+
+    if (selected.nonce !== undefined) {
+      let stored: NonceResult;
+      try {
+        const pending = nonces.checkAndStore(key.keyId, selected.nonce, nonceExpiresMs);
+        stored = isPromiseLike(pending) ? await pending : pending;
+      } catch (cause) {
+        throw new VerifierDependencyError("The nonce store failed.", { cause, details: (cause as Error)?.message });
+      }
+      if (stored !== "stored") {
+        if (stored === "replayed") return reject("replayed-nonce", "This nonce was already used with this key.");
+        if (stored === "full" || stored === "unavailable") {
+          return reject("nonce-store-unavailable", stored === "full" ? "The nonce store is full." : "The nonce store is unavailable.");
+        }
+        throw new VerifierDependencyError("The nonce store returned an invalid result.", { details: String(stored) });
+      }
+    }
+
+    return { ok: true, keyId: key.keyId, owner: key.owner, label: key.label, version: key.version, scopes: key.scopes, alg: key.alg };
+  }
+
+  function select(message: HttpMessage, hasBody: boolean): Candidate | VerifyFailure {
+    const inputLines = message.fields.get("signature-input");
+    const signatureLines = message.fields.get("signature");
+    if (!inputLines && !signatureLines) return reject("missing-signature", "The request has no Signature-Input and Signature fields.");
+    if (!inputLines || !signatureLines) return reject("missing-signature", `The request has no ${inputLines ? "Signature" : "Signature-Input"} field.`);
+    const inputs = parseSignatureField(inputLines, "Signature-Input");
+    if ("reason" in inputs) return inputs;
+    const signatures = parseSignatureField(signatureLines, "Signature");
+    if ("reason" in signatures) return signatures;
+    const hasQuery = message.query!.length > 1;
+    let first: VerifyFailure | undefined;
+    for (const [label, member] of inputs) {
+      const result = evaluate(label, member, signatures.get(label), hasQuery, hasBody);
+      if (!("reason" in result)) return result;
+      first ??= result;
+    }
+    return first ?? reject("missing-signature", "Signature-Input is empty.");
+  }
+
+  function evaluate(
+    label: string,
+    member: Item | InnerList,
+    signatureMember: Item | InnerList | undefined,
+    hasQuery: boolean,
+    hasBody: boolean,
+  ): Candidate | VerifyFailure {
+    if (!isInnerList(member)) return reject("malformed", `Signature-Input member ${label} is not an inner list.`);
+    if (!signatureMember) return reject("missing-signature", `No Signature member for label ${label}.`);
+    const signature = signatureMember[0];
+    if (!(signature instanceof ArrayBuffer)) return reject("malformed", `Signature member ${label} is not a byte sequence.`);
+    const [components, parameters] = member;
+    const keyIdParam = parameters.get("keyid");
+    if (keyIdParam === undefined) return reject("malformed", `Signature ${label} has no keyid.`);
+    const keyId = parseKeyId(keyIdParam);
+    if (!keyId) return reject("malformed", `Signature ${label}: keyid must be a 0x-prefixed 32-byte hex key id.`);
+    const created = parameters.get("created");
+    if (!isTimestamp(created)) return reject("malformed", `Signature ${label} needs an integer created parameter.`);
+    const expires = parameters.get("expires");
+    if (expires !== undefined && !isTimestamp(expires)) return reject("malformed", `Signature ${label}: expires must be an integer.`);
+    const nonce = parameters.get("nonce");
+    if (nonce === undefined) {
+      if (requireNonce) return reject("missing-nonce", `Signature ${label} has no nonce parameter.`);
+    } else if (typeof nonce !== "string" || nonce.length === 0 || nonce.length > maxNonceLength) {
+      return reject("malformed", `Signature ${label}: nonce must be a string of 1..${maxNonceLength} characters.`);
+    }
+    const alg = parameters.get("alg");
+    if (alg !== undefined && !isAlgorithm(alg)) {
+      return reject("unsupported-alg", `Signature ${label}: alg is not one of the profile's (${algorithms.join(", ")}).`);
+    }
+    let coversDigest = false;
+    let coversQuery = false;
+    const covered = new Set<string>();
+    for (const component of components) {
+      const name = component[0];
+      if (typeof name !== "string" || !isComponentName(name)) return reject("malformed", `Signature ${label} covers an unsupported component.`);
+      covered.add(name);
+      if (name === "content-digest") coversDigest = true;
+      else if (name === "@query") coversQuery = true;
+    }
+    for (const name of always) {
+      if (!covered.has(name)) return reject("malformed", `Signature ${label} does not cover ${name}.`);
+    }
+    if (queryRequired && hasQuery && !coversQuery) return reject("malformed", `Signature ${label} does not cover @query.`);
+    if (digestRequired && hasBody && !coversDigest) return reject("malformed", `Signature ${label} does not cover content-digest.`);
+    return {
+      label,
+      components,
+      parameters,
+      signature: new Uint8Array(signature),
+      keyId,
+      created: created as number,
+      expires: expires as number | undefined,
+      nonce: nonce as string | undefined,
+      alg: alg as Algorithm | undefined,
+      coversDigest,
+    };
+  }
+
+  return {
+    verify,
+    async close() {
+      await Promise.all([keys.close?.(), nonces.close?.()]);
+    },
+  };
+}
+
+function parseSignatureField(lines: readonly string[], name: string): Dictionary | VerifyFailure {
+  const value = lines.length === 1 ? lines[0]! : lines.join(", ");
+  if (value.length > maxSignatureFieldLength) return reject("malformed", `${name} is longer than ${maxSignatureFieldLength} characters.`);
+  try {
+    return parseDictionary(value);
+  } catch {
+    return reject("malformed", `${name} is not a valid structured dictionary.`);
+  }
+}
+
+function checkDigest(lines: readonly string[] | undefined, body: Uint8Array): string | undefined {
+  if (!lines) return "The signature covers content-digest but the request has no Content-Digest field.";
+  const value = lines.length === 1 ? lines[0]! : lines.join(", ");
+  // The usual field is exactly one canonical member; comparing with the expected
+  // serialization then settles it without parsing. Anything else is parsed.
+  for (const algorithm of ["sha-256", "sha-512"] as const) {
+    if (value.startsWith(`${algorithm}=:`) && value.length === canonicalDigestLength[algorithm]) {
+      if (value === `${algorithm}=:${hash(nodeDigests[algorithm], body, "base64")}:`) return undefined;
+    }
+  }
+  const parsed = parseContentDigest(value);
+  if (!parsed.ok) return `${parsed.error}.`;
+  for (const [algorithm, expected] of parsed.value) {
+    const actual = hash(nodeDigests[algorithm], body, "buffer");
+    if (!actual.equals(expected)) return `Content-Digest ${algorithm} does not match the body.`;
+  }
+  return undefined;
+}
+
+function checkKey(key: ResolvedKey, alg: Algorithm | undefined, nowMs: number): VerifyFailure | undefined {
+  // The registered algorithm is the only one ever used; a different alg is refused, not tried.
+  if (alg !== undefined && alg !== key.alg) return reject("unsupported-alg", `alg "${alg}" is not the key's algorithm (${key.alg}).`);
+  if (key.state === "revoked") return reject("key-revoked", `Key ${key.keyId} is revoked.`);
+  if (key.state === "suspended") return reject("key-suspended", `Key ${key.keyId} is suspended.`);
+  if (key.state !== "active") return reject("key-revoked", `Key ${key.keyId} is not active.`);
+  if (key.notBefore !== undefined && nowMs < key.notBefore * 1000) return reject("key-not-yet-valid", `Key ${key.keyId} is not valid yet.`);
+  if (key.expiresAt !== undefined && nowMs >= key.expiresAt * 1000) return reject("key-expired", `Key ${key.keyId} has expired.`);
+  if (key.proofOfPossession === "invalid") {
+    return reject("invalid-proof-of-possession", `Key ${key.keyId} was registered with an invalid proof of possession.`);
+  }
+  return undefined;
+}
+
+function verifyNow(alg: Algorithm, data: Buffer, key: KeyObject, signature: Uint8Array): boolean {
+  try {
+    return alg === "ed25519"
+      ? cryptoVerify(null, data, key, signature)
+      : cryptoVerify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, signature);
+  } catch {
+    return false;
+  }
+}
+
+function verifyOnPool(alg: Algorithm, data: Buffer, key: KeyObject, signature: Uint8Array): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (error: Error | null, valid: boolean) => resolve(!error && valid === true);
+    try {
+      if (alg === "ed25519") cryptoVerify(null, data, key, signature, done);
+      else cryptoVerify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, signature, done);
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
+function isTimestamp(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0;
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | null)?.then === "function";
+}
+
+function reject(reason: VerifierReason, message: string): VerifyFailure {
+  return { ok: false, reason, message };
+}
+
+type ValidatedOptions = Required<Omit<CreateVerifierParameters, "nonces">> & Pick<CreateVerifierParameters, "nonces">;
+
+function validateOptions(parameters: CreateVerifierParameters): ValidatedOptions {
+  const problem = (what: string, value?: unknown) =>
+    new InvalidVerifierOptionError(`Invalid verifier option: ${what}.`, value === undefined ? {} : { details: `got ${String(value)}` });
+  if (!parameters || typeof parameters !== "object") throw problem("createVerifier needs an options object");
+  const {
+    keys,
+    nonces,
+    maxAgeSeconds = 60,
+    clockSkewSeconds = 5,
+    requireNonce = true,
+    requiredComponents = profileComponents,
+    threadPool = true,
+    now = Date.now,
+  } = parameters;
+  if (!keys || typeof keys.resolve !== "function") throw problem("keys must be a key resolver (chainKeyResolver or staticKeyResolver)");
+  if (nonces !== undefined && (!nonces || typeof nonces.checkAndStore !== "function")) throw problem("nonces must be a nonce store");
+  if (typeof maxAgeSeconds !== "number" || !(maxAgeSeconds >= 1 && maxAgeSeconds <= 300)) throw problem("maxAgeSeconds must be within 1..300", maxAgeSeconds);
+  if (typeof clockSkewSeconds !== "number" || !(clockSkewSeconds >= 0 && clockSkewSeconds <= 60)) {
+    throw problem("clockSkewSeconds must be within 0..60", clockSkewSeconds);
+  }
+  if (typeof requireNonce !== "boolean") throw problem("requireNonce must be a boolean", requireNonce);
+  if (typeof threadPool !== "boolean") throw problem("threadPool must be a boolean", threadPool);
+  if (typeof now !== "function") throw problem("now must be a function returning ms since the epoch");
+  if (!Array.isArray(requiredComponents)) throw problem("requiredComponents must be an array of component names");
+  for (const name of requiredComponents) {
+    if (typeof name !== "string" || !isComponentName(name)) throw problem(`"${String(name)}" is not a component name (lowercase field or known derived name)`);
+  }
+  return { keys, nonces, maxAgeSeconds, clockSkewSeconds, requireNonce, requiredComponents: [...requiredComponents], threadPool, now };
+}

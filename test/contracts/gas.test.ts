@@ -1,0 +1,30 @@
+// Holds the registry to its gas budget: fresh figures against the issue's targets
+// and against the committed snapshot (test/gas-snapshot.json, >5 % growth fails).
+// Refresh the snapshot deliberately with `node scripts/gas.ts --update`.
+import { describe, expect, it } from "vitest";
+import { compareGas, formatGasTable, gasOperations, measureGas, readGasSnapshot } from "../../scripts/gas/index.ts";
+
+describe("KeyRegistry gas", () => {
+  it("stays within the targets and within 5 % of the committed snapshot", async () => {
+    const snapshot = readGasSnapshot();
+    expect(snapshot, "test/gas-snapshot.json is missing: run `node scripts/gas.ts --update`").toBeDefined();
+    const measured = await measureGas();
+    console.log(formatGasTable({ measured, snapshot }));
+    expect(Object.keys(measured)).toEqual(gasOperations.map((o) => o.id));
+    expect(compareGas({ measured, snapshot }).problems).toEqual([]);
+  });
+
+  it("flags growth above 5 %, a missed target, and operations missing from the snapshot", () => {
+    const measured = Object.fromEntries(gasOperations.map((o) => [o.id, 30_000])) as Parameters<typeof compareGas>[0]["measured"];
+    const snapshot: Record<string, number> = { ...measured, revoke: 28_000, stale: 1 };
+    delete snapshot.suspend;
+    const { problems } = compareGas({ measured: { ...measured, rotate: 120_000, revoke: 29_500 }, snapshot: { ...snapshot, rotate: 120_000 } });
+    expect(problems).toEqual([
+      "rotate (Ed25519 → Ed25519): 120000 gas exceeds the target of 110000",
+      "revoke: 29500 gas is 5.4 % above the snapshot's 28000 (limit 5 %)",
+      "suspend (guardian): not in the gas snapshot (run `node scripts/gas.ts --update`)",
+      'the gas snapshot lists "stale", which is no longer measured',
+    ]);
+    expect(compareGas({ measured, snapshot: { ...measured, revoke: 28_572 } }).problems).toEqual([]);
+  });
+});

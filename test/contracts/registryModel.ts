@@ -1,0 +1,371 @@
+// An in-memory model of KeyRegistry for the stateful fuzz: what each operation
+// should do (exact events, storage slots it may write) or refuse (exact custom
+// error and arguments), in the order the contract checks.
+import { type Address, encodeAbiParameters, type Hex, keccak256, zeroAddress } from "viem";
+import { KeyState, type NewKey, type Policy, Reason } from "./fixtures.ts";
+
+export type ModelKey = {
+  owner: Address;
+  algorithm: number;
+  state: number;
+  version: number;
+  scopes: number;
+  notBefore: number;
+  expiresAt: number;
+  rotated: boolean;
+  label: string;
+  publicKey: Hex;
+};
+
+export type RegistryModel = {
+  /** Timestamp of the latest block. */
+  now: number;
+  policy: Policy;
+  governance: Address;
+  pendingGovernance: Address;
+  guardians: Set<Address>;
+  scopeNames: string[];
+  keys: Map<Hex, ModelKey>;
+  /** Key ids in registration order (the fuzz picks keys by index). */
+  ids: Hex[];
+};
+
+export type RegistryOp =
+  | { name: "register"; key: NewKey; label: string }
+  | { name: "rotate"; oldKeyId: Hex; key: NewKey; overlap: number }
+  | { name: "extendOverlap"; keyId: Hex; expiresAt: number }
+  | { name: "revoke"; keyId: Hex; reason: string }
+  | { name: "revokeBatch"; keyIds: Hex[]; reason: string }
+  | { name: "suspend"; keyId: Hex; reason: string }
+  | { name: "governanceRevoke"; keyId: Hex; reason: string }
+  | { name: "unsuspend"; keyId: Hex }
+  | { name: "setPolicy"; policy: Policy }
+  | { name: "setScopeName"; bit: number; scopeName: string }
+  | { name: "setGuardian"; guardian: Address; enabled: boolean }
+  | { name: "transferGovernance"; newGovernance: Address }
+  | { name: "acceptGovernance" };
+
+export type Refusal = { ok: false; error: string; args: readonly unknown[] };
+export type Success = {
+  ok: true;
+  events: { eventName: string; args: Record<string, unknown> }[];
+  /** Keys whose record changes (or is created). */
+  keys: Hex[];
+  /** Storage slots the transaction may write. */
+  slots: bigint[];
+  /** Applies the operation to the model. */
+  commit(): void;
+};
+export type Outcome = Refusal | Success;
+
+export type PredictParameters = { model: RegistryModel; op: RegistryOp; sender: Address; time: number };
+
+const MAX_BATCH = 256;
+const bytesOf = (hex: Hex) => (hex.length - 2) / 2;
+const utf8Length = (text: string) => new TextEncoder().encode(text).length;
+const refuse = (error: string, ...args: unknown[]): Refusal => ({ ok: false, error, args });
+const lower = (a: Address) => a.toLowerCase() as Address;
+
+/** What `op`, sent by `sender` in a block at `time`, does to the registry. */
+export function predict({ model: m, op, sender: rawSender, time: t }: PredictParameters): Outcome {
+  const sender = lower(rawSender);
+  const isGovernance = sender === m.governance;
+  const p = m.policy;
+
+  const existing = (keyId: Hex): ModelKey | Refusal => m.keys.get(keyId) ?? refuse("KeyNotFound", keyId);
+  const owned = (keyId: Hex): ModelKey | Refusal => {
+    const k = existing(keyId);
+    if ("ok" in k) return k;
+    return k.owner === sender ? k : refuse("NotKeyOwner", keyId, sender, k.owner);
+  };
+  const store = (key: NewKey, version: number, label: string, policy: Policy): { keyId: Hex; record: ModelKey } | Refusal => {
+    const alg = key.algorithm;
+    if ((policy.allowedAlgorithms & (1 << alg)) === 0 || alg === 0) return refuse("AlgorithmNotAllowed", alg);
+    const pub = key.publicKey;
+    const prefix = pub.slice(2, 4);
+    if (alg === 1 ? bytesOf(pub) !== 32 : bytesOf(pub) !== 33 || (prefix !== "02" && prefix !== "03")) {
+      return refuse("InvalidPublicKey", alg, pub);
+    }
+    if (bytesOf(key.proof) !== 64) return refuse("InvalidProofLength", BigInt(bytesOf(key.proof)));
+    if ((key.scopes & ~policy.allowedScopes & 0xff) !== 0) return refuse("ScopesNotAllowed", key.scopes, policy.allowedScopes);
+    if (key.expiresAt <= key.notBefore || key.expiresAt <= t) {
+      return refuse("InvalidValidityWindow", key.notBefore, key.expiresAt, BigInt(t));
+    }
+    const lifetime = key.expiresAt - key.notBefore;
+    if (lifetime > policy.maxLifetime) return refuse("LifetimeTooLong", BigInt(lifetime), BigInt(policy.maxLifetime));
+    const keyId = keccak256(pub);
+    if (m.keys.has(keyId)) return refuse("KeyAlreadyRegistered", keyId);
+    const record: ModelKey = {
+      owner: sender,
+      algorithm: alg,
+      state: KeyState.Active,
+      version,
+      scopes: key.scopes,
+      notBefore: key.notBefore,
+      expiresAt: key.expiresAt,
+      rotated: false,
+      label,
+      publicKey: pub,
+    };
+    return { keyId, record };
+  };
+  const addKey = (keyId: Hex, record: ModelKey) => {
+    m.keys.set(keyId, record);
+    m.ids.push(keyId);
+  };
+  const governanceOnly = () => (isGovernance ? undefined : refuse("NotGovernance", sender));
+
+  switch (op.name) {
+    case "register": {
+      const length = utf8Length(op.label);
+      if (length === 0 || length > 64) return refuse("InvalidLabel", op.label);
+      const stored = store(op.key, 1, op.label, p);
+      if ("ok" in stored) return stored;
+      const { keyId, record } = stored;
+      return {
+        ok: true,
+        events: [
+          {
+            eventName: "KeyRegistered",
+            args: {
+              keyId,
+              owner: sender,
+              algorithm: record.algorithm,
+              scopes: record.scopes,
+              notBefore: record.notBefore,
+              expiresAt: record.expiresAt,
+              label: op.label,
+              publicKey: op.key.publicKey,
+              proof: op.key.proof,
+            },
+          },
+        ],
+        keys: [keyId],
+        slots: [keySlot(keyId)],
+        commit: () => addKey(keyId, record),
+      };
+    }
+    case "rotate": {
+      const old = owned(op.oldKeyId);
+      if ("ok" in old) return old;
+      if (old.state !== KeyState.Active) return refuse("InvalidKeyState", op.oldKeyId, old.state);
+      if (old.rotated) return refuse("KeyAlreadyRotated", op.oldKeyId);
+      if (old.version === 0xffff) return refuse("VersionOverflow", op.oldKeyId);
+      if (op.overlap > p.maxOverlap) return refuse("OverlapTooLong", BigInt(op.overlap), BigInt(p.maxOverlap));
+      const cut = Math.min(old.expiresAt, t + op.overlap);
+      if (op.key.notBefore > cut) return refuse("RotationGap", op.key.notBefore, cut);
+      const stored = store(op.key, old.version + 1, old.label, p);
+      if ("ok" in stored) return stored;
+      const { keyId, record } = stored;
+      return {
+        ok: true,
+        events: [
+          {
+            eventName: "KeyRotated",
+            args: {
+              oldKeyId: op.oldKeyId,
+              newKeyId: keyId,
+              owner: sender,
+              version: record.version,
+              algorithm: record.algorithm,
+              scopes: record.scopes,
+              notBefore: record.notBefore,
+              expiresAt: record.expiresAt,
+              oldExpiresAt: cut,
+              publicKey: op.key.publicKey,
+              proof: op.key.proof,
+            },
+          },
+        ],
+        keys: [op.oldKeyId, keyId],
+        slots: [keySlot(op.oldKeyId), keySlot(keyId)],
+        commit: () => {
+          old.expiresAt = cut;
+          old.rotated = true;
+          addKey(keyId, record);
+        },
+      };
+    }
+    case "extendOverlap": {
+      const k = owned(op.keyId);
+      if ("ok" in k) return k;
+      if (k.state !== KeyState.Active) return refuse("InvalidKeyState", op.keyId, k.state);
+      if (!k.rotated) return refuse("KeyNotRotated", op.keyId);
+      if (op.expiresAt <= k.expiresAt) return refuse("ExpiryNotExtended", k.expiresAt, op.expiresAt);
+      if (op.expiresAt > t + p.maxOverlap) return refuse("OverlapTooLong", BigInt(op.expiresAt - t), BigInt(p.maxOverlap));
+      if (op.expiresAt <= k.notBefore) return refuse("InvalidValidityWindow", k.notBefore, op.expiresAt, BigInt(t));
+      const lifetime = op.expiresAt - k.notBefore;
+      if (lifetime > p.maxLifetime) return refuse("LifetimeTooLong", BigInt(lifetime), BigInt(p.maxLifetime));
+      return {
+        ok: true,
+        events: [{ eventName: "OverlapExtended", args: { keyId: op.keyId, expiresAt: op.expiresAt } }],
+        keys: [op.keyId],
+        slots: [keySlot(op.keyId)],
+        commit: () => {
+          k.expiresAt = op.expiresAt;
+        },
+      };
+    }
+    case "revoke":
+    case "revokeBatch":
+    case "governanceRevoke": {
+      let ids: Hex[];
+      if (op.name === "revokeBatch") {
+        if (op.keyIds.length === 0 || op.keyIds.length > MAX_BATCH) return refuse("InvalidBatchSize", BigInt(op.keyIds.length));
+        ids = op.keyIds;
+      } else {
+        if (op.name === "governanceRevoke" && !isGovernance) return refuse("NotGovernance", sender);
+        ids = [op.keyId];
+      }
+      const revoked = new Set<Hex>();
+      const records: ModelKey[] = [];
+      for (const keyId of ids) {
+        const k = op.name === "governanceRevoke" ? existing(keyId) : owned(keyId);
+        if ("ok" in k) return k;
+        if (k.state === KeyState.Revoked || revoked.has(keyId)) return refuse("InvalidKeyState", keyId, KeyState.Revoked);
+        revoked.add(keyId);
+        records.push(k);
+      }
+      return {
+        ok: true,
+        events: ids.map((keyId) => ({ eventName: "KeyRevoked", args: { keyId, by: sender, reason: op.reason } })),
+        keys: ids,
+        slots: ids.map(keySlot),
+        commit: () => {
+          for (const k of records) k.state = KeyState.Revoked;
+        },
+      };
+    }
+    case "suspend": {
+      if (!m.guardians.has(sender)) return refuse("NotGuardian", sender);
+      const k = existing(op.keyId);
+      if ("ok" in k) return k;
+      if (k.state !== KeyState.Active) return refuse("InvalidKeyState", op.keyId, k.state);
+      return {
+        ok: true,
+        events: [{ eventName: "KeySuspended", args: { keyId: op.keyId, guardian: sender, reason: op.reason } }],
+        keys: [op.keyId],
+        slots: [keySlot(op.keyId)],
+        commit: () => {
+          k.state = KeyState.Suspended;
+        },
+      };
+    }
+    case "unsuspend": {
+      const denied = governanceOnly();
+      if (denied) return denied;
+      const k = existing(op.keyId);
+      if ("ok" in k) return k;
+      if (k.state !== KeyState.Suspended) return refuse("InvalidKeyState", op.keyId, k.state);
+      return {
+        ok: true,
+        events: [{ eventName: "KeyUnsuspended", args: { keyId: op.keyId, by: sender } }],
+        keys: [op.keyId],
+        slots: [keySlot(op.keyId)],
+        commit: () => {
+          k.state = KeyState.Active;
+        },
+      };
+    }
+    case "setPolicy": {
+      const denied = governanceOnly();
+      if (denied) return denied;
+      const q = op.policy;
+      if (q.maxLifetime === 0 || q.maxOverlap > q.maxLifetime || (q.allowedAlgorithms & 0xf1) !== 0) return refuse("InvalidPolicy", q);
+      return {
+        ok: true,
+        events: [{ eventName: "PolicyUpdated", args: { ...q } }],
+        keys: [],
+        slots: [1n],
+        commit: () => {
+          m.policy = { ...q };
+        },
+      };
+    }
+    case "setScopeName": {
+      const denied = governanceOnly();
+      if (denied) return denied;
+      if (op.bit > 7 || utf8Length(op.scopeName) > 32) return refuse("InvalidScopeName", op.bit, op.scopeName);
+      const slot = mappingSlot(op.bit, 5n);
+      const data = BigInt(keccak256(`0x${slot.toString(16).padStart(64, "0")}`));
+      return {
+        ok: true,
+        events: [{ eventName: "ScopeNamed", args: { bit: op.bit, name: op.scopeName } }],
+        keys: [],
+        slots: [slot, data, data + 1n],
+        commit: () => {
+          m.scopeNames[op.bit] = op.scopeName;
+        },
+      };
+    }
+    case "setGuardian": {
+      const denied = governanceOnly();
+      if (denied) return denied;
+      const guardian = lower(op.guardian);
+      return {
+        ok: true,
+        events: [{ eventName: "GuardianUpdated", args: { guardian, enabled: op.enabled } }],
+        keys: [],
+        slots: [mappingSlot(guardian, 4n)],
+        commit: () => {
+          if (op.enabled) m.guardians.add(guardian);
+          else m.guardians.delete(guardian);
+        },
+      };
+    }
+    case "transferGovernance": {
+      const denied = governanceOnly();
+      if (denied) return denied;
+      const next = lower(op.newGovernance);
+      if (next === zeroAddress) return refuse("InvalidGovernance", next);
+      return {
+        ok: true,
+        events: [{ eventName: "GovernanceTransferStarted", args: { previousGovernance: m.governance, newGovernance: next } }],
+        keys: [],
+        slots: [3n],
+        commit: () => {
+          m.pendingGovernance = next;
+        },
+      };
+    }
+    case "acceptGovernance": {
+      if (sender !== m.pendingGovernance) return refuse("NotPendingGovernance", sender, m.pendingGovernance);
+      return {
+        ok: true,
+        events: [{ eventName: "GovernanceTransferred", args: { previousGovernance: m.governance, newGovernance: sender } }],
+        keys: [],
+        slots: [2n, 3n],
+        commit: () => {
+          m.governance = sender;
+          m.pendingGovernance = zeroAddress;
+        },
+      };
+    }
+  }
+}
+
+/** `keyStatus` as the model sees it at `time`. */
+export function modelKeyStatus(k: ModelKey | undefined, time: number, requiredScopes: number): [boolean, number] {
+  if (!k) return [false, Reason.Unknown];
+  if (k.state === KeyState.Revoked) return [false, Reason.Revoked];
+  if (k.state === KeyState.Suspended) return [false, Reason.Suspended];
+  if (time < k.notBefore) return [false, Reason.NotYetValid];
+  if (time >= k.expiresAt) return [false, Reason.Expired];
+  if ((k.scopes & requiredScopes) !== requiredScopes) return [false, Reason.InsufficientScope];
+  return [true, Reason.Valid];
+}
+
+/** Storage slot of a key's packed record (`_keys` is the first state variable). */
+export function keySlot(keyId: Hex): bigint {
+  return mappingSlot(keyId, 0n);
+}
+
+function mappingSlot(key: Hex | number, base: bigint): bigint {
+  const encoded =
+    typeof key === "number"
+      ? encodeAbiParameters([{ type: "uint256" }, { type: "uint256" }], [BigInt(key), base])
+      : key.length === 42
+        ? encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [key, base])
+        : encodeAbiParameters([{ type: "bytes32" }, { type: "uint256" }], [key, base]);
+  return BigInt(keccak256(encoded));
+}

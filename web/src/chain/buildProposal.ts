@@ -1,0 +1,31 @@
+import { type Address, encodeFunctionData, type Hex } from "viem";
+import { keyRegistryAbi } from "../../../src/generated/abis.ts";
+import type { RegistryPolicy } from "./registryIndex.ts";
+
+export type ProposalDraft =
+  | { kind: "revoke"; keyId: Hex; reason: string }
+  | { kind: "unsuspend"; keyId: Hex }
+  | { kind: "policy"; policy: RegistryPolicy }
+  | { kind: "guardian"; guardian: Address; enabled: boolean };
+
+export type BuildProposalParameters = { registry: Address; draft: ProposalDraft; title: string; rationale?: string | undefined };
+
+export type BuiltProposal = { targets: Address[]; values: bigint[]; calldatas: Hex[]; description: string };
+
+/** The governor `propose` arguments for one registry change; the description is Markdown with the title first. */
+export function buildProposal({ registry, draft, title, rationale }: BuildProposalParameters): BuiltProposal {
+  const data = (() => {
+    switch (draft.kind) {
+      case "revoke":
+        return encodeFunctionData({ abi: keyRegistryAbi, functionName: "governanceRevoke", args: [draft.keyId, draft.reason] });
+      case "unsuspend":
+        return encodeFunctionData({ abi: keyRegistryAbi, functionName: "unsuspend", args: [draft.keyId] });
+      case "policy":
+        return encodeFunctionData({ abi: keyRegistryAbi, functionName: "setPolicy", args: [draft.policy] });
+      case "guardian":
+        return encodeFunctionData({ abi: keyRegistryAbi, functionName: "setGuardian", args: [draft.guardian, draft.enabled] });
+    }
+  })();
+  const body = rationale?.trim() ? `\n\n${rationale.trim()}` : "";
+  return { targets: [registry], values: [0n], calldatas: [data], description: `# ${title.trim()}${body}` };
+}

@@ -1,0 +1,50 @@
+import { type Address, decodeFunctionData, type Hex } from "viem";
+import { keyRegistryAbi } from "../../../src/generated/abis.ts";
+import { algorithmFromChain } from "../../../src/keys/algorithms.ts";
+import { algorithmLabel } from "../lib/algorithmLabel.ts";
+import { formatDuration } from "../lib/formatDuration.ts";
+import { scopeNames } from "../lib/scopeNames.ts";
+import { shortHex } from "../lib/shortHex.ts";
+
+export type DescribeProposalActionParameters = {
+  target: Address;
+  data: Hex;
+  registry: Address;
+  scopeNames: readonly string[];
+};
+
+/** `text`, then the key (as a link) and `detail` when the action concerns a key. */
+export type ProposalAction = { text: string; keyId?: Hex | undefined; detail?: string | undefined };
+
+/** One call of a proposal in words ("Revoke key 0x12…ab: compromised"). */
+export function describeProposalAction({ target, data, registry, scopeNames: names }: DescribeProposalActionParameters): ProposalAction {
+  if (target.toLowerCase() !== registry.toLowerCase()) return { text: `Call ${shortHex(target)} with ${shortHex(data, 8)}` };
+  let call: { functionName: string; args?: readonly unknown[] };
+  try {
+    call = decodeFunctionData({ abi: keyRegistryAbi, data });
+  } catch {
+    return { text: `Unknown registry call ${data.slice(0, 10)}` };
+  }
+  const a = (call.args ?? []) as unknown as [never, never];
+  switch (call.functionName) {
+    case "governanceRevoke":
+      return { text: "Revoke key", keyId: a[0], detail: a[1] ? String(a[1]) : undefined };
+    case "unsuspend":
+      return { text: "Lift the suspension of key", keyId: a[0] };
+    case "setGuardian":
+      return { text: `${a[1] ? "Appoint" : "Remove"} guardian ${a[0]}` };
+    case "setScopeName":
+      return { text: String(a[1]) ? `Name scope bit ${Number(a[0])} “${String(a[1])}”` : `Clear the name of scope bit ${Number(a[0])}` };
+    case "setPolicy": {
+      const p = a[0] as { maxLifetime: number; maxOverlap: number; allowedAlgorithms: number; allowedScopes: number };
+      const algs = [1, 2, 3].filter((id) => p.allowedAlgorithms & (1 << id)).map((id) => algorithmLabel(algorithmFromChain(id)));
+      return {
+        text: `Set the policy: lifetime up to ${formatDuration(p.maxLifetime)}, overlap up to ${formatDuration(p.maxOverlap)}, algorithms ${algs.join(", ") || "none"}, scopes ${scopeNames(p.allowedScopes, names).join(", ") || "none"}`,
+      };
+    }
+    case "transferGovernance":
+      return { text: `Hand governance to ${a[0]}` };
+    default:
+      return { text: `${call.functionName}(${(call.args ?? []).map(String).join(", ")})` };
+  }
+}

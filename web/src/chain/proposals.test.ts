@@ -1,0 +1,69 @@
+import { decodeFunctionData, getAddress, keccak256, toBytes, type Hex } from "viem";
+import { describe, expect, it } from "vitest";
+import { keyRegistryAbi } from "../../../src/generated/abis.ts";
+import { timelineLayout } from "../lib/timelineLayout.ts";
+import { buildProposal } from "./buildProposal.ts";
+import { describeProposalAction } from "./describeProposalAction.ts";
+
+const registry = getAddress("0xcf7ed3acca5a467e9e704c703e8d87f634fb0fc9");
+const keyId: Hex = keccak256(toBytes("a key"));
+const names = ["read", "trade", "withdraw", "admin"];
+
+describe("buildProposal and describeProposalAction", () => {
+  it("revokes a key: calldata the registry decodes, a Markdown description, words for the card", () => {
+    const built = buildProposal({ registry, draft: { kind: "revoke", keyId, reason: "leaked" }, title: "Revoke key 0x12", rationale: "  Seen in logs.  " });
+    expect(built.targets).toEqual([registry]);
+    expect(built.values).toEqual([0n]);
+    expect(built.description).toBe("# Revoke key 0x12\n\nSeen in logs.");
+    expect(decodeFunctionData({ abi: keyRegistryAbi, data: built.calldatas[0]! })).toEqual({ functionName: "governanceRevoke", args: [keyId, "leaked"] });
+    expect(describeProposalAction({ target: registry, data: built.calldatas[0]!, registry, scopeNames: names })).toEqual({
+      text: "Revoke key",
+      keyId,
+      detail: "leaked",
+    });
+  });
+
+  it("describes the other registry changes", () => {
+    const action = (draft: Parameters<typeof buildProposal>[0]["draft"]) =>
+      describeProposalAction({ target: registry, data: buildProposal({ registry, draft, title: "t" }).calldatas[0]!, registry, scopeNames: names });
+    expect(action({ kind: "unsuspend", keyId })).toEqual({ text: "Lift the suspension of key", keyId });
+    expect(action({ kind: "guardian", guardian: registry, enabled: false }).text).toBe(`Remove guardian ${registry}`);
+    expect(action({ kind: "policy", policy: { maxLifetime: 86_400 * 30, maxOverlap: 3_600, allowedAlgorithms: 0b0010, allowedScopes: 0b0011 } }).text).toBe(
+      "Set the policy: lifetime up to 30 d, overlap up to 1 h, algorithms Ed25519, scopes read, trade",
+    );
+  });
+
+  it("does not pretend to understand calls to other contracts", () => {
+    const text = describeProposalAction({ target: "0x0000000000000000000000000000000000000001", data: "0xdeadbeef", registry, scopeNames: names }).text;
+    expect(text).toBe("Call 0x0000…0001 with 0xdeadbeef");
+  });
+});
+
+describe("timelineLayout", () => {
+  it("puts overlapping versions and now on one axis", () => {
+    const layout = timelineLayout({
+      items: [
+        { id: "v1", from: 0, to: 150 },
+        { id: "v2", from: 100, to: 400 },
+      ],
+      now: 120,
+    });
+    expect(layout).toEqual({
+      start: 0,
+      end: 400,
+      bars: [
+        { id: "v1", left: 0, width: 37.5 },
+        { id: "v2", left: 25, width: 75 },
+      ],
+      now: 30,
+    });
+  });
+
+  it("stretches the axis to include now and keeps tiny windows visible", () => {
+    const layout = timelineLayout({ items: [{ id: "v1", from: 100, to: 101 }], now: 10_100 });
+    expect(layout.start).toBe(100);
+    expect(layout.now).toBe(100);
+    expect(layout.bars[0]!.width).toBe(0.5);
+    expect(timelineLayout({ items: [], now: 5 }).bars).toEqual([]);
+  });
+});

@@ -1,0 +1,215 @@
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import type { Hex } from "viem";
+import { useConnection } from "wagmi";
+import { keyRegistryAbi } from "../../../src/generated/abis.ts";
+import { keyStatusAt } from "../chain/keyStatusAt.ts";
+import type { IndexedKey, KeyEvent, RegistryIndex } from "../chain/registryIndex.ts";
+import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
+import { KeyIdLink } from "../components/KeyIdLink.tsx";
+import { KeyTimeline } from "../components/KeyTimeline.tsx";
+import { StatusBadge } from "../components/StatusBadge.tsx";
+import { SuspendKey } from "../components/SuspendKey.tsx";
+import { TextField } from "../components/TextField.tsx";
+import { algorithmLabel } from "../lib/algorithmLabel.ts";
+import { formatDateTime } from "../lib/formatDateTime.ts";
+import { formatRelative } from "../lib/formatRelative.ts";
+import { parseKeyId } from "../lib/parseKeyId.ts";
+import { scopeNames } from "../lib/scopeNames.ts";
+import { shortHex } from "../lib/shortHex.ts";
+import { useRuntime } from "../runtime/RuntimeContext.ts";
+import { RequestVerdict } from "./lookup/RequestVerdict.tsx";
+
+const statusReasons = ["valid", "unknown", "revoked", "suspended", "not yet valid", "expired", "insufficient scope"];
+
+export default function LookupPage({ param }: { param?: string | undefined }) {
+  const [text, setText] = useState(param ?? "");
+  useEffect(() => setText(param ?? ""), [param]);
+  const keyId = parseKeyId(param ?? "");
+  return (
+    <section aria-labelledby="lookup-title">
+      <h1 id="lookup-title">Look-up</h1>
+      <div className="grid two">
+        <section className="card" aria-labelledby="lookup-key-title">
+          <h2 id="lookup-key-title">A key</h2>
+          <form
+            className="inline-form"
+            onSubmit={(event) => {
+              event.preventDefault();
+              const id = parseKeyId(text);
+              window.location.hash = `#/lookup/${id ?? encodeURIComponent(text.trim())}`;
+            }}
+          >
+            <TextField
+              label="Key id"
+              name="lookup-key-id"
+              value={text}
+              placeholder="0x… (64 hex digits)"
+              spellCheck={false}
+              onChange={(event) => setText(event.target.value)}
+              error={param && !keyId ? "A key id is 0x followed by 64 hex digits." : undefined}
+            />
+            <div className="actions">
+              <button type="submit" className="primary">Look up</button>
+            </div>
+          </form>
+        </section>
+        <RequestVerdict />
+      </div>
+      {keyId && <KeyRecord keyId={keyId} />}
+    </section>
+  );
+}
+
+function KeyRecord({ keyId }: { keyId: Hex }) {
+  const { client, runtime } = useRuntime();
+  const { address, isConnected, chainId } = useConnection();
+  const snapshot = useChainSnapshot();
+  const head = snapshot.data?.head;
+  // The contract's own answer, next to the one folded from events: they must agree.
+  const onChain = useQuery({
+    queryKey: ["keyledger", "key", keyId, head?.number.toString()],
+    enabled: Boolean(head),
+    queryFn: async () => {
+      const [record, status] = await Promise.all([
+        client.readContract({ address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "getKey", args: [keyId] }),
+        client.readContract({ address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "keyStatus", args: [keyId, 0] }),
+      ]);
+      return { record, valid: status[0], reason: statusReasons[status[1]] ?? String(status[1]) };
+    },
+    placeholderData: (previous) => previous,
+  });
+  if (!snapshot.data || !head) return <p aria-busy="true">Reading the registry…</p>;
+  const registry = snapshot.data.registry;
+  const key = registry.keys.get(keyId);
+  if (!key) {
+    return (
+      <div className="empty" data-testid="lookup-unknown">
+        <p>
+          No key with id <code className="break">{keyId}</code> is registered on chain {runtime.chainId}.
+        </p>
+      </div>
+    );
+  }
+  const now = head.timestamp;
+  const status = keyStatusAt(key, now);
+  const lineage = lineageOf(registry, key);
+  const isOwner = address?.toLowerCase() === key.owner.toLowerCase();
+  const isGuardian = Boolean(address && registry.guardians.some((g) => g.toLowerCase() === address.toLowerCase()));
+  const connected = isConnected && chainId === runtime.chainId;
+
+  return (
+    <article className="card" aria-labelledby="record-title" data-testid="key-record" data-state={key.state}>
+      <header className="card-head">
+        <h2 id="record-title">
+          {key.label} v{key.version}
+        </h2>
+        <StatusBadge status={status} />
+      </header>
+      <dl className="record">
+        <dt>Key id</dt>
+        <dd><code className="break">{key.keyId}</code></dd>
+        <dt>Owner</dt>
+        <dd><code className="break">{key.owner}</code>{isOwner && " (you)"}</dd>
+        <dt>Algorithm</dt>
+        <dd>{algorithmLabel(key.alg)} <span className="muted">({key.alg})</span></dd>
+        <dt>Scopes</dt>
+        <dd>{scopeNames(key.scopes, registry.scopeNames).join(", ") || "none"}</dd>
+        <dt>Valid</dt>
+        <dd>
+          {formatDateTime(key.notBefore)} – {formatDateTime(key.expiresAt)}{" "}
+          {status.status === "active" && <span className="muted">(ends {formatRelative(key.expiresAt, now)})</span>}
+        </dd>
+        <dt>Contract says</dt>
+        <dd data-testid="contract-status">
+          {onChain.data ? (onChain.data.valid ? "valid now" : `not valid: ${onChain.data.reason}`) : "…"}
+        </dd>
+        <dt>Lineage</dt>
+        <dd>
+          {lineage.map((k, i) => (
+            <span key={k.keyId}>
+              {i > 0 && " → "}
+              {k.keyId === key.keyId ? <strong>v{k.version}</strong> : <a href={`#/lookup/${k.keyId}`}>v{k.version}</a>}
+            </span>
+          ))}
+        </dd>
+        <dt>Public key</dt>
+        <dd><code className="break">{key.publicKey}</code></dd>
+        <dt>Proof of possession</dt>
+        <dd><code className="break">{key.proof}</code></dd>
+      </dl>
+      {lineage.length > 1 && <KeyTimeline versions={lineage} now={now} />}
+      <div className="actions wrap">
+        {connected && isOwner && key.state === "active" && !key.rotated && <a className="button secondary" href={`#/rotate/${key.keyId}`}>Rotate</a>}
+        {connected && isOwner && key.state !== "revoked" && <a className="button danger" href={`#/revoke/${key.keyId}`}>Revoke</a>}
+        {key.state !== "revoked" && <a className="button secondary" href={`#/governance/${key.keyId}`}>Propose a DAO revocation</a>}
+      </div>
+      <h3>History</h3>
+      <EventHistory events={key.events} />
+      {connected && isGuardian && key.state === "active" && <SuspendKey registry={registry} initialKeyId={key.keyId} />}
+    </article>
+  );
+}
+
+function lineageOf(registry: RegistryIndex, key: IndexedKey): IndexedKey[] {
+  return [...registry.keys.values()].filter((k) => k.lineageId === key.lineageId).sort((a, b) => a.version - b.version);
+}
+
+const eventText: Record<KeyEvent["kind"], string> = {
+  registered: "Registered",
+  "rotated-in": "Rotated in",
+  "rotated-out": "Rotated out",
+  "overlap-extended": "Overlap extended",
+  revoked: "Revoked",
+  suspended: "Suspended",
+  unsuspended: "Suspension lifted",
+};
+
+function EventHistory({ events }: { events: readonly KeyEvent[] }) {
+  const { client, runtime } = useRuntime();
+  const blocks = [...new Set(events.map((e) => e.blockNumber))];
+  const times = useQuery({
+    queryKey: ["keyledger", "block-times", blocks.map(String).join(",")],
+    queryFn: async () => new Map(await Promise.all(blocks.map(async (n) => [n, Number((await client.getBlock({ blockNumber: n })).timestamp)] as const))),
+    staleTime: Infinity,
+  });
+  return (
+    <div className="table-wrap">
+      <table className="responsive" data-testid="key-history">
+        <thead>
+          <tr>
+            <th scope="col">Event</th>
+            <th scope="col">When</th>
+            <th scope="col">By</th>
+            <th scope="col">Details</th>
+            <th scope="col">Transaction</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.map((e) => (
+            <tr key={`${e.transactionHash}-${e.logIndex}`}>
+              <td data-label="Event">{eventText[e.kind]}</td>
+              <td data-label="When">
+                {times.data?.get(e.blockNumber) ? formatDateTime(times.data.get(e.blockNumber)!) : "…"}
+                <br />
+                <small className="muted">block {e.blockNumber.toString()}</small>
+              </td>
+              <td data-label="By">{e.by ? <code title={e.by}>{e.by.toLowerCase() === runtime.addresses.KeyLedgerTimelock.toLowerCase() ? "DAO (timelock)" : shortHex(e.by)}</code> : "–"}</td>
+              <td data-label="Details">
+                {e.reason && <>“{e.reason}” </>}
+                {e.otherKeyId && (
+                  <>
+                    {e.kind === "rotated-out" ? "to " : "from "}
+                    <KeyIdLink keyId={e.otherKeyId} chars={3} />{" "}
+                  </>
+                )}
+                {e.expiresAt !== undefined && <>valid until {formatDateTime(e.expiresAt)}</>}
+              </td>
+              <td data-label="Transaction"><code title={e.transactionHash}>{shortHex(e.transactionHash)}</code></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

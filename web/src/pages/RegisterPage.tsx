@@ -1,0 +1,187 @@
+import { useState } from "react";
+import { useConnection } from "wagmi";
+import { keyRegistryAbi } from "../../../src/generated/abis.ts";
+import { algorithmFromChain } from "../../../src/keys/algorithms.ts";
+import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
+import { DurationField } from "../components/DurationField.tsx";
+import { KeyIdLink } from "../components/KeyIdLink.tsx";
+import { initialNewKey, newKeyProblem, type NewKeyValue, toChainKey } from "../components/newKey.ts";
+import { NewKeyPanel } from "../components/NewKeyPanel.tsx";
+import { RequireWallet } from "../components/RequireWallet.tsx";
+import { ScopeCheckboxes } from "../components/ScopeCheckboxes.tsx";
+import { TextField } from "../components/TextField.tsx";
+import { TxStatus } from "../components/TxStatus.tsx";
+import { useTransaction } from "../components/useTransaction.ts";
+import { algorithmLabel } from "../lib/algorithmLabel.ts";
+import { type DurationUnit, toSeconds } from "../lib/durationUnits.ts";
+import { formatDateTime } from "../lib/formatDateTime.ts";
+import { formatDuration } from "../lib/formatDuration.ts";
+import { scopeNames } from "../lib/scopeNames.ts";
+import { validateDuration } from "../lib/validateDuration.ts";
+import { maxLabelBytes, validateLabel } from "../lib/validateLabel.ts";
+import { validateScopes } from "../lib/validateScopes.ts";
+import { useRuntime } from "../runtime/RuntimeContext.ts";
+
+export default function RegisterPage() {
+  return (
+    <section aria-labelledby="register-title">
+      <h1 id="register-title">Register a key</h1>
+      <p className="lead">
+        A new key starts a lineage (version 1) owned by your account. The key proves it is yours with a signature over
+        this chain, the registry and your address, so nobody can register someone else's public key.
+      </p>
+      <RequireWallet action="register a key">
+        <RegisterForm />
+      </RequireWallet>
+    </section>
+  );
+}
+
+function RegisterForm() {
+  const { runtime } = useRuntime();
+  const { address } = useConnection();
+  const snapshot = useChainSnapshot();
+  const tx = useTransaction();
+  const [label, setLabel] = useState("");
+  const [scopes, setScopes] = useState(1);
+  const [lifetime, setLifetime] = useState<{ value: string; unit: DurationUnit }>({ value: "90", unit: "days" });
+  const [newKey, setNewKey] = useState<NewKeyValue>(initialNewKey);
+  const [submitted, setSubmitted] = useState(false);
+
+  const registry = snapshot.data?.registry;
+  const policy = registry?.policy;
+  if (!snapshot.data || !registry || !policy || !address) return <p aria-busy="true">Reading the DAO's policy…</p>;
+  const now = snapshot.data.head.timestamp;
+
+  const labelCheck = validateLabel(label);
+  const scopeCheck = validateScopes({ scopes, allowedScopes: policy.allowedScopes, names: registry.scopeNames });
+  const lifetimeSeconds = toSeconds(lifetime.value, lifetime.unit);
+  const lifetimeCheck = validateDuration({ seconds: lifetimeSeconds, max: policy.maxLifetime, name: "lifetime" });
+  const keyProblem = newKeyProblem(newKey, policy.allowedAlgorithms);
+  const done = tx.state.status === "confirmed";
+  const ready = labelCheck.ok && scopeCheck.ok && lifetimeCheck.ok && !keyProblem;
+  const show = (check: { ok: boolean; message?: string }) => (submitted && !check.ok ? check.message : undefined);
+
+  const submit = async () => {
+    setSubmitted(true);
+    if (!ready || !newKey.key) return;
+    const receipt = await tx.send(null, {
+      scopeNames: registry.scopeNames,
+      prepare: async () => {
+        // The earlier of chain and wall time: valid at once for on-chain checks and for
+        // verifiers that use their own clock, also on a dev chain moved ahead by time travel.
+        const notBefore = Math.min(now, Math.floor(Date.now() / 1000));
+        const key = await toChainKey({
+          value: newKey,
+          chainId: runtime.chainId,
+          registry: runtime.addresses.KeyRegistry,
+          owner: address,
+          scopes,
+          notBefore,
+          expiresAt: notBefore + lifetimeSeconds,
+        });
+        return { address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "register", args: [key, label] };
+      },
+    });
+    // Registered: the page lets go of the private key; the saved file is the only copy.
+    if (receipt && newKey.key) setNewKey({ ...newKey, key: { ...newKey.key, privateKey: undefined } });
+  };
+
+  return (
+    <form
+      className="form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void submit();
+      }}
+      noValidate
+    >
+      <aside className="policy" aria-label="DAO policy">
+        <h2>DAO policy</h2>
+        <dl>
+          <dt>Maximum lifetime</dt>
+          <dd>{formatDuration(policy.maxLifetime)}</dd>
+          <dt>Maximum rotation overlap</dt>
+          <dd>{formatDuration(policy.maxOverlap)}</dd>
+          <dt>Algorithms</dt>
+          <dd>
+            {[1, 2, 3]
+              .filter((id) => policy.allowedAlgorithms & (1 << id))
+              .map((id) => algorithmLabel(algorithmFromChain(id)))
+              .join(", ")}
+          </dd>
+          <dt>Scopes</dt>
+          <dd>{scopeNames(policy.allowedScopes, registry.scopeNames).join(", ")}</dd>
+        </dl>
+      </aside>
+      <fieldset className="panel" disabled={tx.busy || done}>
+        <legend>Key details</legend>
+        <TextField
+          label="Label"
+          name="label"
+          value={label}
+          autoComplete="off"
+          onChange={(event) => setLabel(event.target.value)}
+          disabled={Boolean(newKey.key)}
+          hint={`The client or app this key is for. ${labelCheck.bytes}/${maxLabelBytes} bytes.`}
+          error={show(labelCheck)}
+        />
+        <ScopeCheckboxes value={scopes} onChange={setScopes} allowedScopes={policy.allowedScopes} names={registry.scopeNames} error={show(scopeCheck)} />
+        <DurationField
+          label="Lifetime"
+          value={lifetime.value}
+          unit={lifetime.unit}
+          onChange={(value, unit) => setLifetime({ value, unit })}
+          hint={
+            lifetimeCheck.ok
+              ? `Valid from now until about ${formatDateTime(now + lifetimeSeconds)} (at most ${formatDuration(policy.maxLifetime)}).`
+              : `At most ${formatDuration(policy.maxLifetime)}.`
+          }
+          error={show(lifetimeCheck)}
+        />
+      </fieldset>
+      <NewKeyPanel
+        value={newKey}
+        onChange={setNewKey}
+        label={label}
+        allowedAlgorithms={policy.allowedAlgorithms}
+        chainId={runtime.chainId}
+        registry={runtime.addresses.KeyRegistry}
+        owner={address}
+        disabled={tx.busy || done}
+      />
+      {submitted && keyProblem && !done && <p className="field-error">{keyProblem}</p>}
+      <div className="actions">
+        {!done ? (
+          <button type="submit" className="primary" disabled={tx.busy} data-testid="register-submit">
+            {tx.busy ? "Registering…" : "Register key"}
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              tx.reset();
+              setNewKey(initialNewKey);
+              setLabel("");
+              setSubmitted(false);
+            }}
+          >
+            Register another key
+          </button>
+        )}
+      </div>
+      <TxStatus
+        state={tx.state}
+        action="Register key"
+        confirmed={
+          newKey.key && (
+            <p>
+              Key <KeyIdLink keyId={newKey.key.keyId} /> is registered as version 1 of “{label}”. <a href="#/keys">See my keys</a>.
+            </p>
+          )
+        }
+      />
+    </form>
+  );
+}

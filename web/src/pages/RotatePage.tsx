@@ -1,0 +1,247 @@
+import { useState } from "react";
+import type { Hex } from "viem";
+import { useConnection } from "wagmi";
+import { keyRegistryAbi } from "../../../src/generated/abis.ts";
+import { keyStatusAt } from "../chain/keyStatusAt.ts";
+import { lineages } from "../chain/lineages.ts";
+import type { IndexedKey, RegistryIndex, RegistryPolicy } from "../chain/registryIndex.ts";
+import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
+import { DurationField } from "../components/DurationField.tsx";
+import { KeyIdLink } from "../components/KeyIdLink.tsx";
+import { KeyTimeline } from "../components/KeyTimeline.tsx";
+import { initialNewKey, newKeyProblem, type NewKeyValue, toChainKey } from "../components/newKey.ts";
+import { NewKeyPanel } from "../components/NewKeyPanel.tsx";
+import { RequireWallet } from "../components/RequireWallet.tsx";
+import { ScopeCheckboxes } from "../components/ScopeCheckboxes.tsx";
+import { TxStatus } from "../components/TxStatus.tsx";
+import { useTransaction } from "../components/useTransaction.ts";
+import { type DurationUnit, toSeconds } from "../lib/durationUnits.ts";
+import { formatDateTime } from "../lib/formatDateTime.ts";
+import { formatDuration } from "../lib/formatDuration.ts";
+import { formatRelative } from "../lib/formatRelative.ts";
+import { validateDuration } from "../lib/validateDuration.ts";
+import { validateScopes } from "../lib/validateScopes.ts";
+import { useRuntime } from "../runtime/RuntimeContext.ts";
+
+export default function RotatePage({ param }: { param?: string | undefined }) {
+  return (
+    <section aria-labelledby="rotate-title">
+      <h1 id="rotate-title">Rotate a key</h1>
+      <p className="lead">
+        Rotation makes a new key the next version of a label in one transaction, and cuts the old key's expiry to the
+        overlap: both work until the overlap ends, so clients can switch without downtime.
+      </p>
+      <RequireWallet action="rotate your keys">
+        <Rotate initial={param as Hex | undefined} />
+      </RequireWallet>
+    </section>
+  );
+}
+
+function Rotate({ initial }: { initial: Hex | undefined }) {
+  const { address } = useConnection();
+  const snapshot = useChainSnapshot();
+  if (!snapshot.data?.registry.policy || !address) return <p aria-busy="true">Reading the registry…</p>;
+  const { registry, head } = snapshot.data;
+  const mine = lineages(registry, address);
+  const now = head.timestamp;
+  const rotatable = mine.flatMap((l) => l.versions).filter((k) => !k.rotated && keyStatusAt(k, now).status === "active");
+  const rotatedOut = mine.flatMap((l) => l.versions).filter((k) => k.rotated && k.state === "active");
+  return (
+    <>
+      {rotatable.length === 0 ? (
+        <div className="empty">
+          <p>No key of this account can be rotated: only the newest, active version of a lineage can.</p>
+          <a className="button primary" href="#/register">Register a key</a>
+        </div>
+      ) : (
+        <RotateForm keys={rotatable} registry={registry} policy={registry.policy!} now={now} initial={initial} />
+      )}
+      {rotatedOut.length > 0 && <ExtendOverlap keys={rotatedOut} registry={registry} policy={registry.policy!} now={now} />}
+    </>
+  );
+}
+
+function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey[]; registry: RegistryIndex; policy: RegistryPolicy; now: number; initial: Hex | undefined }) {
+  const { runtime } = useRuntime();
+  const { address } = useConnection();
+  const tx = useTransaction();
+  const [oldKeyId, setOldKeyId] = useState<Hex>(keys.find((k) => k.keyId === initial)?.keyId ?? keys[0]!.keyId);
+  const old = keys.find((k) => k.keyId === oldKeyId) ?? keys[0]!;
+  const [scopes, setScopes] = useState(old.scopes);
+  const [overlap, setOverlap] = useState<{ value: string; unit: DurationUnit }>({
+    value: String(Math.min(7, Math.floor(policy.maxOverlap / 86_400)) || 1),
+    unit: policy.maxOverlap >= 86_400 ? "days" : "hours",
+  });
+  const [lifetime, setLifetime] = useState<{ value: string; unit: DurationUnit }>({ value: "90", unit: "days" });
+  const [newKey, setNewKey] = useState<NewKeyValue>(initialNewKey);
+  const [submitted, setSubmitted] = useState(false);
+  const [rotated, setRotated] = useState<{ oldKeyId: Hex; newKeyId: Hex } | null>(null);
+
+  const overlapSeconds = toSeconds(overlap.value, overlap.unit);
+  const lifetimeSeconds = toSeconds(lifetime.value, lifetime.unit);
+  const overlapCheck = validateDuration({ seconds: overlapSeconds, max: policy.maxOverlap, name: "overlap", allowZero: true });
+  const lifetimeCheck = validateDuration({ seconds: lifetimeSeconds, max: policy.maxLifetime, name: "lifetime" });
+  const scopeCheck = validateScopes({ scopes, allowedScopes: policy.allowedScopes, names: registry.scopeNames });
+  const keyProblem = newKeyProblem(newKey, policy.allowedAlgorithms);
+  const ready = overlapCheck.ok && lifetimeCheck.ok && scopeCheck.ok && !keyProblem;
+  const oldEnds = Math.min(old.expiresAt, now + (overlapCheck.ok ? overlapSeconds : 0));
+  const done = tx.state.status === "confirmed";
+  const show = (check: { ok: boolean; message?: string }) => (submitted && !check.ok ? check.message : undefined);
+
+  const submit = async () => {
+    setSubmitted(true);
+    if (!ready || !address) return;
+    const receipt = await tx.send(null, {
+      scopeNames: registry.scopeNames,
+      prepare: async () => {
+        const notBefore = Math.min(now, Math.floor(Date.now() / 1000));
+        const key = await toChainKey({
+          value: newKey,
+          chainId: runtime.chainId,
+          registry: runtime.addresses.KeyRegistry,
+          owner: address,
+          scopes,
+          notBefore,
+          expiresAt: notBefore + lifetimeSeconds,
+        });
+        return { address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "rotate", args: [old.keyId, key, overlapSeconds] };
+      },
+    });
+    if (receipt && newKey.key) {
+      setRotated({ oldKeyId: old.keyId, newKeyId: newKey.key.keyId });
+      setNewKey({ ...newKey, key: { ...newKey.key, privateKey: undefined } });
+    }
+  };
+
+  return (
+    <form className="form" onSubmit={(event) => { event.preventDefault(); void submit(); }} noValidate>
+      <fieldset className="panel" disabled={tx.busy || done}>
+        <legend>Key to rotate</legend>
+        <div className="field">
+          <label htmlFor="old-key">Current version</label>
+          <select
+            id="old-key"
+            value={old.keyId}
+            onChange={(event) => {
+              const next = keys.find((k) => k.keyId === event.target.value)!;
+              setOldKeyId(next.keyId);
+              setScopes(next.scopes);
+            }}
+          >
+            {keys.map((k) => (
+              <option key={k.keyId} value={k.keyId}>
+                {k.label} v{k.version} ({k.keyId.slice(0, 10)}…, ends {formatRelative(k.expiresAt, now)})
+              </option>
+            ))}
+          </select>
+        </div>
+        <DurationField
+          label="Overlap"
+          value={overlap.value}
+          unit={overlap.unit}
+          onChange={(value, unit) => setOverlap({ value, unit })}
+          hint={`v${old.version} stays valid until ${formatDateTime(oldEnds)}, then only v${old.version + 1} works. At most ${formatDuration(policy.maxOverlap)}.`}
+          error={show(overlapCheck)}
+        />
+        <ScopeCheckboxes legend={`Scopes of v${old.version + 1}`} value={scopes} onChange={setScopes} allowedScopes={policy.allowedScopes} names={registry.scopeNames} error={show(scopeCheck)} />
+        <DurationField
+          label={`Lifetime of v${old.version + 1}`}
+          value={lifetime.value}
+          unit={lifetime.unit}
+          onChange={(value, unit) => setLifetime({ value, unit })}
+          hint={`At most ${formatDuration(policy.maxLifetime)}.`}
+          error={show(lifetimeCheck)}
+        />
+      </fieldset>
+      <NewKeyPanel
+        value={newKey}
+        onChange={setNewKey}
+        label={old.label}
+        allowedAlgorithms={policy.allowedAlgorithms}
+        chainId={runtime.chainId}
+        registry={runtime.addresses.KeyRegistry}
+        owner={address!}
+        disabled={tx.busy || done}
+      />
+      {submitted && keyProblem && !done && <p className="field-error">{keyProblem}</p>}
+      <div className="actions">
+        {!done ? (
+          <button type="submit" className="primary" disabled={tx.busy}>
+            {tx.busy ? "Rotating…" : `Rotate to v${old.version + 1}`}
+          </button>
+        ) : (
+          <button type="button" className="secondary" onClick={() => { tx.reset(); setNewKey(initialNewKey); setSubmitted(false); setRotated(null); }}>
+            Rotate another key
+          </button>
+        )}
+      </div>
+      <TxStatus state={tx.state} action={`Rotate ${old.label}`} confirmed={rotated && <RotationResult {...rotated} registry={registry} now={now} />} />
+    </form>
+  );
+}
+
+function RotationResult({ oldKeyId, newKeyId, registry, now }: { oldKeyId: Hex; newKeyId: Hex; registry: RegistryIndex; now: number }) {
+  const old = registry.keys.get(oldKeyId);
+  const next = registry.keys.get(newKeyId);
+  if (!old || !next) return <p>Waiting for the registry to show the rotation…</p>;
+  return (
+    <div>
+      <p>
+        Both versions are valid until {formatDateTime(old.expiresAt)} ({formatRelative(old.expiresAt, now)}): v{old.version} <KeyIdLink keyId={old.keyId} /> and
+        v{next.version} <KeyIdLink keyId={next.keyId} />. Move your clients to v{next.version} before then.
+      </p>
+      <KeyTimeline versions={[old, next]} now={now} />
+    </div>
+  );
+}
+
+function ExtendOverlap({ keys, registry, policy, now }: { keys: IndexedKey[]; registry: RegistryIndex; policy: RegistryPolicy; now: number }) {
+  const { runtime } = useRuntime();
+  const tx = useTransaction();
+  const [keyId, setKeyId] = useState<Hex>(keys[0]!.keyId);
+  const key = keys.find((k) => k.keyId === keyId) ?? keys[0]!;
+  const [extra, setExtra] = useState<{ value: string; unit: DurationUnit }>({ value: "1", unit: "days" });
+  const seconds = toSeconds(extra.value, extra.unit);
+  // The contract bounds the new expiry by now + maxOverlap and by the key's maximum lifetime.
+  const limit = Math.min(now + policy.maxOverlap, key.notBefore + policy.maxLifetime);
+  const check = validateDuration({ seconds, max: Math.max(0, limit - now), name: "extension" });
+  const target = now + (check.ok ? seconds : 0);
+  const problem = !check.ok ? check.message : target <= key.expiresAt ? `The key already runs until ${formatDateTime(key.expiresAt)}; choose a later end.` : undefined;
+
+  return (
+    <section className="card" aria-labelledby="extend-title">
+      <h2 id="extend-title">Extend an overlap (roll back)</h2>
+      <p>When clients were slow to switch, keep a rotated-out version valid longer, within the DAO's bounds.</p>
+      <form className="form" onSubmit={(event) => { event.preventDefault(); if (!problem) void tx.send({ address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "extendOverlap", args: [key.keyId, target] }, { scopeNames: registry.scopeNames }); }} noValidate>
+        <fieldset className="panel" disabled={tx.busy}>
+          <legend>Rotated-out version</legend>
+          <div className="field">
+            <label htmlFor="extend-key">Version</label>
+            <select id="extend-key" value={key.keyId} onChange={(event) => setKeyId(event.target.value as Hex)}>
+              {keys.map((k) => (
+                <option key={k.keyId} value={k.keyId}>
+                  {k.label} v{k.version} (ends {formatRelative(k.expiresAt, now)})
+                </option>
+              ))}
+            </select>
+          </div>
+          <DurationField
+            label="Keep valid for, from now"
+            value={extra.value}
+            unit={extra.unit}
+            onChange={(value, unit) => setExtra({ value, unit })}
+            hint={`New end: ${formatDateTime(target)}. Latest possible: ${formatDateTime(limit)}.`}
+            error={problem}
+          />
+        </fieldset>
+        <div className="actions">
+          <button type="submit" className="secondary" disabled={tx.busy || Boolean(problem)}>
+            Extend overlap
+          </button>
+        </div>
+        <TxStatus state={tx.state} action={`Extend ${key.label} v${key.version}`} />
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,136 @@
+import { useState } from "react";
+import { formatUnits } from "viem";
+import { keyLedgerGovernorAbi } from "../../../../src/generated/abis.ts";
+import { describeProposalAction } from "../../chain/describeProposalAction.ts";
+import type { Proposal } from "../../chain/readProposals.ts";
+import type { RegistryIndex } from "../../chain/registryIndex.ts";
+import { KeyIdLink } from "../../components/KeyIdLink.tsx";
+import { TxStatus } from "../../components/TxStatus.tsx";
+import { useTransaction } from "../../components/useTransaction.ts";
+import { formatDateTime } from "../../lib/formatDateTime.ts";
+import { formatRelative } from "../../lib/formatRelative.ts";
+import { shortHex } from "../../lib/shortHex.ts";
+import { useRuntime } from "../../runtime/RuntimeContext.ts";
+
+const votes = (value: bigint) => Number(formatUnits(value, 18)).toLocaleString("en-US", { maximumFractionDigits: 2 });
+const percent = (part: bigint, whole: bigint) => (whole === 0n ? 0 : Math.min(100, Number((part * 10_000n) / whole) / 100));
+
+/** One proposal: what it does, where voting stands, and the next step (vote, queue, execute). */
+export function ProposalCard({ proposal, registry, now }: { proposal: Proposal; registry: RegistryIndex; now: number }) {
+  const { runtime } = useRuntime();
+  const tx = useTransaction();
+  const { state } = proposal;
+  const title = proposal.description?.split("\n")[0]?.replace(/^#+\s*/, "") || `Proposal ${shortHex(proposal.proposalId.toString(16).padStart(2, "0"))}`;
+  const rationale = proposal.description?.split("\n").slice(1).join("\n").trim();
+  const total = proposal.votes.for + proposal.votes.against + proposal.votes.abstain;
+  const quorumVotes = proposal.votes.for + proposal.votes.abstain;
+  const governor = { address: runtime.addresses.KeyLedgerGovernor, abi: keyLedgerGovernorAbi };
+  const [action, setAction] = useState("");
+  const run = (name: string, functionName: string, args: readonly unknown[]) => {
+    setAction(name);
+    void tx.send({ ...governor, functionName, args });
+  };
+  const vote = (support: 0 | 1 | 2) => run(["Vote against", "Vote for", "Abstain"][support]!, "castVote", [proposal.proposalId, support]);
+
+  return (
+    <article className="card proposal" data-testid="proposal" data-state={state} aria-labelledby={`proposal-${proposal.index}`}>
+      <header className="card-head">
+        <h3 id={`proposal-${proposal.index}`}>{title}</h3>
+        <span className={`badge state-${state.toLowerCase()}`} data-testid="proposal-state">
+          {state}
+        </span>
+      </header>
+      <ul className="actions-list">
+        {proposal.targets.map((target, i) => {
+          const action = describeProposalAction({ target, data: proposal.calldatas[i]!, registry: runtime.addresses.KeyRegistry, scopeNames: registry.scopeNames });
+          return (
+            <li key={i}>
+              {action.text}
+              {action.keyId && (
+                <>
+                  {" "}
+                  <KeyIdLink keyId={action.keyId} />
+                </>
+              )}
+              {action.detail && <>: “{action.detail}”</>}
+            </li>
+          );
+        })}
+      </ul>
+      {rationale && <p className="rationale">{rationale}</p>}
+      <div className="tally" aria-label="Votes">
+        {(["for", "against", "abstain"] as const).map((side) => (
+          <div key={side} className={`tally-row ${side}`}>
+            <span className="tally-label">{side[0]!.toUpperCase() + side.slice(1)}</span>
+            <div className="meter" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent(proposal.votes[side], total)} aria-label={`${side} share`}>
+              <div style={{ width: `${percent(proposal.votes[side], total)}%` }} />
+            </div>
+            <span className="tally-value">{votes(proposal.votes[side])}</span>
+          </div>
+        ))}
+        <div className="tally-row quorum">
+          <span className="tally-label">Quorum</span>
+          <div className="meter" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent(quorumVotes, proposal.quorum)} aria-label="quorum reached">
+            <div style={{ width: `${percent(quorumVotes, proposal.quorum)}%` }} />
+          </div>
+          <span className="tally-value">
+            {votes(quorumVotes)} / {votes(proposal.quorum)}
+          </span>
+        </div>
+      </div>
+      <dl className="facts">
+        <div>
+          <dt>Proposer</dt>
+          <dd><code title={proposal.proposer}>{shortHex(proposal.proposer)}</code></dd>
+        </div>
+        <div>
+          <dt>{now < proposal.snapshot ? "Voting starts" : "Voting started"}</dt>
+          <dd>{formatDateTime(proposal.snapshot)} ({formatRelative(proposal.snapshot, now)})</dd>
+        </div>
+        <div>
+          <dt>{now < proposal.deadline ? "Voting ends" : "Voting ended"}</dt>
+          <dd>{formatDateTime(proposal.deadline)} ({formatRelative(proposal.deadline, now)})</dd>
+        </div>
+        {proposal.eta > 0 && (
+          <div>
+            <dt>Executable from (timelock ETA)</dt>
+            <dd data-testid="proposal-eta">{formatDateTime(proposal.eta)} ({formatRelative(proposal.eta, now)})</dd>
+          </div>
+        )}
+      </dl>
+      <div className="actions wrap">
+        {state === "Pending" && <p className="note">Voting opens {formatRelative(proposal.snapshot, now)}.</p>}
+        {state === "Active" &&
+          (proposal.hasVoted ? (
+            <p className="note success">You have voted.</p>
+          ) : proposal.weight === 0n ? (
+            <p className="note">You had no votes when voting opened, so you cannot vote on this proposal.</p>
+          ) : (
+            <>
+              <button type="button" className="primary" disabled={tx.busy} onClick={() => vote(1)} data-testid="vote-for">Vote for</button>
+              <button type="button" className="secondary" disabled={tx.busy} onClick={() => vote(0)}>Vote against</button>
+              <button type="button" className="secondary" disabled={tx.busy} onClick={() => vote(2)}>Abstain</button>
+              <span className="hint">Your weight: {votes(proposal.weight)} votes.</span>
+            </>
+          ))}
+        {state === "Succeeded" && (
+          <button type="button" className="primary" disabled={tx.busy} onClick={() => run("Queue", "queue", [proposal.proposalId])} data-testid="queue">
+            Queue in the timelock
+          </button>
+        )}
+        {state === "Queued" && (
+          <button
+            type="button"
+            className="primary"
+            disabled={tx.busy}
+            onClick={() => run("Execute", "execute", [proposal.proposalId])}
+            data-testid="execute"
+          >
+            {now < proposal.eta ? `Execute (timelock ends ${formatRelative(proposal.eta, now)})` : "Execute"}
+          </button>
+        )}
+      </div>
+      <TxStatus state={tx.state} action={action} />
+    </article>
+  );
+}
