@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
@@ -47,7 +49,7 @@ export async function startWebServer({
     await server.listen();
     return { url: urlOf(server.httpServer?.address(), host), close: () => server.close() };
   }
-  if (isBuildStale()) await buildBundle();
+  if (isBuildStale()) await withBuildLock(async () => (isBuildStale() ? buildBundle() : undefined));
   const server = await preview({ ...config, preview: { host, port, strictPort: port !== 0 } });
   return {
     url: urlOf(server.httpServer.address(), host),
@@ -75,12 +77,53 @@ async function buildBundle(): Promise<void> {
   if (code !== 0) throw new Error(`Building the dApp failed (vite build exited with ${code}).`);
 }
 
+/**
+ * Test files run in parallel processes and may all find the bundle stale: one
+ * builds while the others wait, then find it fresh.
+ */
+async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
+  const lock = join(tmpdir(), `keyledger-web-build-${createHash("sha256").update(webRoot).digest("hex").slice(0, 16)}.lock`);
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: "wx" });
+      break;
+    } catch {
+      let holder: number;
+      try {
+        holder = Number(readFileSync(lock, "utf8"));
+      } catch {
+        continue; // released meanwhile
+      }
+      // An empty file is a lock being taken right now, not a dead one.
+      if (holder > 0 && !isAlive(holder)) rmSync(lock, { force: true });
+      else if (Date.now() > deadline) throw new Error(`Timed out waiting for another build of the dApp (process ${holder}).`);
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function urlOf(address: string | AddressInfo | null | undefined, host: string): string {
   if (!address || typeof address === "string") throw new Error("The dApp server is not listening on a TCP port.");
   return `http://${host.includes(":") ? `[${host}]` : host}:${address.port}/`;
 }
 
-const sources = ["index.html", "src", "public", "viteConfig.ts", "../src/keys", "../src/errors", "../src/generated"];
+// Everything the bundle is built from (the page imports these parts of the library).
+const sources = ["index.html", "src", "public", "viteConfig.ts", "../src/keys", "../src/errors", "../src/generated", "../src/verifier/reasons.ts"];
 
 function isBuildStale(): boolean {
   const built = join(webRoot, "dist/index.html");

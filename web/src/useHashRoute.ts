@@ -12,7 +12,8 @@ const subscribe = (onChange: () => void) => {
 /** `#/lookup/0x…` → { page: "lookup", param: "0x…" }. Hash routes work from any static host. */
 export function parseRoute(hash: string): Route {
   const [page, param] = hash.replace(/^#\/?/, "").split("/");
-  return { page: (pages as readonly string[]).includes(page ?? "") ? (page as Page) : "keys", param: param ? decodeURIComponent(param) : undefined };
+  if (!(pages as readonly string[]).includes(page ?? "")) return { page: "keys", param: undefined };
+  return { page: page as Page, param: param ? decodeURIComponent(param) : undefined };
 }
 
 export function useHashRoute(): Route {

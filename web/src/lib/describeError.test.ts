@@ -84,7 +84,7 @@ describe("describeError: the DAO's errors", () => {
 describe("describeError: wallets and transport", () => {
   it("recognizes a rejection in the wallet, however deeply wrapped", () => {
     const rejected = new UserRejectedRequestError(new Error("User denied transaction signature."));
-    const wrapped = new TransactionExecutionError(rejected, { account: undefined, chain: hardhat });
+    const wrapped = new TransactionExecutionError(rejected, { account: null, chain: hardhat });
     expect(describeError({ error: wrapped })).toMatchObject({ code: "user-rejected", title: "You rejected the request in your wallet." });
     expect(describeError({ error: Object.assign(new Error("denied"), { code: 4001 }) }).code).toBe("user-rejected");
   });

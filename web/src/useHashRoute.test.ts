@@ -1,0 +1,15 @@
+import { describe, expect, it } from "vitest";
+import { parseRoute } from "./useHashRoute.ts";
+
+describe("parseRoute", () => {
+  it("reads the page and its parameter from the hash", () => {
+    expect(parseRoute("#/lookup/0xab")).toEqual({ page: "lookup", param: "0xab" });
+    expect(parseRoute("#/governance")).toEqual({ page: "governance", param: undefined });
+    expect(parseRoute("#/revoke/0x%61b")).toEqual({ page: "revoke", param: "0xab" });
+  });
+
+  it("falls back to My keys", () => {
+    expect(parseRoute("")).toEqual({ page: "keys", param: undefined });
+    expect(parseRoute("#/nowhere/1")).toEqual({ page: "keys", param: undefined });
+  });
+});
