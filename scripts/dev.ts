@@ -8,13 +8,14 @@ import { parameterOptionsHelp, parameterParseArgsOptions, parametersFromOptions 
 import { runDevStack } from "./dev/runDevStack.ts";
 import { compileService } from "./dev/services/compile.ts";
 import { deployService } from "./dev/services/deploy.ts";
+import { apiService } from "./dev/services/api.ts";
 import { hardhatNodeService } from "./dev/services/hardhatNode.ts";
 import { devSummary, devSummaryJson } from "./dev/summary.ts";
 import type { DevService } from "./dev/types.ts";
 
 // Started in this order, stopped in reverse. Each later service reads what the
 // earlier ones put into the context (RPC URL, manifest) and may add a URL and next steps.
-const services: DevService[] = [compileService, hardhatNodeService, deployService];
+const services: DevService[] = [compileService, hardhatNodeService, deployService, apiService];
 
 const help = `Usage: npm start [-- options]   (or: node scripts/dev.ts [options])
 

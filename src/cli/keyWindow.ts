@@ -10,12 +10,20 @@ export const windowOptions: Record<string, OptionDefinition> = {
 
 const defaultLifetime = 30 * 86_400;
 
-/** The validity window from the flags, with times relative to the chain's clock. */
+/**
+ * The validity window from the flags. Relative times count from the chain's clock
+ * (what the registry checks). "now", the default start, is the earlier of the
+ * chain's clock and this machine's: a dev chain's blocks can run seconds ahead of
+ * real time, and a verifier on real time would otherwise see the new key as
+ * not yet valid.
+ */
 export function resolveWindow({ values, now, maxLifetime }: { values: CommandValues; now: number; maxLifetime: number }): {
   notBefore: number;
   expiresAt: number;
 } {
-  const notBefore = parseTime(typeof values["not-before"] === "string" ? values["not-before"] : "now", "--not-before", now);
+  const start = Math.min(now, Math.floor(Date.now() / 1000));
+  const notBeforeText = typeof values["not-before"] === "string" ? values["not-before"] : "now";
+  const notBefore = notBeforeText.trim() === "now" ? start : parseTime(notBeforeText, "--not-before", now);
   const expiresIn = values["expires-in"];
   const expiresAtFlag = values["expires-at"];
   if (typeof expiresIn === "string" && typeof expiresAtFlag === "string") throw usageError("Pass either --expires-in or --expires-at, not both.");

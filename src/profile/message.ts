@@ -94,47 +94,41 @@ const fieldNamePattern = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
  */
 export function collectFields(headers: MessageHeaders): ParseResult<Map<string, string[]>> {
   const fields = new Map<string, string[]>();
-  const add = (name: string, value: unknown): string | undefined => {
-    if (typeof name !== "string") return "a header name is not a string";
-    const lower = name.toLowerCase();
-    if (!fieldNamePattern.test(lower)) return "a header name is not a token";
-    if (typeof value !== "string") return `header ${lower} has a non-string value`;
-    const line = trimOws(value);
-    const lines = fields.get(lower);
-    if (lines) lines.push(line);
-    else fields.set(lower, [line]);
-    return undefined;
-  };
   let error: string | undefined;
   if (headers instanceof Headers) {
-    for (const [name, value] of headers) {
-      // Headers joins repeated lines except Set-Cookie; joining is what RFC 9421 does too.
-      error = add(name, value);
-      if (error) break;
-    }
+    // Headers joins repeated lines except Set-Cookie; joining is what RFC 9421 does too.
+    for (const [name, value] of headers) if ((error = addField(fields, name, value))) break;
   } else if (Array.isArray(headers)) {
     for (const pair of headers as readonly (readonly [string, string])[]) {
       if (!Array.isArray(pair) || pair.length !== 2) {
         error = "a header entry is not a [name, value] pair";
         break;
       }
-      error = add(pair[0], pair[1]);
-      if (error) break;
+      if ((error = addField(fields, pair[0], pair[1]))) break;
     }
   } else if (headers && typeof headers === "object") {
     for (const name in headers) {
       const value = (headers as Record<string, unknown>)[name];
       if (value === undefined) continue;
       if (Array.isArray(value)) {
-        for (const v of value) {
-          error = add(name, v);
-          if (error) break;
-        }
-      } else error = add(name, value);
+        for (const v of value) if ((error = addField(fields, name, v))) break;
+      } else error = addField(fields, name, value);
       if (error) break;
     }
   } else error = "the request headers are missing";
   return error ? { ok: false, error } : { ok: true, value: fields };
+}
+
+function addField(fields: Map<string, string[]>, name: unknown, value: unknown): string | undefined {
+  if (typeof name !== "string") return "a header name is not a string";
+  const lower = name.toLowerCase();
+  if (!fieldNamePattern.test(lower)) return "a header name is not a token";
+  if (typeof value !== "string") return `header ${lower} has a non-string value`;
+  const line = trimOws(value);
+  const lines = fields.get(lower);
+  if (lines) lines.push(line);
+  else fields.set(lower, [line]);
+  return undefined;
 }
 
 function trimOws(value: string): string {

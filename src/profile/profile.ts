@@ -14,11 +14,14 @@ export const defaultSignatureLabel = "sig";
 /** Longest nonce accepted (characters). */
 export const maxNonceLength = 128;
 
+const lowerKeyIdPattern = /^0x[0-9a-f]{64}$/;
 const keyIdPattern = /^0x[0-9a-fA-F]{64}$/;
 
 /** The keyid parameter as a lowercase 0x-hex key id, or undefined when it is not one. */
 export function parseKeyId(value: unknown): Hex | undefined {
-  return typeof value === "string" && keyIdPattern.test(value) ? (value.toLowerCase() as Hex) : undefined;
+  if (typeof value !== "string") return undefined;
+  if (lowerKeyIdPattern.test(value)) return value as Hex;
+  return keyIdPattern.test(value) ? (value.toLowerCase() as Hex) : undefined;
 }
 
 export type RequiredComponentsParameters = {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { BodyReadError, BodyTooLargeError, readRawBody, verifyNodeRequest } from "../verifier/adapters/node.ts";
 import { verifierReasons } from "../verifier/reasons.ts";
 import type { Verifier, VerifySuccess } from "../verifier/types.ts";
 import { type ApiChainStatus, type ApiMetrics, createApiMetrics } from "./createApiMetrics.ts";
@@ -21,6 +22,8 @@ export type CreateApiServerParameters = {
   chain?: { status(): ApiChainInfo } | undefined;
   /** Largest request body read, in bytes (default 64 KiB): larger ones get 413 unread. */
   maxBodyBytes?: number | undefined;
+  /** Public origin clients sign for (e.g. "https://api.example.com") when behind a proxy; default the Host header. */
+  origin?: string | undefined;
   /** Clock for the last-used metrics, ms since the epoch. Default `Date.now`. */
   now?: (() => number) | undefined;
 };
@@ -77,7 +80,7 @@ const routes: Record<string, Route> = {
  * the chain state or nonce store cannot vouch) with `{ error: reason, message }`.
  */
 export async function createApiServer(parameters: CreateApiServerParameters): Promise<ApiServer> {
-  const { verifier, port = 0, host = "127.0.0.1", chain, maxBodyBytes = 65_536, now = Date.now } = parameters;
+  const { verifier, port = 0, host = "127.0.0.1", chain, maxBodyBytes = 65_536, origin, now = Date.now } = parameters;
   const metrics = parameters.metrics ?? createApiMetrics({ chainStatus: chain ? () => chain.status() : undefined });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -113,17 +116,24 @@ export async function createApiServer(parameters: CreateApiServerParameters): Pr
       res.setHeader("allow", route.method);
       return send(res, 405, { error: "method-not-allowed", message: `${path} takes ${route.method}` });
     }
-    const body = await readBody(req, maxBodyBytes);
-    if (body === undefined) {
+    let body: Uint8Array;
+    try {
+      body = await readRawBody(req, { limit: maxBodyBytes });
+    } catch (error) {
+      if (error instanceof BodyReadError) return send(res, 400, { error: "bad-request", message: "the request body could not be read" });
+      if (!(error instanceof BodyTooLargeError)) throw error;
       // The unread rest of the body makes the connection unusable for another request.
       res.setHeader("connection", "close");
       res.once("finish", () => req.destroy());
       return send(res, 413, { error: "payload-too-large", message: `bodies are limited to ${maxBodyBytes} bytes` });
     }
-    const result = await verifier.verify(
-      { method: req.method, url: `http://${req.headers.host ?? "localhost"}${req.url}`, headers: req.headers, body: body.length ? body : undefined },
-      { requiredScopes: route.scopes },
-    );
+    const result = await verifyNodeRequest({
+      verifier,
+      request: req,
+      body: body.length ? body : undefined,
+      origin,
+      requiredScopes: route.scopes,
+    });
     if (!result.ok) {
       metrics.rejected(path, result.reason);
       return send(res, verifierReasons[result.reason].status, { error: result.reason, message: result.message });
@@ -182,28 +192,6 @@ function send(res: ServerResponse, status: number, body: unknown): number {
   });
   res.end(text);
   return status;
-}
-
-/** The body, or undefined as soon as it exceeds `limit` (the rest is left unread). */
-function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
-  if (Number(req.headers["content-length"] ?? 0) > limit) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) {
-        chunks.push(chunk);
-        return;
-      }
-      req.off("data", onData);
-      req.pause();
-      resolve(undefined);
-    };
-    req.on("data", onData);
-    req.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.once("error", reject);
-  });
 }
 
 function isLoopback(address: string | undefined): boolean {

@@ -15,6 +15,7 @@ Options:
   --redis <url>          shared Redis nonce store (default $KEYLEDGER_REDIS_URL; memory when unset)
   --port <n>             port (default $KEYLEDGER_API_PORT or 8787; 0 = any free port)
   --host <addr>          address to bind (default 127.0.0.1)
+  --origin <url>         public origin clients sign for behind a proxy (default $KEYLEDGER_API_ORIGIN; else the Host header)
   --max-staleness <s>    fail closed after this many seconds without a chain sync (default 30)
   -h, --help
 `;
@@ -29,6 +30,7 @@ async function main(): Promise<number> {
         redis: { type: "string" },
         port: { type: "string" },
         host: { type: "string" },
+        origin: { type: "string" },
         "max-staleness": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -56,6 +58,7 @@ async function main(): Promise<number> {
       redisUrl: (values.redis as string | undefined) ?? env.KEYLEDGER_REDIS_URL,
       port,
       host: values.host as string | undefined,
+      origin: (values.origin as string | undefined) ?? env.KEYLEDGER_API_ORIGIN,
       maxStalenessSeconds: staleness,
       log: (line) => process.stderr.write(`${line}\n`),
     });

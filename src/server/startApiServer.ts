@@ -21,6 +21,8 @@ export type StartApiServerParameters = {
   port?: number | undefined;
   /** Default 127.0.0.1. */
   host?: string | undefined;
+  /** Public origin clients sign for, behind a proxy (see `createApiServer`). */
+  origin?: string | undefined;
   /** Fail closed after this long without a chain sync. Default 30. */
   maxStalenessSeconds?: number | undefined;
   /** How long to wait for the first index backfill before serving (requests answer 503 meanwhile). Default 30 s. */
@@ -44,7 +46,7 @@ export type StartApiServerReturnType = {
  * and `node src/server/main.ts` both start it through this function.
  */
 export async function startApiServer(parameters: StartApiServerParameters): Promise<StartApiServerReturnType> {
-  const { rpcUrl, redisUrl, port = 8787, host = "127.0.0.1", maxStalenessSeconds, readyTimeoutMs = 30_000, now, log = () => {} } = parameters;
+  const { rpcUrl, redisUrl, port = 8787, host = "127.0.0.1", origin, maxStalenessSeconds, readyTimeoutMs = 30_000, now, log = () => {} } = parameters;
   const manifest =
     parameters.manifest ??
     loadManifest({ path: resolve(parameters.manifestPath ?? `deployments/${await chainIdOf(rpcUrl)}.json`) });
@@ -66,7 +68,7 @@ export async function startApiServer(parameters: StartApiServerParameters): Prom
       new Promise<false>((r) => (timer = setTimeout(() => r(false), readyTimeoutMs))),
     ]).finally(() => clearTimeout(timer));
     if (!ready) log(`warning: the chain index is not ready after ${readyTimeoutMs} ms; requests answer 503 stale-chain-state until it is`);
-    const api = await createApiServer({ verifier, port, host, chain: resolver, now });
+    const api = await createApiServer({ verifier, port, host, origin, chain: resolver, now });
     log(
       `KeyLedger API on ${api.url} (chain ${manifest.chainId}, registry ${manifest.contracts.KeyRegistry.address}, nonces ${redisUrl ? "redis" : "memory"})`,
     );

@@ -35,6 +35,11 @@ export type SignRequestParameters = {
   digest?: DigestAlgorithm | undefined;
 };
 
+/** A Request for a Request; otherwise the same plain shape, now with headers. */
+export type SignRequestReturnType<request extends Request | SignableRequest> = request extends Request
+  ? Request
+  : Omit<request, "headers"> & { headers: MessageHeaders };
+
 const labelPattern = /^[a-z*][a-z0-9_.*-]*$/;
 const noncePattern = /^[\x21-\x7e]+$/;
 
@@ -50,7 +55,7 @@ const noncePattern = /^[\x21-\x7e]+$/;
 export async function signRequest<request extends Request | SignableRequest>(
   request: request,
   parameters: SignRequestParameters,
-): Promise<request> {
+): Promise<SignRequestReturnType<request>> {
   const { key, created = Math.floor(Date.now() / 1000), expires, label = defaultSignatureLabel, digest = "sha-256" } = parameters;
   const nonce = parameters.nonce ?? randomNonce();
   if (!key?.privateKey) throw new SignRequestError("Cannot sign: the key file has no private key.");
@@ -126,9 +131,9 @@ export async function signRequest<request extends Request | SignableRequest>(
   if (isRequest) {
     const next = new Headers(request.headers);
     for (const [name, value] of added) next.set(name, value);
-    return new Request(request, { headers: next, ...(body === undefined ? {} : { body: body as Uint8Array<ArrayBuffer> }) }) as request;
+    return new Request(request, { headers: next, ...(body === undefined ? {} : { body: body as Uint8Array<ArrayBuffer> }) }) as SignRequestReturnType<request>;
   }
-  return { ...request, headers: withHeaders(headers, added) } as request;
+  return { ...request, headers: withHeaders(headers, added) } as SignRequestReturnType<request>;
 }
 
 function existing(lines: readonly string[] | undefined, name: string): Dictionary {

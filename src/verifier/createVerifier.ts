@@ -104,7 +104,8 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     if (!target.ok) return reject("malformed", `Malformed request: ${target.error}.`);
     const fields = collectFields(headers as Headers);
     if (!fields.ok) return reject("malformed", `Malformed request: ${fields.error}.`);
-    const message: HttpMessage = { method, ...target.value, fields: fields.value };
+    const { scheme, authority, path, query } = target.value;
+    const message: HttpMessage = { method, scheme, authority, path, query, fields: fields.value };
 
     const selected = select(message, body.length > 0);
     if ("reason" in selected) return selected;

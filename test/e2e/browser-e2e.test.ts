@@ -14,7 +14,8 @@ import type { KeyFile } from "../../src/keys/index.ts";
 import { startApiServer, type StartApiServerReturnType } from "../../src/server/index.ts";
 import { type SignableRequest, signRequest } from "../../src/signer/index.ts";
 import { startWebServer, type StartWebServerReturnType } from "../../web/server.ts";
-import { type LocalNode, startLocalNode } from "../helpers/localNode.ts";
+import { devAccounts, type LocalNode, startLocalNode } from "../helpers/localNode.ts";
+import { injectWallet } from "./browser/injectWallet.ts";
 import { chromiumPath, hasChromium, launchBrowser, type LaunchBrowserReturnType } from "./browser/launchBrowser.ts";
 import { measureFirstLoad } from "./browser/measureFirstLoad.ts";
 import { watchConsole } from "./browser/watchConsole.ts";
@@ -168,11 +169,23 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await shot("08-lookup-revoked");
   });
 
+  it("shows a refused transaction's custom error in words", step, async () => {
+    // The revoked key's file, loaded again "from the CLI": its id can never come back.
+    await go("register");
+    await page.getByLabel("Label").fill("second try");
+    await page.getByRole("radio", { name: "Use a key from the CLI" }).check();
+    await page.getByLabel("…or paste the key file or a JWK").fill(JSON.stringify(key));
+    await page.getByTestId("register-submit").click();
+    const error = page.getByTestId("tx-error");
+    await expect.poll(() => error.getAttribute("data-code")).toBe("KeyAlreadyRegistered");
+    expect(await error.textContent()).toContain("is already registered");
+    await shot("09-register-refused");
+  });
+
   it("renders every page without console errors", step, async () => {
     for (const [hash, name] of [
-      ["rotate", "09-rotate"],
-      ["revoke", "10-revoke"],
-      ["register", "11-register"],
+      ["rotate", "10-rotate"],
+      ["revoke", "11-revoke"],
     ] as const) {
       await go(hash);
       await shot(name);
@@ -184,5 +197,36 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await shot("13-governance-mobile");
     await page.setViewportSize({ width: 1280, height: 900 });
     expect(problems).toEqual([]);
+  });
+
+  it("works with a browser wallet found through EIP-6963: wrong network, switch, rejected and confirmed signatures", step, async () => {
+    const other = await launchBrowser();
+    try {
+      await injectWallet(other.context, { rpcUrl: node.rpcUrl, account: devAccounts[1], chainId: 1 });
+      const walletPage = other.page;
+      const walletProblems = watchConsole(walletPage).problems;
+      await walletPage.goto(`${web.url}#/governance`);
+      await walletPage.getByRole("button", { name: "Connect" }).click();
+      await walletPage.getByRole("button", { name: /Test Wallet/ }).click();
+      const banner = walletPage.getByTestId("wrong-network");
+      await banner.waitFor();
+      expect(await banner.textContent()).toContain("Your wallet is on chain 1");
+      await walletPage.screenshot({ path: join(screenshots, "14-wrong-network.png"), fullPage: true });
+      await banner.getByRole("button", { name: "Switch to chain 31337" }).click();
+      await banner.waitFor({ state: "detached" });
+
+      const power = walletPage.locator("#power-title").locator("..");
+      await power.getByLabel("Delegate to address").fill(devAccounts[2]);
+      await walletPage.evaluate(() => ((window as unknown as { __keyledgerWalletReject: boolean }).__keyledgerWalletReject = true));
+      await power.getByRole("button", { name: "Delegate", exact: true }).click();
+      const error = power.getByTestId("tx-error");
+      await expect.poll(() => error.getAttribute("data-code")).toBe("user-rejected");
+      await walletPage.screenshot({ path: join(screenshots, "15-wallet-rejected.png"), fullPage: true });
+      await power.getByRole("button", { name: "Delegate", exact: true }).click();
+      await confirmed(power);
+      expect(walletProblems).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -2,6 +2,7 @@
 // the reference API server (chain key resolver + verifier) judges requests signed
 // by the signing SDK. The verifier's clock follows the chain's, which the test
 // moves forward (overlap end, DAO voting period, timelock delay).
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,8 +12,9 @@ import type { KeyFile } from "../../src/keys/index.ts";
 import { startApiServer, type StartApiServerReturnType } from "../../src/server/index.ts";
 import { signRequest } from "../../src/signer/index.ts";
 import { readKeyFile } from "../../src/signer/node.ts";
-import { runCli } from "../cli/runCli.ts";
+import { root, runCli } from "../cli/runCli.ts";
 import { increaseTime, type LocalNode, startLocalNode } from "../helpers/localNode.ts";
+import { redisSkipReason, startRedis } from "../helpers/redis.ts";
 
 const maxStalenessSeconds = 5;
 
@@ -47,8 +49,8 @@ async function newKey(label: string, alg = "ed25519"): Promise<{ path: string; k
 }
 
 /** A request signed at chain time, as a client whose clock matches the chain's would. */
-async function call(key: KeyFile, path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const signed = await signRequest(new Request(`${api.url}${path}`, init), { key, created: Math.floor(chainNow() / 1000) });
+async function call(key: KeyFile, path: string, init: RequestInit = {}, base = api.url): Promise<{ status: number; body: Record<string, unknown> }> {
+  const signed = await signRequest(new Request(`${base}${path}`, init), { key, created: Math.floor(chainNow() / 1000) });
   const response = await fetch(signed);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
@@ -96,6 +98,43 @@ describe("KeyLedger on a local chain", () => {
     expect(prices.status).toBe(200);
     const order = await call(v1.key, "/v1/orders", buy);
     expect(order).toMatchObject({ status: 201, body: { status: "accepted", keyId: v1.key.keyId, owner: expect.stringMatching(/^0x7099/i) } });
+  });
+
+  it.skipIf(redisSkipReason)("shares nonces through Redis: a request replayed to another server process is rejected", async () => {
+    const redis = await startRedis();
+    // Two instances behind one public origin, as behind a load balancer: one as its
+    // own process (src/server/main.ts), one in this process, same chain, same Redis.
+    const origin = "https://api.keyledger.test";
+    const child = spawn(
+      process.execPath,
+      ["src/server/main.ts", "--port", "0", "--rpc", node.rpcUrl, "--manifest", node.manifestPath, "--redis", redis.url, "--origin", origin],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const exited = new Promise<number | null>((done) => child.once("close", done));
+    const other = await startApiServer({ rpcUrl: node.rpcUrl, manifest: node.manifest, port: 0, redisUrl: redis.url, origin });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.setEncoding("utf8").once("data", (line: string) => resolve(line.trim()));
+        child.once("close", (code) => reject(new Error(`server exited ${code}`)));
+      });
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const signed = await signRequest({ method: "GET", url: `${origin}/v1/prices`, headers: {} }, { key: v1.key });
+      const headers = signed.headers as Record<string, string>;
+      expect((await fetch(`${url}/v1/prices`, { headers })).status).toBe(200);
+      const replayed = await fetch(`${other.url}/v1/prices`, { headers });
+      expect(replayed.status).toBe(401);
+      expect((await replayed.json()).error).toBe("replayed-nonce");
+      // And the other way round with a fresh request.
+      const fresh = (await signRequest({ method: "GET", url: `${origin}/v1/prices`, headers: {} }, { key: v1.key })).headers as Record<string, string>;
+      expect((await fetch(`${other.url}/v1/prices`, { headers: fresh })).status).toBe(200);
+      expect((await fetch(`${url}/v1/prices`, { headers: fresh })).status).toBe(401);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      await other.close();
+      await redis.stop();
+    }
   });
 
   it("accepts both versions during the rotation overlap and rejects the old one after it", async () => {

@@ -1,6 +1,5 @@
-import { createServer } from "node:net";
 import { join, relative } from "node:path";
-import { BaseError } from "../../../src/errors/BaseError.ts";
+import { choosePort, PortInUseError } from "../choosePort.ts";
 import { startHardhatNode } from "../startHardhatNode.ts";
 import type { DevService } from "../types.ts";
 
@@ -12,13 +11,14 @@ import type { DevService } from "../types.ts";
 export const hardhatNodeService: DevService = {
   name: "Hardhat node",
   async start(context) {
-    let port = context.options.port;
-    if (port !== 0 && !(await portIsFree(port))) {
-      if (context.options.portExplicit) throw new PortInUseError({ port });
-      context.say(`Port ${port} on 127.0.0.1 is in use (another node or \`npm start\`?): using a free port instead.`);
-      context.say("  Set KEYLEDGER_RPC_PORT (or --port) to pick one; browser wallets need the URL printed below.");
-      port = 0;
-    }
+    const port = await choosePort({
+      port: context.options.port,
+      explicit: context.options.portExplicit,
+      name: "Hardhat node (browser wallets need the URL printed below)",
+      envVar: "KEYLEDGER_RPC_PORT or --port",
+      say: context.say,
+      busy: (busyPort) => new PortInUseError({ port: busyPort, envVar: "KEYLEDGER_RPC_PORT" }),
+    });
     const logFile = join(context.stateDir, "node.log");
     context.say(`Starting the Hardhat node (output in ${relative(process.cwd(), logFile) || logFile})...`);
     const node = await startHardhatNode({ port, logFile });
@@ -29,23 +29,3 @@ export const hardhatNodeService: DevService = {
     return { url: node.rpcUrl, exited: node.exited, stop: node.stop };
   },
 };
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.once("error", () => done(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
-  });
-}
-
-export class PortInUseError extends BaseError {
-  override name = "PortInUseError";
-  constructor({ port }: { port: number }) {
-    super(`Port ${port} on 127.0.0.1 is already in use.`, {
-      metaMessages: [
-        "Stop whatever listens there (another `npm start`?), or choose another port:",
-        "KEYLEDGER_RPC_PORT=8546 npm start   (0 = any free port)",
-      ],
-    });
-  }
-}

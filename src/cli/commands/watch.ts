@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { usageError } from "../CliError.ts";
 import type { Command } from "../command.ts";
 import { connectChain } from "../connectChain.ts";
 import { exitCodes } from "../exitCodes.ts";
@@ -23,8 +24,9 @@ export const watch: Command = {
   maxPositionals: 0,
   examples: ["keyledger watch", "keyledger watch --from-block 0 --json | jq 'select(.event == \"KeyRevoked\")'"],
   async run({ values, out }) {
-    const context = await connectChain({ values });
     const intervalMs = (typeof values.interval === "string" ? parseDuration(values.interval, "--interval") : 1) * 1000;
+    if (intervalMs < 1000) throw usageError("watch: --interval must be at least 1s.");
+    const context = await connectChain({ values });
     let scopeNames = await readScopeNames(context);
     let next: bigint;
     try {

@@ -77,6 +77,7 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
   const [newKey, setNewKey] = useState<NewKeyValue>(initialNewKey);
   const [submitted, setSubmitted] = useState(false);
   const [rotated, setRotated] = useState<{ oldKeyId: Hex; newKeyId: Hex } | null>(null);
+  const rotatedLabel = rotated ? (registry.keys.get(rotated.oldKeyId)?.label ?? "") : "";
 
   const overlapSeconds = toSeconds(overlap.value, overlap.unit);
   const lifetimeSeconds = toSeconds(lifetime.value, lifetime.unit);
@@ -114,9 +115,22 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
     }
   };
 
+  if (done) {
+    return (
+      <div className="form">
+        <TxStatus state={tx.state} action={`Rotate ${rotatedLabel}`} confirmed={rotated && <RotationResult {...rotated} registry={registry} now={now} />} />
+        <div className="actions">
+          <button type="button" className="secondary" onClick={() => { tx.reset(); setNewKey(initialNewKey); setSubmitted(false); setRotated(null); }}>
+            Rotate another key
+          </button>
+        </div>
+      </div>
+    );
+  }
+
   return (
     <form className="form" onSubmit={(event) => { event.preventDefault(); void submit(); }} noValidate>
-      <fieldset className="panel" disabled={tx.busy || done}>
+      <fieldset className="panel" disabled={tx.busy}>
         <legend>Key to rotate</legend>
         <div className="field">
           <label htmlFor="old-key">Current version</label>
@@ -162,21 +176,15 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
         chainId={runtime.chainId}
         registry={runtime.addresses.KeyRegistry}
         owner={address!}
-        disabled={tx.busy || done}
+        disabled={tx.busy}
       />
       {submitted && keyProblem && !done && <p className="field-error">{keyProblem}</p>}
       <div className="actions">
-        {!done ? (
-          <button type="submit" className="primary" disabled={tx.busy}>
-            {tx.busy ? "Rotating…" : `Rotate to v${old.version + 1}`}
-          </button>
-        ) : (
-          <button type="button" className="secondary" onClick={() => { tx.reset(); setNewKey(initialNewKey); setSubmitted(false); setRotated(null); }}>
-            Rotate another key
-          </button>
-        )}
+        <button type="submit" className="primary" disabled={tx.busy}>
+          {tx.busy ? "Rotating…" : `Rotate to v${old.version + 1}`}
+        </button>
       </div>
-      <TxStatus state={tx.state} action={`Rotate ${old.label}`} confirmed={rotated && <RotationResult {...rotated} registry={registry} now={now} />} />
+      <TxStatus state={tx.state} action={`Rotate ${old.label}`} />
     </form>
   );
 }
@@ -201,7 +209,9 @@ function ExtendOverlap({ keys, registry, policy, now }: { keys: IndexedKey[]; re
   const tx = useTransaction();
   const [keyId, setKeyId] = useState<Hex>(keys[0]!.keyId);
   const key = keys.find((k) => k.keyId === keyId) ?? keys[0]!;
-  const [extra, setExtra] = useState<{ value: string; unit: DurationUnit }>({ value: "1", unit: "days" });
+  // Default: one day beyond the current end, the usual "clients need a bit longer".
+  const suggest = (k: IndexedKey) => ({ value: String(Math.max(1, Math.ceil((k.expiresAt - now) / 86_400) + 1)), unit: "days" as DurationUnit });
+  const [extra, setExtra] = useState<{ value: string; unit: DurationUnit }>(() => suggest(key));
   const seconds = toSeconds(extra.value, extra.unit);
   // The contract bounds the new expiry by now + maxOverlap and by the key's maximum lifetime.
   const limit = Math.min(now + policy.maxOverlap, key.notBefore + policy.maxLifetime);
@@ -218,7 +228,15 @@ function ExtendOverlap({ keys, registry, policy, now }: { keys: IndexedKey[]; re
           <legend>Rotated-out version</legend>
           <div className="field">
             <label htmlFor="extend-key">Version</label>
-            <select id="extend-key" value={key.keyId} onChange={(event) => setKeyId(event.target.value as Hex)}>
+            <select
+              id="extend-key"
+              value={key.keyId}
+              onChange={(event) => {
+                const next = keys.find((k) => k.keyId === event.target.value) ?? keys[0]!;
+                setKeyId(next.keyId);
+                setExtra(suggest(next));
+              }}
+            >
               {keys.map((k) => (
                 <option key={k.keyId} value={k.keyId}>
                   {k.label} v{k.version} (ends {formatRelative(k.expiresAt, now)})
