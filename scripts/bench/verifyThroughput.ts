@@ -6,6 +6,7 @@ import type { BenchRequestKind } from "./benchRequest.ts";
 import { format } from "./format.ts";
 import { markdownTable } from "./markdownTable.ts";
 import { measure } from "./measure.ts";
+import { poolCursor } from "./poolCursor.ts";
 import { rawVerifier } from "./rawVerifier.ts";
 import { signatureBaseOf } from "./signatureBaseOf.ts";
 import { signedRequestPool } from "./signedRequestPool.ts";
@@ -107,19 +108,15 @@ export async function verifyThroughputBench(parameters: VerifyThroughputParamete
         const concurrency = path === "sync" ? 1 : sizes.concurrency;
         const newVerifier = () => createVerifier({ keys, nonces: memoryNonceStore(), threadPool: path === "async", maxAgeSeconds: 300 });
         let verifier = newVerifier();
-        let nextA = 0;
-        let nextB = 0;
+        const cursorA = poolCursor({ size: count, take: roundOps });
+        const cursorB = poolCursor({ size: count, take: roundOps });
         const result = await abRounds({
           rounds: sizes.rounds,
           warmupRounds: sizes.warmupRounds,
           a: () => {
             // Each pass over the pool gets a new verifier: every nonce is new to its store.
-            if (nextA + roundOps > count) {
-              nextA = 0;
-              verifier = newVerifier();
-            }
-            const start = nextA;
-            nextA += roundOps;
+            const { start, wrapped } = cursorA.next();
+            if (wrapped) verifier = newVerifier();
             return measure({
               count: roundOps,
               maxSeconds: sizes.maxSecondsPerSide,
@@ -132,9 +129,7 @@ export async function verifyThroughputBench(parameters: VerifyThroughputParamete
             });
           },
           b: () => {
-            if (nextB + roundOps > count) nextB = 0;
-            const start = nextB;
-            nextB += roundOps;
+            const { start } = cursorB.next();
             return measure({
               count: roundOps,
               maxSeconds: sizes.maxSecondsPerSide,

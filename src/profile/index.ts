@@ -11,7 +11,6 @@ export {
 } from "./message.ts";
 export {
   defaultSignatureLabel,
-  invalidComponentNames,
   maxNonceLength,
   parseKeyId,
   profileComponents,

@@ -1,5 +1,4 @@
 import type { Hex } from "viem";
-import { isComponentName } from "./components.ts";
 
 /**
  * Components the KeyLedger profile requires by default. "@query" is required only
@@ -33,9 +32,4 @@ export type RequiredComponentsParameters = {
 /** The components a given request must cover, applying the conditional entries. */
 export function requiredComponents({ required, hasQuery, hasBody }: RequiredComponentsParameters): string[] {
   return required.filter((name) => (name === "@query" ? hasQuery : name === "content-digest" ? hasBody : true));
-}
-
-/** Names in `components` that `isComponentName` rejects. */
-export function invalidComponentNames(components: readonly unknown[]): string[] {
-  return components.filter((c) => typeof c !== "string" || !isComponentName(c)).map(String);
 }

@@ -28,14 +28,14 @@ export type CreateSignatureBaseReturnType = ParseResult<{
 export function createSignatureBase({ message, components, parameters }: CreateSignatureBaseParameters): CreateSignatureBaseReturnType {
   let lines = "";
   let identifiers = "";
-  const seen = new Set<string>();
+  const seen: string[] = [];
   for (const item of components) {
     if (item[0] === "@signature-params") return { ok: false, error: "@signature-params cannot be a covered component" };
     const resolved = resolveComponent(message, item);
     if (!resolved.ok) return resolved;
     const { identifier, value } = resolved.value;
-    if (seen.has(identifier)) return { ok: false, error: `component ${identifier} is covered twice` };
-    seen.add(identifier);
+    if (seen.includes(identifier)) return { ok: false, error: `component ${identifier} is covered twice` };
+    seen.push(identifier);
     lines += `${identifier}: ${value}\n`;
     identifiers += identifiers === "" ? identifier : ` ${identifier}`;
   }

@@ -23,7 +23,7 @@ import type {
 } from "./types.ts";
 
 const methodPattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Longest Signature-Input or Signature accepted: far above any honest request, bounds parse work. */
+/** Longest Signature-Input, Signature or Content-Digest accepted: far above any honest request, bounds parse work. */
 const maxSignatureFieldLength = 8192;
 const nodeDigests: Record<DigestAlgorithm, string> = { "sha-256": "sha256", "sha-512": "sha512" };
 const signatureLength = 64;
@@ -32,7 +32,6 @@ const canonicalDigestLength = { "sha-256": 9 + 44 + 1, "sha-512": 9 + 88 + 1 } a
 const noBody = new Uint8Array(0);
 
 type Candidate = {
-  label: string;
   components: Item[];
   parameters: InnerList[1];
   signature: Uint8Array;
@@ -229,21 +228,18 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     }
     let coversDigest = false;
     let coversQuery = false;
-    const covered = new Set<string>();
     for (const component of components) {
       const name = component[0];
       if (typeof name !== "string" || !isComponentName(name)) return reject("malformed", `Signature ${label} covers an unsupported component.`);
-      covered.add(name);
       if (name === "content-digest") coversDigest = true;
       else if (name === "@query") coversQuery = true;
     }
     for (const name of always) {
-      if (!covered.has(name)) return reject("malformed", `Signature ${label} does not cover ${name}.`);
+      if (!components.some((component) => component[0] === name)) return reject("malformed", `Signature ${label} does not cover ${name}.`);
     }
     if (queryRequired && hasQuery && !coversQuery) return reject("malformed", `Signature ${label} does not cover @query.`);
     if (digestRequired && hasBody && !coversDigest) return reject("malformed", `Signature ${label} does not cover content-digest.`);
     return {
-      label,
       components,
       parameters,
       signature: new Uint8Array(signature),
@@ -277,6 +273,7 @@ function parseSignatureField(lines: readonly string[], name: string): Dictionary
 function checkDigest(lines: readonly string[] | undefined, body: Uint8Array): string | undefined {
   if (!lines) return "The signature covers content-digest but the request has no Content-Digest field.";
   const value = lines.length === 1 ? lines[0]! : lines.join(", ");
+  if (value.length > maxSignatureFieldLength) return `Content-Digest is longer than ${maxSignatureFieldLength} characters.`;
   // The usual field is exactly one canonical member; comparing with the expected
   // serialization then settles it without parsing. Anything else is parsed.
   for (const algorithm of ["sha-256", "sha-512"] as const) {

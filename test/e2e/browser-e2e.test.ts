@@ -77,7 +77,7 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
   });
 
   it("connects the local dev account", step, async () => {
-    await page.getByRole("button", { name: "Connect" }).click();
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
     await shot("02-connect-dialog");
     await page.getByRole("button", { name: /Local dev account/ }).click();
     await expect.poll(() => page.getByTestId("dev-account-select").inputValue()).toBe("0");
@@ -206,7 +206,7 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
       const walletPage = other.page;
       const walletProblems = watchConsole(walletPage).problems;
       await walletPage.goto(`${web.url}#/governance`);
-      await walletPage.getByRole("button", { name: "Connect" }).click();
+      await walletPage.getByRole("button", { name: "Connect", exact: true }).click();
       await walletPage.getByRole("button", { name: /Test Wallet/ }).click();
       const banner = walletPage.getByTestId("wrong-network");
       await banner.waitFor();

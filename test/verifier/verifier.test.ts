@@ -7,6 +7,7 @@ import {
   InvalidVerifierOptionError,
   InvalidVerifyInputError,
   type KeyResolver,
+  VerifierDependencyError,
   staticKeyResolver,
   type VerifierReason,
   verifierReasonList,
@@ -458,6 +459,20 @@ describe("createVerifier: configuration", () => {
     for (const reason of verifierReasonList) {
       if (!["insufficient-scope", "stale-chain-state", "nonce-store-unavailable"].includes(reason)) expect(verifierReasons[reason].status).toBe(401);
     }
+  });
+
+  it("a resolver or nonce store that throws is an operational error (typed), never an acceptance", async () => {
+    const throwing = createVerifier({ keys: { resolve: () => { throw new Error("boom"); } }, now: () => NOW });
+    await expect(throwing.verify(await sign(get))).rejects.toThrow(VerifierDependencyError);
+    const badStore = standard({ nonces: { checkAndStore: () => { throw new Error("boom"); } } });
+    await expect(badStore.verify(await sign(get))).rejects.toThrow(VerifierDependencyError);
+  });
+
+  it("huge signature fields are refused before parsing", async () => {
+    const signed = await sign(post);
+    const huge = `${signed.headers["signature-input"]}, ${Array.from({ length: 400 }, (_, i) => `x${i}=("@method");created=1`).join(", ")}`;
+    expectReason(await standard().verify({ ...signed, headers: { ...signed.headers, "signature-input": huge } }), "malformed");
+    expectReason(await standard().verify({ ...signed, headers: { ...signed.headers, "content-digest": `${signed.headers["content-digest"]}, ${"a=?1, ".repeat(2000)}b=?1` } }), "digest-mismatch");
   });
 
   it("close() closes the resolver and the nonce store", async () => {

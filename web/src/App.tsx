@@ -1,4 +1,4 @@
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, useEffect } from "react";
 import { ChainFooter } from "./components/ChainFooter.tsx";
 import { ConnectButton } from "./components/ConnectButton.tsx";
 import { NetworkBanner } from "./components/NetworkBanner.tsx";
@@ -26,6 +26,10 @@ const navigation: { page: Page; title: string }[] = [
 export function App() {
   const route = useHashRoute();
   const PageComponent = pageComponents[route.page];
+  // On narrow screens the navigation scrolls sideways: keep the current page's tab in view.
+  useEffect(() => {
+    document.querySelector('.site-header nav a[aria-current="page"]')?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }, [route.page]);
   return (
     <>
       <a className="skip-link" href="#main">Skip to content</a>

@@ -18,6 +18,8 @@ export async function injectWallet(context: BrowserContext, parameters: InjectWa
   await context.addInitScript((p: InjectWalletParameters) => {
     const listeners = new Map<string, Set<(value: unknown) => void>>();
     let chainId = p.chainId;
+    // Like a wallet seeing this site for the first time: no accounts until the user connects.
+    let authorized = false;
     let id = 0;
     const emit = (event: string, value: unknown) => listeners.get(event)?.forEach((fn) => fn(value));
     const rpc = async (method: string, params: unknown) => {
@@ -37,7 +39,9 @@ export async function injectWallet(context: BrowserContext, parameters: InjectWa
           case "eth_chainId":
             return `0x${chainId.toString(16)}`;
           case "eth_accounts":
+            return authorized ? [p.account] : [];
           case "eth_requestAccounts":
+            authorized = true;
             return [p.account];
           case "wallet_switchEthereumChain": {
             chainId = Number((params as [{ chainId: string }])[0].chainId);

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { Address } from "viem";
 import type { Connector } from "wagmi";
+import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
 import { shortHex } from "../lib/shortHex.ts";
 
 type DevConnector = Connector & {
@@ -12,6 +13,7 @@ type DevConnector = Connector & {
 export function DevAccountPicker({ connector, address }: { connector: Connector; address: Address }) {
   const dev = connector as DevConnector;
   const accounts = useQuery({ queryKey: ["dev-accounts", connector.uid], queryFn: () => dev.devAccounts(), staleTime: Infinity });
+  const guardians = new Set(useChainSnapshot().data?.registry.guardians.map((g) => g.toLowerCase()));
   const list = accounts.data ?? [address];
   const selected = list.findIndex((a) => a === address);
   return (
@@ -28,6 +30,7 @@ export function DevAccountPicker({ connector, address }: { connector: Connector;
         {list.slice(0, 10).map((a, i) => (
           <option key={a} value={i}>
             #{i} {shortHex(a)}
+            {guardians.has(a.toLowerCase()) ? " (guardian)" : ""}
           </option>
         ))}
       </select>

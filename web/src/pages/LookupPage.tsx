@@ -21,6 +21,7 @@ import { useRuntime } from "../runtime/RuntimeContext.ts";
 import { RequestVerdict } from "./lookup/RequestVerdict.tsx";
 
 const statusReasons = ["valid", "unknown", "revoked", "suspended", "not yet valid", "expired", "insufficient scope"];
+const keyStates = ["unknown", "active", "suspended", "revoked"];
 
 export default function LookupPage({ param }: { param?: string | undefined }) {
   const [text, setText] = useState(param ?? "");
@@ -66,16 +67,16 @@ function KeyRecord({ keyId }: { keyId: Hex }) {
   const { address, isConnected, chainId } = useConnection();
   const snapshot = useChainSnapshot();
   const head = snapshot.data?.head;
-  // The contract's own answer, next to the one folded from events: they must agree.
+  // The contract's own answer at the same block as the events folded into the index: they must agree.
   const onChain = useQuery({
     queryKey: ["keyledger", "key", keyId, head?.number.toString()],
     enabled: Boolean(head),
     queryFn: async () => {
       const [record, status] = await Promise.all([
-        client.readContract({ address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "getKey", args: [keyId] }),
-        client.readContract({ address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "keyStatus", args: [keyId, 0] }),
+        client.readContract({ address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "getKey", args: [keyId], blockNumber: head!.number }),
+        client.readContract({ address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "keyStatus", args: [keyId, 0], blockNumber: head!.number }),
       ]);
-      return { record, valid: status[0], reason: statusReasons[status[1]] ?? String(status[1]) };
+      return { block: head!.number, record, valid: status[0], reason: statusReasons[status[1]] ?? String(status[1]) };
     },
     placeholderData: (previous) => previous,
   });
@@ -97,6 +98,8 @@ function KeyRecord({ keyId }: { keyId: Hex }) {
   const isOwner = address?.toLowerCase() === key.owner.toLowerCase();
   const isGuardian = Boolean(address && registry.guardians.some((g) => g.toLowerCase() === address.toLowerCase()));
   const connected = isConnected && chainId === runtime.chainId;
+  const record = onChain.data?.record;
+  const disagrees = record && onChain.data?.block === head.number && (keyStates[record.state] !== key.state || record.expiresAt !== key.expiresAt || record.version !== key.version);
 
   return (
     <article className="card" aria-labelledby="record-title" data-testid="key-record" data-state={key.state}>
@@ -106,6 +109,12 @@ function KeyRecord({ keyId }: { keyId: Hex }) {
         </h2>
         <StatusBadge status={status} />
       </header>
+      {disagrees && (
+        <p className="note error" role="alert">
+          At block {head.number.toString()} the contract's record (state {keyStates[record.state]}, valid until {formatDateTime(record.expiresAt)}) differs
+          from the event history below: do not rely on this page's view of the key.
+        </p>
+      )}
       <dl className="record">
         <dt>Key id</dt>
         <dd><code className="break">{key.keyId}</code></dd>

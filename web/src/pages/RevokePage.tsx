@@ -5,7 +5,6 @@ import { keyRegistryAbi } from "../../../src/generated/abis.ts";
 import { keyStatusAt } from "../chain/keyStatusAt.ts";
 import { lineages } from "../chain/lineages.ts";
 import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
-import { KeyIdLink } from "../components/KeyIdLink.tsx";
 import { Modal } from "../components/Modal.tsx";
 import { RequireWallet } from "../components/RequireWallet.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
@@ -105,7 +104,10 @@ function RevokeForm({ initial }: { initial: Hex | undefined }) {
                     <input type="checkbox" checked={selected.has(key.keyId)} onChange={(event) => toggle([key.keyId], event.target.checked)} />
                     v{key.version} <span className="mono">{shortHex(key.keyId, 6)}</span>
                   </label>{" "}
-                  <StatusBadge status={keyStatusAt(key, head.timestamp)} /> <KeyIdLink keyId={key.keyId} chars={3} />
+                  <StatusBadge status={keyStatusAt(key, head.timestamp)} />{" "}
+                  <a href={`#/lookup/${key.keyId}`} aria-label={`Details of ${group.label} v${key.version}`}>
+                    details
+                  </a>
                 </li>
               ))}
             </ul>

@@ -68,10 +68,12 @@ export function ProposalForm({ registry, initialKeyId }: { registry: RegistryInd
       title = `${enabled ? "Appoint" : "Remove"} guardian ${shortHex(guardian.trim())}`;
     }
   } else {
+    // The registry's own rule (InvalidPolicy): lifetime above zero, overlap at most the lifetime.
     const lifetimeCheck = validateDuration({ seconds: lifetimeSeconds, max: maxUint32, name: "maximum lifetime" });
-    const overlapCheck = validateDuration({ seconds: overlapSeconds, max: lifetimeCheck.ok ? lifetimeSeconds : maxUint32, name: "maximum overlap", allowZero: true });
+    const overlapCheck = validateDuration({ seconds: overlapSeconds, max: maxUint32, name: "maximum overlap", allowZero: true });
     if (!lifetimeCheck.ok) problems.lifetime = lifetimeCheck.message;
-    if (!overlapCheck.ok) problems.overlap = overlapCheck.message.replace("DAO's maximum", "maximum lifetime");
+    if (!overlapCheck.ok) problems.overlap = overlapCheck.message;
+    else if (lifetimeCheck.ok && overlapSeconds > lifetimeSeconds) problems.overlap = "The maximum overlap cannot be longer than the maximum lifetime.";
     if (allowedAlgorithms === 0) problems.algorithms = "Allow at least one algorithm.";
     const next: RegistryPolicy = { maxLifetime: lifetimeSeconds, maxOverlap: overlapSeconds, allowedAlgorithms, allowedScopes };
     if (!problems.lifetime && !problems.overlap && !problems.algorithms) {

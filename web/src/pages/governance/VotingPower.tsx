@@ -52,7 +52,9 @@ export function VotingPower() {
             <dt>Delegated to</dt>
             <dd>
               {power.data.delegate === zero
-                ? "nobody (your tokens do not vote)"
+                ? power.data.balance > 0n
+                  ? "nobody (your tokens do not vote)"
+                  : "nobody"
                 : power.data.delegate === address
                   ? "yourself"
                   : <code title={power.data.delegate}>{shortHex(power.data.delegate)}</code>}
@@ -74,7 +76,7 @@ export function VotingPower() {
           <button type="submit" className="secondary" disabled={tx.busy || !target || invalid}>
             Delegate
           </button>
-          {address && power.data?.delegate !== address && (
+          {address && power.data && power.data.balance > 0n && power.data.delegate !== address && (
             <button type="button" className="primary" disabled={tx.busy} onClick={() => void delegate(address)}>
               Delegate to myself
             </button>

@@ -1,0 +1,13 @@
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { generateKey } from "../../src/keys/index.ts";
+import { runLoad } from "./loadDriver.ts";
+import { signedRequestPool } from "./signedRequestPool.ts";
+const mode = process.argv[2] ?? "bare";
+const key = await generateKey({ alg: "ed25519", label: "b" });
+const child = fork(fileURLToPath(new URL("./serverProcess.ts", import.meta.url)), [], { execArgv: ["--cpu-prof", "--cpu-prof-dir=/tmp/prof3"] });
+const url = await new Promise<string>((r) => { child.once("message", (m: any) => r(m.url)); child.send({ mode, key: { keyId: key.keyId, publicKey: key.publicKey, scopes: ["read","trade"] }, maxAgeSeconds: 300 }); });
+const pool = await signedRequestPool({ key, kind: "get", count: 20000 });
+const res = await runLoad({ url, maxRequests: 20000, maxSeconds: 8, next: (i) => ({ ...pool[i]!, expectStatus: 200 }) });
+console.log(res.requestsPerSecond, res.latencyMs, res.statuses);
+child.send({ type: "stop" });

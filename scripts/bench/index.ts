@@ -1,0 +1,16 @@
+export { abRounds, type AbRoundsParameters, type AbRoundsReturnType } from "./abRounds.ts";
+export { benchOrigin, benchRequest, type BenchRequest, type BenchRequestKind } from "./benchRequest.ts";
+export { environment } from "./environment.ts";
+export { formatSummary } from "./formatSummary.ts";
+export { gasTableBench, type GasTableParameters } from "./gasTable.ts";
+export { hmsComparisonBench, hmsComparisonSizes, type HmsComparisonParameters, type HmsComparisonReturnType, type HmsComparisonSizes } from "./hmsComparison.ts";
+export { type LoadRequest, runLoad, type RunLoadParameters, type RunLoadReturnType } from "./loadDriver.ts";
+export { measure, type Measurement, type MeasureParameters } from "./measure.ts";
+export { nonceMemoryBench, nonceMemorySizes, type NonceMemoryParameters, type NonceMemoryReturnType, type NonceMemorySizes } from "./nonceMemory.ts";
+export type { NonceMemoryFigures } from "./nonceMemoryChild.ts";
+export { revocationBench, revocationSizes, type RevocationParameters, type RevocationReturnType, type RevocationSizes } from "./revocationPropagation.ts";
+export { serverThroughputBench, serverThroughputSizes, type ServerThroughputParameters, type ServerThroughputReturnType, type ServerThroughputSizes } from "./serverThroughput.ts";
+export { signedRequestPool, type SignedRequestPoolParameters } from "./signedRequestPool.ts";
+export { type BenchServer, startBenchServer } from "./startBenchServer.ts";
+export { benchNames, type BenchContext, type BenchName, type BenchReport, type SummaryRow } from "./types.ts";
+export { verifyThroughputBench, verifyThroughputSizes, type VerifyThroughputParameters, type VerifyThroughputReturnType, type VerifyThroughputSizes } from "./verifyThroughput.ts";
