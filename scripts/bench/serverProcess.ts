@@ -8,7 +8,8 @@ import { memoryNonceStore, redisNonceStore } from "../../src/nonces/index.ts";
 import { createApiServer } from "../../src/server/index.ts";
 import { createVerifier, staticKeyResolver, type Verifier, type VerifySuccess } from "../../src/verifier/index.ts";
 
-export type BenchServerMode = "bare" | "memory" | "redis";
+/** bare: no verification; memory / redis: the default verifier (thread-pool verify); memory-sync: `threadPool: false`. */
+export type BenchServerMode = "bare" | "memory" | "memory-sync" | "redis";
 
 export type BenchServerConfig = {
   mode: BenchServerMode;
@@ -54,7 +55,7 @@ async function verifierFor({ mode, key, redisUrl, maxAgeSeconds }: BenchServerCo
     return { verify: async () => accepted, close: async () => {} };
   }
   const keys = staticKeyResolver({ [key.keyId]: { alg: "ed25519", publicKey: key.publicKey, scopes: key.scopes, label: "bench", version: 1 } });
-  if (mode === "memory") return createVerifier({ keys, nonces: memoryNonceStore(), maxAgeSeconds });
+  if (mode !== "redis") return createVerifier({ keys, nonces: memoryNonceStore(), maxAgeSeconds, threadPool: mode === "memory" });
   if (!redisUrl) throw new Error("mode redis needs redisUrl");
   const nonces = redisNonceStore({ url: redisUrl });
   await nonces.ready();

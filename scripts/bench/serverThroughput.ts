@@ -55,13 +55,19 @@ export type ServerThroughputReturnType = BenchReport & { rows: ServerThroughputR
 
 const maxAgeSeconds = 300;
 const expected: Record<BenchRequestKind, number> = { get: 200, post: 201 };
-const modeLabel: Record<BenchServerMode, string> = { bare: "no verification", memory: "verified, memory nonces", redis: "verified, Redis nonces" };
+const modeLabel: Record<BenchServerMode, string> = {
+  bare: "no verification",
+  memory: "verified, memory nonces",
+  "memory-sync": "verified, memory nonces, threadPool: false",
+  redis: "verified, Redis nonces",
+};
 
 /**
  * Benchmark 3: the reference API server (createApiServer) in its own process,
  * loaded by autocannon from this one over loopback: verified requests/s
  * (Ed25519, default verifier: thread-pool verify) with the memory and the Redis
- * nonce store, against the same server with a pass-through verifier. Every
+ * nonce store, and with `threadPool: false`, against the same server with a
+ * pass-through verifier. Every
  * verified request is pre-signed with its own nonce and sent once.
  */
 export async function serverThroughputBench(parameters: ServerThroughputParameters): Promise<ServerThroughputReturnType> {
@@ -76,7 +82,7 @@ export async function serverThroughputBench(parameters: ServerThroughputParamete
   try {
     if (!redisSkipReason) redis = await startRedis();
     else log(`server: Redis runs skipped: ${redisSkipReason}`);
-    const modes: BenchServerMode[] = redis ? ["bare", "memory", "redis"] : ["bare", "memory"];
+    const modes: BenchServerMode[] = redis ? ["bare", "memory", "memory-sync", "redis"] : ["bare", "memory", "memory-sync"];
     for (const mode of modes) {
       servers.set(mode, await startBenchServer({ mode, key: keyConfig, redisUrl: redis?.url, maxAgeSeconds }));
     }
@@ -167,7 +173,7 @@ function report(rows: ServerThroughputRow[], sizes: ServerThroughputSizes, redis
   });
   const notes = [
     "**2-core machine: autocannon (this process), the server process (its event loop plus libuv's thread pool for signature checks) and, for the Redis rows, redis-server all compete for the same two cores, so absolute req/s are lower than on a machine with a core per role; the ratio to the bare server, measured in the same rounds, is the figure to compare.**",
-    `Reference server (\`createApiServer\`) in a child process, Ed25519 key, default verifier (\`threadPool: true\`, maxAge ${maxAgeSeconds} s so pre-signed pools stay fresh); "no verification" is the same server with a pass-through verifier. ${sizes.connections} keep-alive connections, 1 request in flight each, to 127.0.0.1.`,
+    `Reference server (\`createApiServer\`) in a child process, Ed25519 key, default verifier (\`threadPool: true\`, maxAge ${maxAgeSeconds} s so pre-signed pools stay fresh); "no verification" is the same server with a pass-through verifier; "threadPool: false" verifies signatures on the event loop instead of libuv's pool. ${sizes.connections} keep-alive connections, 1 request in flight each, to 127.0.0.1.`,
     `${sizes.rounds} round(s) of ≤ ${sizes.runSeconds} s / ≤ ${format.int(sizes.requestsPerRun)} requests per server (+ a warm-up run), servers in rotating order; figures are medians over rounds, the ratio the median of per-round ratios. Each verified request was pre-signed with its own nonce and sent once (no replays); every answer must be 200 (GET) or 201 (POST).`,
     "Latency is per request, from the moment autocannon builds and writes it to its complete response. Server CPU / req = the server process's CPU time (all threads) during the run ÷ answered requests: a figure the other processes on the machine disturb much less than req/s. Server CPU busy = CPU seconds per wall second of the run (100 % = one full core; the thread pool can take it above): a bare server well below 100 % was waiting for the load generator, so its req/s, and the ratios against it, measure autocannon as much as the server.",
   ];
