@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { parseRawRequest, RawRequestError, rawRequestUrl } from "../http/parseRawRequest.ts";
 import { BodyReadError, BodyTooLargeError, readRawBody, verifyNodeRequest } from "../verifier/adapters/node.ts";
 import { verifierReasons } from "../verifier/reasons.ts";
 import type { Verifier, VerifySuccess } from "../verifier/types.ts";
@@ -26,6 +27,12 @@ export type CreateApiServerParameters = {
   origin?: string | undefined;
   /** Clock for the last-used metrics, ms since the epoch. Default `Date.now`. */
   now?: (() => number) | undefined;
+  /**
+   * A verifier that judges without consuming nonces (same keys, a nonce store that
+   * records nothing): enables `POST /v1/verify-request` for loopback clients, which
+   * answers the verdict for a raw HTTP/1.1 request (the dApp's Look-up page uses it).
+   */
+  inspector?: Verifier | undefined;
 };
 
 export type ApiServer = {
@@ -80,14 +87,14 @@ const routes: Record<string, Route> = {
  * the chain state or nonce store cannot vouch) with `{ error: reason, message }`.
  */
 export async function createApiServer(parameters: CreateApiServerParameters): Promise<ApiServer> {
-  const { verifier, port = 0, host = "127.0.0.1", chain, maxBodyBytes = 65_536, origin, now = Date.now } = parameters;
+  const { verifier, port = 0, host = "127.0.0.1", chain, maxBodyBytes = 65_536, origin, now = Date.now, inspector } = parameters;
   const metrics = parameters.metrics ?? createApiMetrics({ chainStatus: chain ? () => chain.status() : undefined });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     const path = (req.url ?? "/").split("?")[0]!;
     const route = routes[path];
-    const routeName = route ? path : path === "/healthz" || path === "/metrics" ? path : "other";
+    const routeName = route || path === "/healthz" || path === "/metrics" || path === inspectPath ? path : "other";
     let status = 500;
     try {
       status = await dispatch(req, res, path, route);
@@ -111,6 +118,7 @@ export async function createApiServer(parameters: CreateApiServerParameters): Pr
       res.end(text);
       return 200;
     }
+    if (path === inspectPath && inspector) return inspect(req, res, inspector);
     if (!route) return send(res, 404, { error: "not-found", message: `no route ${path}` });
     if (req.method !== route.method) {
       res.setHeader("allow", route.method);
@@ -141,6 +149,39 @@ export async function createApiServer(parameters: CreateApiServerParameters): Pr
     metrics.verified(path, result, now());
     const answer = route.handle({ key: result, body: new TextDecoder().decode(body), req });
     return send(res, answer.status, answer.body);
+  }
+
+  async function inspect(req: IncomingMessage, res: ServerResponse, judge: Verifier): Promise<number> {
+    if (!isLoopback(req.socket.remoteAddress)) {
+      return send(res, 403, { error: "forbidden", message: "request inspection is served to loopback clients only" });
+    }
+    if (req.method !== "POST") {
+      res.setHeader("allow", "POST");
+      return send(res, 405, { error: "method-not-allowed", message: `${inspectPath} takes POST` });
+    }
+    const query = new URLSearchParams((req.url ?? "").split("?")[1] ?? "");
+    const scheme = query.get("scheme") ?? "http";
+    if (scheme !== "http" && scheme !== "https") {
+      return send(res, 400, { error: "bad-request", message: 'scheme must be "http" or "https"' });
+    }
+    const requiredScopes = (query.get("scopes") ?? "").split(",").filter(Boolean);
+    let text: Uint8Array;
+    try {
+      text = await readRawBody(req, { limit: maxBodyBytes });
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError || error instanceof BodyReadError)) throw error;
+      res.setHeader("connection", "close");
+      return send(res, 413, { error: "payload-too-large", message: `raw requests are limited to ${maxBodyBytes} bytes` });
+    }
+    try {
+      const raw = parseRawRequest(text);
+      const url = rawRequestUrl({ raw, scheme });
+      const verdict = await judge.verify({ method: raw.method, url, headers: raw.headers, body: raw.body }, { requiredScopes });
+      return send(res, 200, verdict);
+    } catch (error) {
+      if (error instanceof RawRequestError) return send(res, 400, { error: "malformed-raw-request", message: error.shortMessage });
+      throw error;
+    }
   }
 
   function health(res: ServerResponse): number {
@@ -181,6 +222,8 @@ export async function createApiServer(parameters: CreateApiServerParameters): Pr
       }),
   };
 }
+
+const inspectPath = "/v1/verify-request";
 
 function send(res: ServerResponse, status: number, body: unknown): number {
   const text = JSON.stringify(body);

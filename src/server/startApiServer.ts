@@ -58,6 +58,9 @@ export async function startApiServer(parameters: StartApiServerParameters): Prom
     await Promise.race([store.ready(), new Promise((r) => setTimeout(r, 5_000).unref())]);
   } else nonces = memoryNonceStore({ now });
   const verifier = createVerifier({ keys: resolver, nonces, now });
+  // Judges pasted requests for the dApp's Look-up page without using up their nonces.
+  // It shares the resolver without owning it (only `verifier.close()` closes it).
+  const inspector = createVerifier({ keys: { resolve: (keyId) => resolver.resolve(keyId) }, nonces: { checkAndStore: () => "stored" }, now });
   try {
     let timer: NodeJS.Timeout | undefined;
     const backfilled = resolver.ready().then(() => true);
@@ -68,7 +71,7 @@ export async function startApiServer(parameters: StartApiServerParameters): Prom
       new Promise<false>((r) => (timer = setTimeout(() => r(false), readyTimeoutMs))),
     ]).finally(() => clearTimeout(timer));
     if (!ready) log(`warning: the chain index is not ready after ${readyTimeoutMs} ms; requests answer 503 stale-chain-state until it is`);
-    const api = await createApiServer({ verifier, port, host, origin, chain: resolver, now });
+    const api = await createApiServer({ verifier, inspector, port, host, origin, chain: resolver, now });
     log(
       `KeyLedger API on ${api.url} (chain ${manifest.chainId}, registry ${manifest.contracts.KeyRegistry.address}, nonces ${redisUrl ? "redis" : "memory"})`,
     );
@@ -78,10 +81,12 @@ export async function startApiServer(parameters: StartApiServerParameters): Prom
       close: async () => {
         await api.close();
         await verifier.close();
+        await inspector.close();
       },
     };
   } catch (error) {
     await verifier.close();
+    await inspector.close();
     throw error;
   }
 }

@@ -12,7 +12,7 @@ import { exitCodes } from "../exitCodes.ts";
 import { loadKeyFile } from "../keyFile.ts";
 import { toJson } from "../output.ts";
 import { parseList, parseNonNegativeInteger, parseTime } from "../parse.ts";
-import { parseRawRequest } from "../parseRawRequest.ts";
+import { parseRawRequest, type RawRequest, RawRequestError, rawRequestUrl } from "../../http/parseRawRequest.ts";
 
 export const verify: Command = {
   name: "verify",
@@ -45,12 +45,15 @@ export const verify: Command = {
     const requiredScopes = parseList(values.scopes);
     const atMs = typeof values.at === "string" ? parseTime(values.at, "--at", Math.floor(Date.now() / 1000)) * 1000 : undefined;
     const maxAgeSeconds = typeof values["max-age"] === "string" ? parseNonNegativeInteger(values["max-age"], "--max-age") : undefined;
-    const raw = parseRawRequest(readFileSync(0));
-    const host = raw.headers.find(([n]) => n.toLowerCase() === "host")?.[1];
+    let raw: RawRequest;
     let url: string;
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw.target)) url = raw.target;
-    else if (host && raw.target.startsWith("/")) url = `${scheme}://${host}${raw.target}`;
-    else throw usageError("verify: the request has no Host header (needed for @authority).");
+    try {
+      raw = parseRawRequest(readFileSync(0));
+      url = rawRequestUrl({ raw, scheme });
+    } catch (error) {
+      if (error instanceof RawRequestError) throw usageError(`verify: ${error.shortMessage}`);
+      throw error;
+    }
 
     let keys: KeyResolver;
     if (typeof values.key === "string") {
