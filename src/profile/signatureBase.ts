@@ -41,10 +41,38 @@ export function createSignatureBase({ message, components, parameters }: CreateS
   }
   let signatureParams: string;
   try {
-    signatureParams = `(${identifiers})${serializeParameters(parameters)}`;
+    signatureParams = `(${identifiers})${serializeSignatureParameters(parameters)}`;
   } catch (error) {
     if (!(error instanceof SerializeError)) throw error;
     return { ok: false, error: "the signature parameters cannot be serialized" };
   }
   return { ok: true, value: { base: `${lines}"@signature-params": ${signatureParams}`, signatureParams } };
+}
+
+/** The signature parameters RFC 9421 §2.3 defines: valid SF keys, so they serialize as themselves. */
+const signatureParameterNames = new Set(["created", "expires", "nonce", "alg", "keyid", "tag"]);
+/** Visible ASCII and space, minus DQUOTE and backslash: an sf-string that serializes with no escapes. */
+const plainStringPattern = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const maxSfInteger = 999_999_999_999_999;
+
+/**
+ * serializeParameters, with the usual case done inline: every parameter a name
+ * of RFC 9421 §2.3 whose value is an integer in SF range or a string needing no
+ * escape. Those serialize as `;name=123` / `;name="text"` exactly (RFC 9651
+ * §4.1.4, §4.1.6), and the library's generic path (an array, closures and two
+ * regular expressions per value) costs more than the rest of the base. Anything
+ * else goes to structured-headers, which also raises its SerializeError.
+ */
+function serializeSignatureParameters(parameters: Parameters): string {
+  let out = "";
+  for (const [name, value] of parameters) {
+    if (!signatureParameterNames.has(name)) return serializeParameters(parameters);
+    if (typeof value === "number") {
+      if (!Number.isInteger(value) || value < -maxSfInteger || value > maxSfInteger) return serializeParameters(parameters);
+      out += `;${name}=${value}`;
+    } else if (typeof value === "string" && plainStringPattern.test(value)) {
+      out += `;${name}="${value}"`;
+    } else return serializeParameters(parameters);
+  }
+  return out;
 }
