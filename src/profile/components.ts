@@ -57,8 +57,8 @@ export type ResolvedComponent = { identifier: string; value: string };
 export function resolveComponent(message: HttpMessage, item: Item): ParseResult<ResolvedComponent> {
   const [name, params] = item;
   if (typeof name !== "string") return fail("a covered component is not a string");
-  const value = name.startsWith("@") ? derivedValue(message, name, params) : fieldValue(message, name, params);
-  if (!value.ok) return value;
+  const value = name.charCodeAt(0) === 0x40 ? derivedValue(message, name, params) : fieldValue(message, name, params);
+  if (typeof value !== "string") return value;
   let identifier: string;
   if (params.size === 0) {
     // A resolved name is a known derived name or a lowercase token: nothing to
@@ -71,8 +71,8 @@ export function resolveComponent(message: HttpMessage, item: Item): ParseResult<
       return fail("a covered component cannot be serialized");
     }
   }
-  if (!valuePattern.test(value.value)) return fail(`component ${identifier} contains a character outside visible ASCII`);
-  return { ok: true, value: { identifier, value: value.value } };
+  if (!valuePattern.test(value)) return fail(`component ${identifier} contains a character outside visible ASCII`);
+  return { ok: true, value: { identifier, value } };
 }
 
 /** True for a component name this implementation can resolve (a derived name it knows, or a lowercase field name). */
@@ -80,31 +80,37 @@ export function isComponentName(name: string): boolean {
   return name.startsWith("@") ? derived.has(name) : fieldNamePattern.test(name);
 }
 
-function derivedValue(message: HttpMessage, name: string, params: Map<string, BareItem>): ParseResult<string> {
-  for (const key of params.keys()) {
-    if (!(name === "@query-param" && key === "name")) return fail(`parameter ${key} is not supported on ${name}`);
+// Component values are returned as plain strings and only failures as objects:
+// this runs for every covered component of every request.
+type Failure = { ok: false; error: string };
+
+function derivedValue(message: HttpMessage, name: string, params: Map<string, BareItem>): string | Failure {
+  if (params.size !== 0) {
+    for (const key of params.keys()) {
+      if (!(name === "@query-param" && key === "name")) return fail(`parameter ${key} is not supported on ${name}`);
+    }
   }
   if (name === "@status") {
-    return message.status === undefined ? fail("@status applies to responses only") : ok(String(message.status));
+    return message.status === undefined ? fail("@status applies to responses only") : String(message.status);
   }
   if (message.method === undefined) return fail(`${name} applies to requests only`);
   const { scheme = "", authority = "", path = "/", query = "" } = message;
   switch (name) {
     case "@method":
-      return ok(message.method);
+      return message.method;
     case "@target-uri":
-      return ok(`${scheme}://${authority}${path}${query}`);
+      return `${scheme}://${authority}${path}${query}`;
     case "@authority":
-      return ok(authority);
+      return authority;
     case "@scheme":
-      return ok(scheme);
+      return scheme;
     case "@request-target":
-      return ok(`${path}${query}`);
+      return `${path}${query}`;
     case "@path":
-      return ok(path);
+      return path;
     case "@query":
       // RFC 9421 §2.2.7: an absent query is the "?" alone, the same as an empty one.
-      return ok(query === "" ? "?" : query);
+      return query === "" ? "?" : query;
     case "@query-param":
       return queryParam(query, params.get("name"));
     default:
@@ -112,7 +118,7 @@ function derivedValue(message: HttpMessage, name: string, params: Map<string, Ba
   }
 }
 
-function queryParam(query: string, name: BareItem | undefined): ParseResult<string> {
+function queryParam(query: string, name: BareItem | undefined): string | Failure {
   if (typeof name !== "string") return fail('@query-param needs a string "name" parameter');
   let found: string | undefined;
   let count = 0;
@@ -126,7 +132,7 @@ function queryParam(query: string, name: BareItem | undefined): ParseResult<stri
   }
   // RFC 9421 §2.2.8: a repeated parameter must not be covered by name.
   if (count !== 1 || found === undefined) return fail(count === 0 ? `query parameter ${name} is absent` : `query parameter ${name} is repeated`);
-  return ok(found);
+  return found;
 }
 
 /** Percent-encodes with the application/x-www-form-urlencoded set, spaces as %20 (RFC 9421 §2.2.8). */
@@ -138,12 +144,16 @@ function formEncode(value: string): string | undefined {
   }
 }
 
-function fieldValue(message: HttpMessage, name: string, params: Map<string, BareItem>): ParseResult<string> {
+function fieldValue(message: HttpMessage, name: string, params: Map<string, BareItem>): string | Failure {
   if (!fieldNamePattern.test(name)) return fail(`component "${name}" is not a lowercase field name`);
+  const lines = message.fields.get(name);
+  if (params.size === 0) {
+    if (!lines) return fail(`covered field ${name} is absent`);
+    return lines.length === 1 ? lines[0]! : lines.join(", ");
+  }
   for (const key of params.keys()) {
     if (key !== "sf" && key !== "key" && key !== "bs") return fail(`parameter ${key} is not supported on field ${name}`);
   }
-  const lines = message.fields.get(name);
   if (!lines) return fail(`covered field ${name} is absent`);
   const bs = params.get("bs");
   const sf = params.get("sf");
@@ -152,14 +162,14 @@ function fieldValue(message: HttpMessage, name: string, params: Map<string, Bare
     if (sf !== undefined || key !== undefined) return fail(`field ${name} cannot be both bs and sf/key`);
     // RFC 9421 §2.1.3: each field line wrapped as a byte sequence, latin1 bytes.
     try {
-      return ok(lines.map((line) => `:${btoa(line)}:`).join(", "));
+      return lines.map((line) => `:${btoa(line)}:`).join(", ");
     } catch {
       return fail(`field ${name} has a character outside latin1`);
     }
   }
   if (bs !== undefined || (sf !== undefined && sf !== true)) return fail(`field ${name} has an invalid parameter value`);
   const combined = lines.join(", ");
-  if (sf === undefined && key === undefined) return ok(combined);
+  if (sf === undefined && key === undefined) return combined;
   const type = structuredFieldTypes[name];
   if (!type) return fail(`field ${name} has no known structured type`);
   try {
@@ -167,20 +177,16 @@ function fieldValue(message: HttpMessage, name: string, params: Map<string, Bare
       if (typeof key !== "string" || type !== "dictionary") return fail(`key is only valid on dictionary fields`);
       const member = parseDictionary(combined).get(key);
       if (!member) return fail(`field ${name} has no member ${key}`);
-      return ok(isInnerList(member) ? serializeInnerList(member) : serializeItem(member));
+      return isInnerList(member) ? serializeInnerList(member) : serializeItem(member);
     }
-    if (type === "dictionary") return ok(serializeDictionary(parseDictionary(combined)));
-    if (type === "list") return ok(serializeList(parseList(combined)));
-    return ok(serializeItem(parseItem(combined)));
+    if (type === "dictionary") return serializeDictionary(parseDictionary(combined));
+    if (type === "list") return serializeList(parseList(combined));
+    return serializeItem(parseItem(combined));
   } catch {
     return fail(`field ${name} is not a valid structured field`);
   }
 }
 
-function ok(value: string): ParseResult<string> {
-  return { ok: true, value };
-}
-
-function fail<T>(error: string): ParseResult<T> {
+function fail(error: string): Failure {
   return { ok: false, error };
 }

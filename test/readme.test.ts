@@ -1,0 +1,23 @@
+// Keeps the README true where it quotes the code: the verifier's reasons and the
+// committed gas snapshot.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { verifierReasons } from "../src/verifier/index.ts";
+
+const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+
+describe("README", () => {
+  it("lists every verifier reason with its HTTP status", () => {
+    for (const [reason, { status }] of Object.entries(verifierReasons)) {
+      expect(readme).toMatch(new RegExp(`\\| \`${reason}\` \\| ${status} \\|`));
+    }
+  });
+
+  it("quotes the committed gas snapshot", () => {
+    const snapshot = JSON.parse(readFileSync(new URL("gas-snapshot.json", import.meta.url), "utf8")) as Record<string, number>;
+    const table = readme.slice(readme.indexOf("<!-- gas-table:start -->"), readme.indexOf("<!-- gas-table:end -->"));
+    for (const [operation, gas] of Object.entries(snapshot)) {
+      expect(table, `README gas table lacks ${operation} = ${gas}`).toContain(gas.toLocaleString("en-US"));
+    }
+  });
+});
