@@ -14,8 +14,6 @@ export type BenchReport = {
   /** Markdown: tables plus short notes on method. */
   markdown: string;
   summary: SummaryRow[];
-  /** Set when the benchmark could not run here (e.g. no redis-server); the markdown says why. */
-  skipped?: string | undefined;
 };
 
 export type BenchContext = {

@@ -22,7 +22,8 @@ function startDev(args: string[], name: string) {
   const manifestPath = join(stateDir, "31337.json");
   const child = spawn(process.execPath, [join(root, "scripts/dev.ts"), "--no-compile", "--manifest", manifestPath, ...args], {
     cwd: root,
-    env: { ...process.env, KEYLEDGER_STATE_DIR: stateDir },
+    // Port 0: the suite's files run in parallel, so no fixed ports.
+    env: { ...process.env, KEYLEDGER_STATE_DIR: stateDir, KEYLEDGER_API_PORT: "0", KEYLEDGER_WEB_PORT: "0" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
@@ -57,7 +58,8 @@ async function answers(rpcUrl: string): Promise<boolean> {
 }
 
 describe("scripts/dev.ts", () => {
-  it("starts the node, deploys, prints addresses and accounts but no keys, and stops cleanly on SIGINT", async () => {
+  // The first start may build the dApp's bundle: minutes on a busy 2-core machine.
+  it("starts node, API and dApp, deploys, prints addresses and accounts but no keys, and stops cleanly on SIGINT", { timeout: 300_000 }, async () => {
     const dev = startDev(["--port", "0"], "sigint");
     const out = await dev.output(/Press Ctrl-C to stop\./);
     const rpcUrl = /RPC URL\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
@@ -72,9 +74,23 @@ describe("scripts/dev.ts", () => {
     expect(out).not.toMatch(/0x[0-9a-fA-F]{64}/);
     expect(existsSync(join(dev.stateDir, "node.log"))).toBe(true);
 
+    const apiUrl = /Reference API\s+(http:\/\/127\.0\.0\.1:\d+)/i.exec(out)?.[1];
+    const webUrl = /dApp\s+(http:\/\/127\.0\.0\.1:\d+\/?)/.exec(out)?.[1];
+    expect(apiUrl).toBeDefined();
+    expect(webUrl).toBeDefined();
+    const health = await fetch(`${apiUrl}/healthz`);
+    expect(await health.json()).toMatchObject({ status: "ok", chain: { ready: true, stale: false } });
+    const page = await fetch(webUrl!);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const deployment = await (await fetch(new URL("/deployment.json", webUrl))).json();
+    expect(deployment.contracts.KeyRegistry.address).toBe(manifest.contracts.KeyRegistry.address);
+
     dev.child.kill("SIGINT");
     expect(await dev.exited).toBe(0);
     expect(await answers(rpcUrl!)).toBe(false);
+    await expect(fetch(`${apiUrl}/healthz`)).rejects.toThrow();
+    await expect(fetch(webUrl!)).rejects.toThrow();
   });
 
   it("takes the node down with it even when killed with SIGKILL", async () => {

@@ -1,41 +1,13 @@
-import { join, relative } from "node:path";
-import { choosePort, PortInUseError } from "../choosePort.ts";
-import { exitWithParentFlags, startChildProcess } from "../startChildProcess.ts";
-import type { DevService } from "../types.ts";
+import { nodeService } from "../nodeService.ts";
 
-/**
- * The dApp (web/main.ts): serves the production bundle, building it first when it
- * is missing or stale, for the deployment just made. Port: KEYLEDGER_WEB_PORT,
- * default 5173.
- */
-export const webService: DevService = {
+/** The dApp (web/main.ts): the production bundle, built first when missing or stale. */
+export const webService = nodeService({
   name: "dApp",
-  async start(context) {
-    const wanted = process.env.KEYLEDGER_WEB_PORT;
-    const port = await choosePort({
-      port: wanted === undefined ? 5173 : Number(wanted),
-      explicit: wanted !== undefined,
-      name: "dApp",
-      envVar: "KEYLEDGER_WEB_PORT",
-      say: context.say,
-      busy: (busyPort) => new PortInUseError({ port: busyPort, envVar: "KEYLEDGER_WEB_PORT" }),
-    });
-    const logFile = join(context.stateDir, "web.log");
-    context.say(`Starting the dApp (builds the bundle when needed; log in ${relative(process.cwd(), logFile) || logFile})...`);
-    const child = await startChildProcess({
-      name: "dApp",
-      command: process.execPath,
-      args: [...exitWithParentFlags, join(context.root, "web/main.ts"), "--port", String(port)],
-      env: { ...process.env, ...context.env },
-      logFile,
-      ready: /^(http:\/\/\S+)$/m,
-      readyTimeoutMs: 300_000,
-    });
-    return {
-      url: child.match,
-      exited: child.exited,
-      stop: child.stop,
-      nextSteps: [`Open ${child.match} and connect the "Local dev account" (no wallet extension needed).`],
-    };
-  },
-};
+  script: "web/main.ts",
+  defaultPort: 5173,
+  portEnv: "KEYLEDGER_WEB_PORT",
+  log: "web.log",
+  // A first start builds the bundle, which takes a while on a small machine.
+  readyTimeoutMs: 300_000,
+  nextSteps: (url) => [`Open ${url} and connect the "Local dev account" (no wallet extension needed).`],
+});
