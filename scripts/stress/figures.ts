@@ -26,15 +26,19 @@ export function scale({ quick, stress, env }: { quick: number; stress: number; e
 }
 
 /**
- * Prints a suite's figures and, when KEYLEDGER_FIGURES_DIR is set (scripts/stress.ts
- * sets it), writes them as `<suite>.json` there for the summary.
+ * Prints a suite's figures and saves them (see `saveFigures`).
  */
 export function reportFigures(figures: SuiteFigures): void {
   console.log([`${figures.title}`, ...figures.lines.map((line) => `  ${line}`)].join("\n"));
+  saveFigures(figures);
+}
+
+/** When KEYLEDGER_FIGURES_DIR is set (scripts/stress.ts sets it), writes the figures there as `<suite>.json` for the summary. */
+export function saveFigures(figures: SuiteFigures): void {
   const dir = process.env.KEYLEDGER_FIGURES_DIR;
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${figures.suite}.json`), `${JSON.stringify(figures, null, 2)}\n`);
+  writeFileSync(join(dir, `${figures.suite}.json`), `${JSON.stringify({ ...figures, ranAt: new Date().toISOString() }, null, 2)}\n`);
 }
 
 /** 12,345 */

@@ -139,9 +139,11 @@ export function memoryNonceStore({ maxEntries = 1_000_000, now = Date.now }: Mem
         throw new InvalidNonceStoreOptionError("checkAndStore needs (keyId: string, nonce: string, expiresAtMs: number)");
       }
       expire(now());
-      const digest = hash("sha256", `${salt}${keyId}\n${nonce}`, "buffer");
-      const hi = digest.readUInt32LE(0);
-      const lo = digest.readUInt32LE(4) || 1;
+      // A "binary" (latin1) string digest, read by char code: half the cost of a Buffer digest,
+      // whose allocation costs more than hashing these ~100 bytes.
+      const digest = hash("sha256", `${salt}${keyId}\n${nonce}`, "binary");
+      const hi = word(digest, 0);
+      const lo = word(digest, 4) || 1;
       const found = find(hi, lo);
       if (found >= 0) return "replayed";
       if (size >= maxEntries) return "full";
@@ -173,6 +175,11 @@ export function memoryNonceStore({ maxEntries = 1_000_000, now = Date.now }: Mem
       size = 0;
     },
   };
+}
+
+/** Little-endian uint32 from four bytes of a latin1 string (one char per byte). */
+function word(bytes: string, at: number): number {
+  return (bytes.charCodeAt(at) | (bytes.charCodeAt(at + 1) << 8) | (bytes.charCodeAt(at + 2) << 16) | (bytes.charCodeAt(at + 3) << 24)) >>> 0;
 }
 
 export class InvalidNonceStoreOptionError extends BaseError {

@@ -39,6 +39,13 @@ const printable = /^[\x20-\x7e]+$/;
  *
  * Fail closed: a Redis that is down, not yet connected or slower than `timeoutMs`
  * answers "unavailable" at once (no offline queue, no retries), never "stored".
+ *
+ * Limitation: the store is only as durable as Redis. A Redis that restarts
+ * without persistence (or fails over to a replica that missed writes) forgets
+ * the nonces it held, so a request captured before that can be replayed until
+ * its window closes. Run it with `appendonly yes` and `appendfsync always`
+ * (test/hardening/faults.test.ts kills such a Redis under load: every earlier
+ * request is still a replay afterwards).
  */
 export function redisNonceStore(parameters: RedisNonceStoreParameters): RedisNonceStore {
   const { keyPrefix = "kl:n:", timeoutMs = 250, now = Date.now } = parameters;

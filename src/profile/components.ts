@@ -43,6 +43,7 @@ export const structuredFieldTypes: Readonly<Record<string, "dictionary" | "list"
 };
 
 const derived = new Set<string>(derivedComponents);
+const derivedIdentifiers = new Map<string, string>(derivedComponents.map((name) => [name, `"${name}"`]));
 const fieldNamePattern = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 // HTAB and visible ASCII: anything else (CR, LF, NUL, obs-text) could forge lines of
 // the signature base or is not ASCII, which RFC 9421 §2.5 forbids.
@@ -55,24 +56,43 @@ export type ResolvedComponent = { identifier: string; value: string };
  * value in `message`, or why it cannot be resolved.
  */
 export function resolveComponent(message: HttpMessage, item: Item): ParseResult<ResolvedComponent> {
-  const [name, params] = item;
-  if (typeof name !== "string") return fail("a covered component is not a string");
-  const value = name.charCodeAt(0) === 0x40 ? derivedValue(message, name, params) : fieldValue(message, name, params);
+  const value = componentValue(message, item);
   if (typeof value !== "string") return value;
-  let identifier: string;
-  if (params.size === 0) {
-    // A resolved name is a known derived name or a lowercase token: nothing to
-    // escape, so this is exactly what serializeItem returns, without its cost.
-    identifier = `"${name}"`;
-  } else {
-    try {
-      identifier = serializeItem(item);
-    } catch {
-      return fail("a covered component cannot be serialized");
-    }
-  }
+  const identifier = componentIdentifier(item);
+  if (typeof identifier !== "string") return identifier;
   if (!valuePattern.test(value)) return fail(`component ${identifier} contains a character outside visible ASCII`);
   return { ok: true, value: { identifier, value } };
+}
+
+// The two halves of resolveComponent, for the signature base, which resolves every
+// covered component of every request: strings, with an object only on failure.
+export type ComponentFailure = { ok: false; error: string };
+
+/** The value of a covered component in `message` (not yet checked to be visible ASCII). */
+export function componentValue(message: HttpMessage, item: Item): string | ComponentFailure {
+  const [name, params] = item;
+  if (typeof name !== "string") return fail("a covered component is not a string");
+  return name.charCodeAt(0) === 0x40 ? derivedValue(message, name, params) : fieldValue(message, name, params);
+}
+
+/** The serialized component identifier, e.g. `"@method"` or `"@query-param";name="Pet"`. */
+export function componentIdentifier(item: Item): string | ComponentFailure {
+  const name = item[0] as string;
+  if (item[1].size === 0) {
+    // A resolved name is a known derived name or a lowercase token: nothing to
+    // escape, so this is exactly what serializeItem returns, without its cost.
+    return derivedIdentifiers.get(name) ?? `"${name}"`;
+  }
+  try {
+    return serializeItem(item);
+  } catch {
+    return fail("a covered component cannot be serialized");
+  }
+}
+
+/** True for a value that may appear on a signature base line (RFC 9421 §2.5). */
+export function isComponentValue(value: string): boolean {
+  return valuePattern.test(value);
 }
 
 /** True for a component name this implementation can resolve (a derived name it knows, or a lowercase field name). */
@@ -80,11 +100,7 @@ export function isComponentName(name: string): boolean {
   return name.startsWith("@") ? derived.has(name) : fieldNamePattern.test(name);
 }
 
-// Component values are returned as plain strings and only failures as objects:
-// this runs for every covered component of every request.
-type Failure = { ok: false; error: string };
-
-function derivedValue(message: HttpMessage, name: string, params: Map<string, BareItem>): string | Failure {
+function derivedValue(message: HttpMessage, name: string, params: Map<string, BareItem>): string | ComponentFailure {
   if (params.size !== 0) {
     for (const key of params.keys()) {
       if (!(name === "@query-param" && key === "name")) return fail(`parameter ${key} is not supported on ${name}`);
@@ -118,7 +134,7 @@ function derivedValue(message: HttpMessage, name: string, params: Map<string, Ba
   }
 }
 
-function queryParam(query: string, name: BareItem | undefined): string | Failure {
+function queryParam(query: string, name: BareItem | undefined): string | ComponentFailure {
   if (typeof name !== "string") return fail('@query-param needs a string "name" parameter');
   let found: string | undefined;
   let count = 0;
@@ -144,7 +160,7 @@ function formEncode(value: string): string | undefined {
   }
 }
 
-function fieldValue(message: HttpMessage, name: string, params: Map<string, BareItem>): string | Failure {
+function fieldValue(message: HttpMessage, name: string, params: Map<string, BareItem>): string | ComponentFailure {
   if (!fieldNamePattern.test(name)) return fail(`component "${name}" is not a lowercase field name`);
   const lines = message.fields.get(name);
   if (params.size === 0) {
@@ -187,6 +203,6 @@ function fieldValue(message: HttpMessage, name: string, params: Map<string, Bare
   }
 }
 
-function fail(error: string): Failure {
+function fail(error: string): ComponentFailure {
   return { ok: false, error };
 }

@@ -119,10 +119,19 @@ export function collectFields(headers: MessageHeaders): ParseResult<Map<string, 
   return error ? { ok: false, error } : { ok: true, value: fields };
 }
 
+// Names already lowercase and valid, so that the usual few are not lowercased and
+// matched against the pattern on every request; bounded, as names are the sender's.
+const checkedNames = new Set<string>();
+const maxCheckedNames = 256;
+
 function addField(fields: Map<string, string[]>, name: unknown, value: unknown): string | undefined {
   if (typeof name !== "string") return "a header name is not a string";
-  const lower = name.toLowerCase();
-  if (!fieldNamePattern.test(lower)) return "a header name is not a token";
+  let lower = name;
+  if (!checkedNames.has(name)) {
+    lower = name.toLowerCase();
+    if (!fieldNamePattern.test(lower)) return "a header name is not a token";
+    if (lower === name && checkedNames.size < maxCheckedNames) checkedNames.add(name);
+  }
   if (typeof value !== "string") return `header ${lower} has a non-string value`;
   const line = trimOws(value);
   const lines = fields.get(lower);

@@ -1,5 +1,5 @@
 import { type Item, type Parameters, SerializeError, serializeParameters } from "structured-headers";
-import { resolveComponent } from "./components.ts";
+import { componentIdentifier, componentValue, isComponentValue } from "./components.ts";
 import type { HttpMessage, ParseResult } from "./message.ts";
 
 export type CreateSignatureBaseParameters = {
@@ -31,9 +31,11 @@ export function createSignatureBase({ message, components, parameters }: CreateS
   const seen: string[] = [];
   for (const item of components) {
     if (item[0] === "@signature-params") return { ok: false, error: "@signature-params cannot be a covered component" };
-    const resolved = resolveComponent(message, item);
-    if (!resolved.ok) return resolved;
-    const { identifier, value } = resolved.value;
+    const value = componentValue(message, item);
+    if (typeof value !== "string") return value;
+    const identifier = componentIdentifier(item);
+    if (typeof identifier !== "string") return identifier;
+    if (!isComponentValue(value)) return { ok: false, error: `component ${identifier} contains a character outside visible ASCII` };
     if (seen.includes(identifier)) return { ok: false, error: `component ${identifier} is covered twice` };
     seen.push(identifier);
     lines += `${identifier}: ${value}\n`;

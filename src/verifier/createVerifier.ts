@@ -10,6 +10,8 @@ import { collectFields, type HttpMessage, parseRequestTarget } from "../profile/
 import { maxNonceLength, parseKeyId, profileComponents } from "../profile/profile.ts";
 import { createSignatureBase } from "../profile/signatureBase.ts";
 import { InvalidVerifierOptionError, InvalidVerifyInputError, VerifierDependencyError } from "./errors.ts";
+import { dictionaryMember } from "./dictionaryMember.ts";
+import { type SignatureInputParse, signatureInputTemplates } from "./signatureInputTemplates.ts";
 import type { VerifierReason } from "./reasons.ts";
 import type {
   CreateVerifierParameters,
@@ -29,11 +31,16 @@ const nodeDigests: Record<DigestAlgorithm, string> = { "sha-256": "sha256", "sha
 const signatureLength = 64;
 // `sha-256=:` + base64 of 32 bytes (44) + `:`, and the same for 64 bytes (88).
 const canonicalDigestLength = { "sha-256": 9 + 44 + 1, "sha-512": 9 + 88 + 1 } as const;
+const digestNames = ["sha-256", "sha-512"] as const;
+const digestPrefixes = { "sha-256": "sha-256=:", "sha-512": "sha-512=:" } as const;
 const noBody = new Uint8Array(0);
+/** Signature-Input prefixes kept per verifier and kind: about one per active signer (and per signer and second). */
+const maxSignatureInputTemplates = 1024;
 
 type Candidate = {
-  components: Item[];
-  parameters: InnerList[1];
+  label: string;
+  /** The Signature-Input member: covered components and signature parameters. */
+  member: InnerList;
   signature: Uint8Array;
   keyId: `0x${string}`;
   created: number;
@@ -41,6 +48,9 @@ type Candidate = {
   nonce: string | undefined;
   alg: Algorithm | undefined;
   coversDigest: boolean;
+  /** The Signature-Input field and its parse: remembered for the signer's next requests once the signature verifies. */
+  input: string;
+  inputParse: SignatureInputParse;
 };
 
 /**
@@ -62,6 +72,12 @@ type Candidate = {
  * Which keys exist is not hidden: the profile reports unknown-key, and key states
  * are public on chain anyway.
  *
+ * Parse cost: structured-headers' parse of the part of Signature-Input that a
+ * signer repeats is kept per verifier, after a signature verifies, so later
+ * requests have only their own parameters parsed (signatureInputTemplates.ts);
+ * of Signature, only the chosen member is parsed (dictionaryMember.ts). Both give
+ * exactly what a full parse gives.
+ *
  * Label choice: the first Signature-Input member (in field order) whose
  * parameters meet the profile is the one verified; no other is tried, so a request
  * carrying many signatures costs one verification. When none meets the profile the
@@ -76,6 +92,7 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
   const always = options.requiredComponents.filter((c) => c !== "@query" && c !== "content-digest");
   const queryRequired = options.requiredComponents.includes("@query");
   const digestRequired = options.requiredComponents.includes("content-digest");
+  const templates = signatureInputTemplates({ maxTemplates: maxSignatureInputTemplates });
 
   async function verify(request: VerifyRequest, verifyOptions?: VerifyOptions): Promise<VerifyResult> {
     let method: unknown;
@@ -108,7 +125,7 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
 
     const selected = select(message, body.length > 0);
     if ("reason" in selected) return selected;
-    const built = createSignatureBase({ message, components: selected.components, parameters: selected.parameters });
+    const built = createSignatureBase({ message, components: selected.member[0], parameters: selected.member[1] });
     if (!built.ok) return reject("malformed", `Cannot build the signature base: ${built.error}.`);
 
     const nowMs = now();
@@ -174,6 +191,7 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
       }
     }
 
+    templates.remember(selected.input, selected.label, selected.member, built.value.signatureParams, selected.inputParse);
     return { ok: true, keyId: key.keyId, owner: key.owner, label: key.label, version: key.version, scopes: key.scopes, alg: key.alg };
   }
 
@@ -182,14 +200,39 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     const signatureLines = message.fields.get("signature");
     if (!inputLines && !signatureLines) return reject("missing-signature", "The request has no Signature-Input and Signature fields.");
     if (!inputLines || !signatureLines) return reject("missing-signature", `The request has no ${inputLines ? "Signature" : "Signature-Input"} field.`);
-    const inputs = parseSignatureField(inputLines, "Signature-Input");
-    if ("reason" in inputs) return inputs;
-    const signatures = parseSignatureField(signatureLines, "Signature");
-    if ("reason" in signatures) return signatures;
+    const inputValue = fieldValue(inputLines);
+    if (inputValue.length > maxSignatureFieldLength) return reject("malformed", `Signature-Input is longer than ${maxSignatureFieldLength} characters.`);
+    let inputParse: SignatureInputParse;
+    try {
+      inputParse = templates.parse(inputValue);
+    } catch {
+      return reject("malformed", "Signature-Input is not a valid structured dictionary.");
+    }
+    const inputs = inputParse.dictionary;
+    const signatureValue = fieldValue(signatureLines);
+    // With one Signature-Input member, only its Signature member is parsed (the
+    // usual field holds just that one); otherwise the whole dictionary, once.
+    let signatures: Dictionary | undefined;
+    if (inputs.size !== 1) {
+      const parsed = parseSignatureField(signatureValue, "Signature");
+      if ("reason" in parsed) return parsed;
+      signatures = parsed;
+    } else if (signatureValue.length > maxSignatureFieldLength) {
+      return reject("malformed", `Signature is longer than ${maxSignatureFieldLength} characters.`);
+    }
     const hasQuery = message.query!.length > 1;
     let first: VerifyFailure | undefined;
     for (const [label, member] of inputs) {
-      const result = evaluate(label, member, signatures.get(label), hasQuery, hasBody);
+      let signatureMember: Item | InnerList | undefined;
+      if (signatures) signatureMember = signatures.get(label);
+      else {
+        try {
+          signatureMember = dictionaryMember({ value: signatureValue, label });
+        } catch {
+          return reject("malformed", "Signature is not a valid structured dictionary.");
+        }
+      }
+      const result = evaluate(label, member, signatureMember, hasQuery, hasBody, inputValue, inputParse);
       if (!("reason" in result)) return result;
       first ??= result;
     }
@@ -202,6 +245,8 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     signatureMember: Item | InnerList | undefined,
     hasQuery: boolean,
     hasBody: boolean,
+    input: string,
+    inputParse: SignatureInputParse,
   ): Candidate | VerifyFailure {
     if (!isInnerList(member)) return reject("malformed", `Signature-Input member ${label} is not an inner list.`);
     if (!signatureMember) return reject("missing-signature", `No Signature member for label ${label}.`);
@@ -235,13 +280,13 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
       else if (name === "@query") coversQuery = true;
     }
     for (const name of always) {
-      if (!components.some((component) => component[0] === name)) return reject("malformed", `Signature ${label} does not cover ${name}.`);
+      if (!covers(components, name)) return reject("malformed", `Signature ${label} does not cover ${name}.`);
     }
     if (queryRequired && hasQuery && !coversQuery) return reject("malformed", `Signature ${label} does not cover @query.`);
     if (digestRequired && hasBody && !coversDigest) return reject("malformed", `Signature ${label} does not cover content-digest.`);
     return {
-      components,
-      parameters,
+      label,
+      member,
       signature: new Uint8Array(signature),
       keyId,
       created: created as number,
@@ -249,6 +294,8 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
       nonce: nonce as string | undefined,
       alg: alg as Algorithm | undefined,
       coversDigest,
+      input,
+      inputParse,
     };
   }
 
@@ -260,8 +307,11 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
   };
 }
 
-function parseSignatureField(lines: readonly string[], name: string): Dictionary | VerifyFailure {
-  const value = lines.length === 1 ? lines[0]! : lines.join(", ");
+function fieldValue(lines: readonly string[]): string {
+  return lines.length === 1 ? lines[0]! : lines.join(", ");
+}
+
+function parseSignatureField(value: string, name: string): Dictionary | VerifyFailure {
   if (value.length > maxSignatureFieldLength) return reject("malformed", `${name} is longer than ${maxSignatureFieldLength} characters.`);
   try {
     return parseDictionary(value);
@@ -272,13 +322,13 @@ function parseSignatureField(lines: readonly string[], name: string): Dictionary
 
 function checkDigest(lines: readonly string[] | undefined, body: Uint8Array): string | undefined {
   if (!lines) return "The signature covers content-digest but the request has no Content-Digest field.";
-  const value = lines.length === 1 ? lines[0]! : lines.join(", ");
+  const value = fieldValue(lines);
   if (value.length > maxSignatureFieldLength) return `Content-Digest is longer than ${maxSignatureFieldLength} characters.`;
   // The usual field is exactly one canonical member; comparing with the expected
   // serialization then settles it without parsing. Anything else is parsed.
-  for (const algorithm of ["sha-256", "sha-512"] as const) {
-    if (value.startsWith(`${algorithm}=:`) && value.length === canonicalDigestLength[algorithm]) {
-      if (value === `${algorithm}=:${hash(nodeDigests[algorithm], body, "base64")}:`) return undefined;
+  for (const algorithm of digestNames) {
+    if (value.length === canonicalDigestLength[algorithm] && value.startsWith(digestPrefixes[algorithm])) {
+      if (value === `${digestPrefixes[algorithm]}${hash(nodeDigests[algorithm], body, "base64")}:`) return undefined;
     }
   }
   const parsed = parseContentDigest(value);
@@ -324,6 +374,11 @@ function verifyOnPool(alg: Algorithm, data: Buffer, key: KeyObject, signature: U
       resolve(false);
     }
   });
+}
+
+function covers(components: readonly Item[], name: string): boolean {
+  for (const component of components) if (component[0] === name) return true;
+  return false;
 }
 
 function isTimestamp(value: unknown): value is number {
