@@ -167,6 +167,14 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     expect(await verdict.getAttribute("data-verdict")).toBe("key-revoked");
     await expect.poll(() => page.locator(".record.compact").textContent()).toContain("revoked on chain");
     await shot("08-lookup-revoked");
+
+    // Text that is not a key id (here a key file pasted by mistake) never reaches the URL.
+    const keyIdField = page.getByLabel("Key id");
+    await keyIdField.fill('{"privateKey":{"d":"c2VjcmV0"}}');
+    await page.getByRole("button", { name: "Look up" }).click();
+    await page.getByText("A key id is 0x followed by 64 hex digits.").waitFor();
+    expect(page.url()).not.toContain("privateKey");
+    expect(page.url()).not.toContain("c2VjcmV0");
   });
 
   it("shows a refused transaction's custom error in words", step, async () => {

@@ -25,6 +25,7 @@ const keyStates = ["unknown", "active", "suspended", "revoked"];
 
 export default function LookupPage({ param }: { param?: string | undefined }) {
   const [text, setText] = useState(param ?? "");
+  const [invalid, setInvalid] = useState(false);
   useEffect(() => setText(param ?? ""), [param]);
   const keyId = parseKeyId(param ?? "");
   return (
@@ -38,7 +39,10 @@ export default function LookupPage({ param }: { param?: string | undefined }) {
             onSubmit={(event) => {
               event.preventDefault();
               const id = parseKeyId(text);
-              window.location.hash = `#/lookup/${id ?? encodeURIComponent(text.trim())}`;
+              // Only a key id ever reaches the URL: anything else pasted here (a key
+              // file, a secret by mistake) must not land in the address bar or history.
+              setInvalid(!id);
+              if (id) window.location.hash = `#/lookup/${id}`;
             }}
           >
             <TextField
@@ -47,8 +51,11 @@ export default function LookupPage({ param }: { param?: string | undefined }) {
               value={text}
               placeholder="0x… (64 hex digits)"
               spellCheck={false}
-              onChange={(event) => setText(event.target.value)}
-              error={param && !keyId ? "A key id is 0x followed by 64 hex digits." : undefined}
+              onChange={(event) => {
+                setText(event.target.value);
+                setInvalid(false);
+              }}
+              error={invalid || (param && !keyId) ? "A key id is 0x followed by 64 hex digits." : undefined}
             />
             <div className="actions">
               <button type="submit" className="primary">Look up</button>
