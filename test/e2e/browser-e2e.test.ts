@@ -61,9 +61,10 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
   };
   const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
   const confirmed = (scope: Locator) => scope.getByTestId("tx-confirmed").waitFor();
-  const sign = (path: string) => signRequest<SignableRequest>({ method: "GET", url: `${api.url}${path}`, headers: {} }, { key });
-  const signedGet = async (path: string) => {
-    const signed = await sign(path);
+  const sign = (path: string, signer: KeyFile = key) =>
+    signRequest<SignableRequest>({ method: "GET", url: `${api.url}${path}`, headers: {} }, { key: signer });
+  const signedGet = async (path: string, signer: KeyFile = key) => {
+    const signed = await sign(path, signer);
     const response = await fetch(signed.url, { headers: signed.headers as Record<string, string> });
     return { status: response.status, body: (await response.json()) as unknown };
   };
@@ -107,6 +108,33 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
   it("a request signed with that key is accepted by the reference API", step, async () => {
     // The API's index follows the chain by polling; the registration may take a moment to arrive.
     await expect.poll(() => signedGet("/v1/prices")).toMatchObject({ status: 200, body: { prices: expect.any(Object) } });
+  });
+
+  it("rotates the key in the page: both versions are valid during the overlap", step, async () => {
+    await go("rotate");
+    await page.getByRole("button", { name: "Generate key pair" }).click();
+    await page.getByTestId("generated-key").waitFor();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Save private key file" }).click()]);
+    const next = JSON.parse(readFileSync((await download.path())!, "utf8")) as KeyFile;
+    expect(next.keyId).not.toBe(key.keyId);
+    await page.getByRole("button", { name: "Rotate to v2" }).click();
+    await confirmed(page.locator("form, .form").first());
+    await expect.poll(() => page.getByText("Both versions are valid until").count()).toBeGreaterThan(0);
+    await shot("10b-rotated");
+
+    // Roll-back path: keep v1 valid a day longer than the overlap.
+    const extend = page.locator("form", { has: page.getByRole("button", { name: "Extend overlap" }) });
+    await extend.getByRole("button", { name: "Extend overlap" }).click();
+    await confirmed(extend);
+
+    // The old version stays valid for the overlap, the new one works at once.
+    await expect.poll(() => signedGet("/v1/prices", next)).toMatchObject({ status: 200 });
+    expect(await signedGet("/v1/prices")).toMatchObject({ status: 200 });
+    await go("keys");
+    for (const id of [key.keyId, next.keyId]) {
+      const row = page.locator(`[data-testid="key-row"][data-key-id="${id}"]`);
+      await expect.poll(() => row.getByTestId("key-status").first().textContent()).toBe("Active");
+    }
   });
 
   it("revokes the key through a DAO proposal: propose, vote, queue, execute", { timeout: 60_000 }, async () => {
