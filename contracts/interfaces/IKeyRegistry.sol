@@ -42,7 +42,7 @@ interface IKeyRegistry {
     /// @notice A key's record as the views return it.
     /// @dev Stored packed in ONE slot (see `StoredKey` in KeyRegistry): a registration
     ///      writes a single new slot, and revoke/rotate rewrite warm non-zero slots,
-    ///      which is what keeps register/revoke/rotate near 60k/31k/70k gas.
+    ///      which is what keeps register/revoke/rotate near 59k/31k/66k gas.
     ///      Who changed the state and when live in the events (KeyRevoked.by,
     ///      KeySuspended.guardian, KeyUnsuspended.by and the block time).
     struct KeyRecord {

@@ -1,7 +1,7 @@
 export { algorithmFromChain, algorithms, algorithmToChain, isAlgorithm, UnsupportedAlgorithmError, type Algorithm } from "./algorithms.ts";
 export { computeKeyId, type ComputeKeyIdParameters } from "./computeKeyId.ts";
 export { assertLabel, generateKey, type GenerateKeyParameters } from "./generateKey.ts";
-export { algorithmOfJwk, base64UrlToBytes, bytesToBase64Url, InvalidKeyError, jwkCurve } from "./jwk.ts";
+export { algorithmOfJwk, base64UrlToBytes, bytesToBase64Url, InvalidKeyError } from "./jwk.ts";
 export {
   proofOfPossessionMessage,
   signProofOfPossession,

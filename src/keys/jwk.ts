@@ -8,10 +8,6 @@ const curves: Record<Algorithm, { kty: Jwk["kty"]; crv: Jwk["crv"] }> = {
   "ecdsa-secp256k1-sha256": { kty: "EC", crv: "secp256k1" },
 };
 
-export function jwkCurve(alg: Algorithm): { kty: Jwk["kty"]; crv: Jwk["crv"] } {
-  return curves[alg];
-}
-
 export function algorithmOfJwk(jwk: Jwk): Algorithm {
   for (const [alg, c] of Object.entries(curves)) {
     if (jwk.kty === c.kty && jwk.crv === c.crv) return alg as Algorithm;

@@ -147,7 +147,7 @@ export async function createApiServer(parameters: CreateApiServerParameters): Pr
       return send(res, verifierReasons[result.reason].status, { error: result.reason, message: result.message });
     }
     metrics.verified(path, result, now());
-    const answer = route.handle({ key: result, body: new TextDecoder().decode(body), req });
+    const answer = route.handle({ key: result, body: utf8.decode(body), req });
     return send(res, answer.status, answer.body);
   }
 
@@ -224,6 +224,7 @@ export async function createApiServer(parameters: CreateApiServerParameters): Pr
 }
 
 const inspectPath = "/v1/verify-request";
+const utf8 = new TextDecoder();
 
 function send(res: ServerResponse, status: number, body: unknown): number {
   const text = JSON.stringify(body);
