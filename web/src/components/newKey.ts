@@ -45,3 +45,18 @@ export async function toChainKey({ value, chainId, registry, owner, scopes, notB
     proof,
   };
 }
+
+export type PrepareChainKeyParameters = Omit<ChainKeyParameters, "notBefore" | "expiresAt"> & {
+  /** The chain's latest block time, in seconds. */
+  chainNow: number;
+  lifetimeSeconds: number;
+};
+
+/**
+ * `toChainKey` valid from the earlier of chain and wall time: valid at once for on-chain checks and for
+ * verifiers that use their own clock, also on a dev chain moved ahead by time travel.
+ */
+export function prepareChainKey({ chainNow, lifetimeSeconds, ...parameters }: PrepareChainKeyParameters) {
+  const notBefore = Math.min(chainNow, Math.floor(Date.now() / 1000));
+  return toChainKey({ ...parameters, notBefore, expiresAt: notBefore + lifetimeSeconds });
+}

@@ -5,7 +5,7 @@ import { algorithmFromChain } from "../../../src/keys/algorithms.ts";
 import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
 import { DurationField } from "../components/DurationField.tsx";
 import { KeyIdLink } from "../components/KeyIdLink.tsx";
-import { initialNewKey, newKeyProblem, type NewKeyValue, toChainKey } from "../components/newKey.ts";
+import { initialNewKey, newKeyProblem, type NewKeyValue, prepareChainKey } from "../components/newKey.ts";
 import { NewKeyPanel } from "../components/NewKeyPanel.tsx";
 import { RequireWallet } from "../components/RequireWallet.tsx";
 import { ScopeCheckboxes } from "../components/ScopeCheckboxes.tsx";
@@ -68,17 +68,14 @@ function RegisterForm() {
     const receipt = await tx.send(null, {
       scopeNames: registry.scopeNames,
       prepare: async () => {
-        // The earlier of chain and wall time: valid at once for on-chain checks and for
-        // verifiers that use their own clock, also on a dev chain moved ahead by time travel.
-        const notBefore = Math.min(now, Math.floor(Date.now() / 1000));
-        const key = await toChainKey({
+        const key = await prepareChainKey({
           value: newKey,
           chainId: runtime.chainId,
           registry: runtime.addresses.KeyRegistry,
           owner: address,
           scopes,
-          notBefore,
-          expiresAt: notBefore + lifetimeSeconds,
+          chainNow: now,
+          lifetimeSeconds,
         });
         return { address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "register", args: [key, label] };
       },

@@ -9,7 +9,7 @@ import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
 import { DurationField } from "../components/DurationField.tsx";
 import { KeyIdLink } from "../components/KeyIdLink.tsx";
 import { KeyTimeline } from "../components/KeyTimeline.tsx";
-import { initialNewKey, newKeyProblem, type NewKeyValue, toChainKey } from "../components/newKey.ts";
+import { initialNewKey, newKeyProblem, type NewKeyValue, prepareChainKey } from "../components/newKey.ts";
 import { NewKeyPanel } from "../components/NewKeyPanel.tsx";
 import { RequireWallet } from "../components/RequireWallet.tsx";
 import { ScopeCheckboxes } from "../components/ScopeCheckboxes.tsx";
@@ -96,15 +96,14 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
     const receipt = await tx.send(null, {
       scopeNames: registry.scopeNames,
       prepare: async () => {
-        const notBefore = Math.min(now, Math.floor(Date.now() / 1000));
-        const key = await toChainKey({
+        const key = await prepareChainKey({
           value: newKey,
           chainId: runtime.chainId,
           registry: runtime.addresses.KeyRegistry,
           owner: address,
           scopes,
-          notBefore,
-          expiresAt: notBefore + lifetimeSeconds,
+          chainNow: now,
+          lifetimeSeconds,
         });
         return { address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "rotate", args: [old.keyId, key, overlapSeconds] };
       },

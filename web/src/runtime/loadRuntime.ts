@@ -1,5 +1,11 @@
-import { type Address, getAddress, type Hex, isAddress, isHex } from "viem";
-import type { ContractName, DeploymentManifest } from "../../../src/chain/manifest.ts";
+import { type Address, getAddress, type Hex } from "viem";
+import {
+  type ContractName,
+  contractNames,
+  type DeploymentManifest,
+  InvalidManifestError,
+  validateManifest,
+} from "../../../src/chain/validateManifest.ts";
 
 export type Runtime = {
   rpcUrl: string;
@@ -29,25 +35,29 @@ export async function loadRuntime({ baseUrl, fetch: fetchFn = fetch }: LoadRunti
   };
   if (typeof config.rpcUrl !== "string") throw new Error("config.json has no rpcUrl.");
   const manifestUrl = new URL(typeof config.manifestUrl === "string" ? config.manifestUrl : "deployment.json", baseUrl);
-  const m = (await getJson(fetchFn, manifestUrl, "the deployment manifest")) as Partial<DeploymentManifest>;
-  const problems: string[] = [];
-  if (!Number.isSafeInteger(m.chainId)) problems.push("chainId");
-  if (!Number.isSafeInteger(m.deploymentBlock)) problems.push("deploymentBlock");
-  if (!isHex(m.deploymentBlockHash)) problems.push("deploymentBlockHash");
-  const names = ["KeyRegistry", "KeyLedgerToken", "KeyLedgerTimelock", "KeyLedgerGovernor"] as const;
-  for (const name of names) if (!isAddress(m.contracts?.[name]?.address ?? "", { strict: false })) problems.push(`contracts.${name}.address`);
-  if (problems.length) throw new Error(`The deployment manifest is invalid: ${problems.join(", ")}.`);
+  const m = toManifest(await getJson(fetchFn, manifestUrl, "the deployment manifest"));
   const apiUrl = typeof config.apiUrl === "string" && config.apiUrl ? new URL(config.apiUrl, baseUrl).href.replace(/\/$/, "") : null;
   return {
     rpcUrl: new URL(config.rpcUrl, baseUrl).href,
     apiUrl,
     verifyRequest: apiUrl !== null && config.verifyRequest === true,
-    chainId: m.chainId!,
-    deploymentBlock: BigInt(m.deploymentBlock!),
-    deploymentBlockHash: m.deploymentBlockHash!,
-    addresses: Object.fromEntries(names.map((n) => [n, getAddress(m.contracts![n].address)])) as Record<ContractName, Address>,
+    chainId: m.chainId,
+    deploymentBlock: BigInt(m.deploymentBlock),
+    deploymentBlockHash: m.deploymentBlockHash,
+    addresses: Object.fromEntries(contractNames.map((n) => [n, getAddress(m.contracts[n].address)])) as Record<ContractName, Address>,
     governanceParams: m.governance,
   };
+}
+
+/** `validateManifest`, with its problems restated as the field names they concern. */
+function toManifest(json: unknown): DeploymentManifest {
+  try {
+    return validateManifest(json);
+  } catch (error) {
+    if (!(error instanceof InvalidManifestError)) throw error;
+    const fields = error.metaMessages?.map((line) => line.replace(/^- /, "").split(" ")[0]) ?? [];
+    throw new Error(fields.length ? `The deployment manifest is invalid: ${fields.join(", ")}.` : `The deployment manifest is invalid: ${error.shortMessage}`);
+  }
 }
 
 async function getJson(fetchFn: typeof fetch, url: URL, what: string): Promise<unknown> {
