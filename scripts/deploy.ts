@@ -1,13 +1,12 @@
 // CLI of scripts/deploy/deploy.ts: `node scripts/deploy.ts --help`.
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { isHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { contractNames } from "../src/chain/manifest.ts";
 import { BaseError } from "../src/errors/BaseError.ts";
 import { deploy } from "./deploy/index.ts";
-import { parameterOptionsHelp, parameterParseArgsOptions, parametersFromOptions } from "./deploy/options.ts";
+import { parameterOptionsHelp, parametersFromOptions, parseScriptArgs } from "./deploy/options.ts";
 
 const help = `Usage: node scripts/deploy.ts [options]
 
@@ -34,30 +33,19 @@ never accepted as a flag (argv is visible to every user of the machine).
 `;
 
 async function main(): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        rpc: { type: "string" },
-        manifest: { type: "string" },
-        "chain-id": { type: "string" },
-        "account-index": { type: "string" },
-        force: { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        ...parameterParseArgsOptions,
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\nRun with --help for the options.`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(help);
-    return 0;
-  }
+  const values = parseScriptArgs({
+    options: {
+      rpc: { type: "string" },
+      manifest: { type: "string" },
+      "chain-id": { type: "string" },
+      "account-index": { type: "string" },
+      force: { type: "boolean" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    help,
+  });
+  if (typeof values === "number") return values;
   const rpcUrl = str(values.rpc) ?? process.env.KEYLEDGER_RPC_URL ?? "http://127.0.0.1:8545";
   const key = process.env.KEYLEDGER_DEPLOYER_KEY;
   if (key !== undefined && !(isHex(key) && key.length === 66)) {

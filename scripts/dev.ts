@@ -2,9 +2,8 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { BaseError } from "../src/errors/BaseError.ts";
-import { parameterOptionsHelp, parameterParseArgsOptions, parametersFromOptions } from "./deploy/options.ts";
+import { parameterOptionsHelp, parametersFromOptions, parseScriptArgs } from "./deploy/options.ts";
 import { runDevStack } from "./dev/runDevStack.ts";
 import { compileService } from "./dev/services/compile.ts";
 import { deployService } from "./dev/services/deploy.ts";
@@ -40,28 +39,17 @@ ${parameterOptionsHelp()}
 `;
 
 async function main(): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        port: { type: "string" },
-        manifest: { type: "string" },
-        "no-compile": { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        ...parameterParseArgsOptions,
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\nRun with --help for the options.`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(help);
-    return 0;
-  }
+  const values = parseScriptArgs({
+    options: {
+      port: { type: "string" },
+      manifest: { type: "string" },
+      "no-compile": { type: "boolean" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    help,
+  });
+  if (typeof values === "number") return values;
   const portText = typeof values.port === "string" ? values.port : process.env.KEYLEDGER_RPC_PORT || undefined;
   if (portText !== undefined && !(/^\d+$/.test(portText) && Number(portText) <= 65_535)) {
     console.error(`The port must be 0..65535, got "${portText}".`);

@@ -1,3 +1,4 @@
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { type Address, getAddress, isAddress, parseEther } from "viem";
 import { algorithms, algorithmToChain, isAlgorithm } from "../../src/keys/index.ts";
 import { InvalidDeploymentParametersError } from "./errors.ts";
@@ -57,6 +58,28 @@ export function parametersFromOptions({ values, env }: ParametersFromOptionsPara
   }
   if (problems.length) throw new InvalidDeploymentParametersError({ problems });
   return params;
+}
+
+/**
+ * Parses a script's argv: its own `options` plus the deployment parameters. Prints
+ * the help (exit code 0) or the parse error (exit code 2) and returns the exit code
+ * in those cases, else the parsed values.
+ */
+export function parseScriptArgs({ options, help }: { options: ParseArgsOptionsConfig; help: string }): Record<string, string | boolean | undefined> | number {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ options: { ...options, ...parameterParseArgsOptions }, strict: true, allowPositionals: false }) as {
+      values: Record<string, string | boolean | undefined>;
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\nRun with --help for the options.`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(help);
+    return 0;
+  }
+  return values;
 }
 
 /** Help lines for `parameterOptions`. */

@@ -1,8 +1,11 @@
 import { decodeFunctionData, type Hex } from "viem";
 import { keyLedgerGovernorAbi, keyRegistryAbi } from "../generated/abis.ts";
 import { usageError } from "./CliError.ts";
-import type { ChainContext } from "./connectChain.ts";
+import type { CommandValues } from "./command.ts";
+import { type ChainContext, connectChain } from "./connectChain.ts";
 import { explainError } from "./explainError.ts";
+import { loadWallet, type Wallet } from "./loadWallet.ts";
+import { transact, type TransactReturnType } from "./transact.ts";
 
 export const proposalStates = ["pending", "active", "canceled", "defeated", "succeeded", "queued", "expired", "executed"] as const;
 
@@ -10,6 +13,22 @@ export function parseProposalId(text: string | undefined): bigint {
   if (text === undefined) throw usageError("Missing proposal id.");
   if (!/^(\d+|0x[0-9a-fA-F]+)$/.test(text)) throw usageError(`"${text}" is not a proposal id (a decimal or 0x-hex number).`);
   return BigInt(text);
+}
+
+/** Connects, loads the wallet and sends one transaction to the governor. */
+export async function sendGovernorTransaction({
+  values,
+  functionName,
+  args,
+}: {
+  values: CommandValues;
+  functionName: string;
+  args: readonly unknown[];
+}): Promise<TransactReturnType & { context: ChainContext; wallet: Wallet }> {
+  const context = await connectChain({ values });
+  const wallet = await loadWallet({ values, context });
+  const sent = await transact({ context, wallet, address: context.governor, abi: keyLedgerGovernorAbi, functionName, args });
+  return { ...sent, context, wallet };
 }
 
 export type ProposalCreated = {

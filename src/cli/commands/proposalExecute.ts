@@ -1,12 +1,9 @@
 import { parseEventLogs } from "viem";
-import { keyLedgerGovernorAbi, keyRegistryAbi } from "../../generated/abis.ts";
+import { keyRegistryAbi } from "../../generated/abis.ts";
 import type { Command } from "../command.ts";
-import { connectChain } from "../connectChain.ts";
 import { exitCodes } from "../exitCodes.ts";
-import { parseProposalId } from "../governor.ts";
-import { loadWallet } from "../loadWallet.ts";
+import { parseProposalId, sendGovernorTransaction } from "../governor.ts";
 import { describeEvent, readScopeNames } from "../registry.ts";
-import { transact } from "../transact.ts";
 
 export const proposalExecute: Command = {
   name: "proposal execute",
@@ -18,16 +15,7 @@ export const proposalExecute: Command = {
   examples: ["keyledger proposal execute 4242...17 --dev-account 0"],
   async run({ values, positionals, out }) {
     const proposalId = parseProposalId(positionals[0]);
-    const context = await connectChain({ values });
-    const wallet = await loadWallet({ values, context });
-    const { hash, receipt } = await transact({
-      context,
-      wallet,
-      address: context.governor,
-      abi: keyLedgerGovernorAbi,
-      functionName: "execute",
-      args: [proposalId],
-    });
+    const { context, hash, receipt } = await sendGovernorTransaction({ values, functionName: "execute", args: [proposalId] });
     const scopeNames = await readScopeNames(context);
     const registryLogs = receipt.logs.filter((l) => l.address.toLowerCase() === context.registry.toLowerCase());
     const effects = parseEventLogs({ abi: keyRegistryAbi, logs: registryLogs }).map((l) => describeEvent(l, scopeNames));

@@ -1,12 +1,9 @@
 import { keyLedgerGovernorAbi } from "../../generated/abis.ts";
 import type { Command } from "../command.ts";
-import { connectChain } from "../connectChain.ts";
 import { exitCodes } from "../exitCodes.ts";
 import { explainError } from "../explainError.ts";
-import { parseProposalId } from "../governor.ts";
-import { loadWallet } from "../loadWallet.ts";
+import { parseProposalId, sendGovernorTransaction } from "../governor.ts";
 import { formatTime } from "../parse.ts";
-import { transact } from "../transact.ts";
 
 export const proposalQueue: Command = {
   name: "proposal queue",
@@ -18,16 +15,7 @@ export const proposalQueue: Command = {
   examples: ["keyledger proposal queue 4242...17 --dev-account 0"],
   async run({ values, positionals, out }) {
     const proposalId = parseProposalId(positionals[0]);
-    const context = await connectChain({ values });
-    const wallet = await loadWallet({ values, context });
-    const { hash, receipt } = await transact({
-      context,
-      wallet,
-      address: context.governor,
-      abi: keyLedgerGovernorAbi,
-      functionName: "queue",
-      args: [proposalId],
-    });
+    const { context, hash, receipt } = await sendGovernorTransaction({ values, functionName: "queue", args: [proposalId] });
     let eta: number;
     try {
       eta = Number(

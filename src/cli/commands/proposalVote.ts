@@ -1,11 +1,7 @@
-import { keyLedgerGovernorAbi } from "../../generated/abis.ts";
 import { usageError } from "../CliError.ts";
 import { type Command, requireString } from "../command.ts";
-import { connectChain } from "../connectChain.ts";
 import { exitCodes } from "../exitCodes.ts";
-import { parseProposalId } from "../governor.ts";
-import { loadWallet } from "../loadWallet.ts";
-import { transact } from "../transact.ts";
+import { parseProposalId, sendGovernorTransaction } from "../governor.ts";
 
 // GovernorCountingSimple's vote types.
 const supports = { against: 0, for: 1, abstain: 2 } as const;
@@ -27,13 +23,8 @@ export const proposalVote: Command = {
     if (!(supportName in supports)) throw usageError(`proposal vote: --support must be for, against or abstain, not "${supportName}".`);
     const support = supports[supportName as keyof typeof supports];
     const reason = typeof values.reason === "string" ? values.reason : undefined;
-    const context = await connectChain({ values });
-    const wallet = await loadWallet({ values, context });
-    const { hash, receipt } = await transact({
-      context,
-      wallet,
-      address: context.governor,
-      abi: keyLedgerGovernorAbi,
+    const { wallet, hash, receipt } = await sendGovernorTransaction({
+      values,
       functionName: reason === undefined ? "castVote" : "castVoteWithReason",
       args: reason === undefined ? [proposalId, support] : [proposalId, support, reason],
     });
