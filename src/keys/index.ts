@@ -1,5 +1,10 @@
 export { algorithmFromChain, algorithms, algorithmToChain, isAlgorithm, UnsupportedAlgorithmError, type Algorithm } from "./algorithms.ts";
 export { computeKeyId, type ComputeKeyIdParameters } from "./computeKeyId.ts";
+export {
+  ed25519PublicKeyProblem,
+  type Ed25519PublicKeyProblemParameters,
+  type Ed25519PublicKeyProblemReturnType,
+} from "./ed25519PublicKeyProblem.ts";
 export { assertLabel, generateKey, type GenerateKeyParameters } from "./generateKey.ts";
 export { algorithmOfJwk, base64UrlToBytes, bytesToBase64Url, InvalidKeyError } from "./jwk.ts";
 export {

@@ -1,4 +1,5 @@
 import type { Algorithm } from "./algorithms.ts";
+import { ed25519PublicKeyProblem } from "./ed25519PublicKeyProblem.ts";
 import { algorithmOfJwk, base64UrlToBytes, InvalidKeyError } from "./jwk.ts";
 import type { Jwk } from "./types.ts";
 
@@ -14,6 +15,8 @@ export function publicKeyToRaw({ publicKey }: PublicKeyToRawParameters): PublicK
   const x = base64UrlToBytes(publicKey.x);
   if (alg === "ed25519") {
     if (x.length !== 32) throw new InvalidKeyError({ reason: `Ed25519 x must be 32 bytes, got ${x.length}` });
+    const problem = ed25519PublicKeyProblem({ publicKey: x });
+    if (problem) throw new InvalidKeyError({ reason: `the Ed25519 public key is unusable (${problem}; small-order and non-canonical keys are refused)` });
     return { alg, raw: x };
   }
   if (typeof publicKey.y !== "string") throw new InvalidKeyError({ reason: "EC JWK is missing y" });

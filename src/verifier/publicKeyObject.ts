@@ -1,5 +1,5 @@
 import { createPublicKey, ECDH, KeyObject } from "node:crypto";
-import { type Algorithm, bytesToBase64Url, isAlgorithm, type Jwk } from "../keys/index.ts";
+import { type Algorithm, base64UrlToBytes, bytesToBase64Url, ed25519PublicKeyProblem, isAlgorithm, type Jwk } from "../keys/index.ts";
 import { InvalidPublicKeyError } from "./errors.ts";
 
 export type PublicKeyObjectParameters = {
@@ -41,6 +41,14 @@ export function publicKeyObject({ alg, publicKey }: PublicKeyObjectParameters): 
   const curve = key.asymmetricKeyDetails?.namedCurve;
   const matches = alg === "ed25519" ? type === "ed25519" : type === "ec" && curve === curves[alg].openssl;
   if (!matches) throw new InvalidPublicKeyError(`The public key is ${type}${curve ? ` ${curve}` : ""}, not ${alg}.`);
+  if (alg === "ed25519") {
+    const problem = ed25519PublicKeyProblem({ publicKey: base64UrlToBytes(key.export({ format: "jwk" }).x!) });
+    if (problem) {
+      throw new InvalidPublicKeyError(`The Ed25519 public key is unusable (${problem}).`, {
+        details: "Small-order and non-canonical Ed25519 keys are refused: a constant signature verifies every message with them.",
+      });
+    }
+  }
   return key;
 }
 
