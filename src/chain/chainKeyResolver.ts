@@ -143,6 +143,12 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
   /** Hashes we indexed, ascending by number, for finding the fork point of a reorg. */
   let anchors: { number: number; hash: Hex }[] = [];
   let verified = false;
+  /** The deployment block as `verifyChain` last found it: the root every indexed range must descend from. */
+  let base: { number: number; hash: Hex } | undefined;
+  /** Set as soon as the node's chain is seen not to continue the indexed one; cleared by the next complete sync. */
+  let diverged = false;
+  /** Current `eth_getLogs` span: halved when the provider refuses a range, widened again on success. */
+  let span = chunkSize;
   let synced = false;
   let rebuilding = false;
   let lastSyncAt: number | undefined;
@@ -173,6 +179,9 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
     if (fatal) return `Chain state unusable: ${fatal.shortMessage}`;
     if (!synced) return "Chain state unknown: the key index is still loading.";
     if (rebuilding) return "Chain state unknown: the key index is being rebuilt after a deep reorg.";
+    // At once, not after maxStalenessSeconds: a node that swapped chains answers quickly and
+    // "successfully", so only continuity, never the age of the last sync, can tell.
+    if (diverged) return "Chain state unknown: the node's chain does not continue the indexed one (reorg or another chain).";
     const age = now() - (lastSyncAt as number);
     if (age > maxStalenessMs) {
       return `Chain state is stale: the key index last synced ${Math.round(age / 1_000)} s ago (limit ${maxStalenessSeconds} s).`;
@@ -257,19 +266,24 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
     if (!verified) await verifyChain();
     const head = await client.getBlock({ blockTag: "latest" });
     const targetNumber = Number(head.number) - confirmations;
-    if (targetNumber < deploymentBlock) return finish(startedAt, emptyChanges(), undefined);
-    const target = confirmations === 0 ? head : await client.getBlock({ blockNumber: BigInt(targetNumber) });
-    if (tip && tip.number === targetNumber && tip.hash === target.hash) return finish(startedAt, emptyChanges(), undefined);
-
+    // Nothing indexed yet and nothing to index: there is no key to vouch for.
+    if (!tip && targetNumber < deploymentBlock) return finish(startedAt, emptyChanges(), undefined);
+    const target = confirmations === 0 ? head : await blockAt(targetNumber);
     const changes = emptyChanges();
     let rolledBackTo: number | undefined;
     if (tip) {
-      const canonical =
+      // Same number, same hash: the same chain (a block hash commits to all its ancestors).
+      if (tip.number === targetNumber && tip.hash === target.hash) return finish(startedAt, changes, undefined);
+      // Continuity: a sync only counts as fresh if the node's chain still contains our
+      // last indexed block. A shorter chain, or a longer one without it, is a reorg or
+      // another chain (e.g. a node reset with the registry redeployed at the same address).
+      const continues =
         tip.number < targetNumber &&
-        (targetNumber === tip.number + 1
-          ? target.parentHash === tip.hash
-          : (await client.getBlock({ blockNumber: BigInt(tip.number) })).hash === tip.hash);
-      if (!canonical) {
+        // parentHash is only the cheap proof: blocks made by `hardhat_mine` report a zero
+        // parentHash, so a mismatch is settled by reading our block again.
+        ((targetNumber === tip.number + 1 && target.parentHash === tip.hash) || (await blockAt(tip.number)).hash === tip.hash);
+      if (!continues) {
+        diverged = true;
         rolledBackTo = await rollBack(Math.min(tip.number, targetNumber), changes);
         if (!verified) await verifyChain();
       }
@@ -277,19 +291,31 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
 
     let from = (tip ? tip.number : deploymentBlock - 1) + 1;
     while (from <= targetNumber) {
-      const to = Math.min(targetNumber, from + chunkSize - 1);
-      // The range's last hash is read BEFORE its logs: if the chain reorganises in
-      // between, that hash is no longer canonical and the next poll rolls back.
-      const toHash = to === targetNumber ? target.hash : (await client.getBlock({ blockNumber: BigInt(to) })).hash;
-      const logs = await client.getLogs({ address: registry, events: registryEvents, fromBlock: BigInt(from), toBlock: BigInt(to), strict: true });
+      const to = Math.min(targetNumber, from + span - 1);
+      // The range's last block is read BEFORE its logs and again AFTER them: logs
+      // only count when both reads agree and the range connects to what is indexed,
+      // so logs of another chain (a swap or reorg mid-sync) are never applied.
+      const before = to === targetNumber ? target : await blockAt(to);
+      let logs: Awaited<ReturnType<typeof getLogs>>;
+      try {
+        logs = await getLogs(from, to);
+      } catch (error) {
+        // Providers cap ranges (blocks or results): halve and retry; success widens again.
+        if (!isRangeLimitError(error) || span === 1) throw error;
+        span = Math.max(1, Math.floor((to - from + 1) / 2));
+        continue;
+      }
       if (closed) return;
+      const prev = tip ?? base;
+      await checkRange(prev, to, before.hash, logs);
       index ??= createRegistryIndex({ chainId: chainId as number, registry });
       merge(changes, index.apply(logs));
       for (const log of logs) anchor(Number(log.blockNumber), log.blockHash);
-      anchor(to, toHash);
-      tip = { number: to, hash: toHash };
+      anchor(to, before.hash);
+      tip = { number: to, hash: before.hash };
       negative = new Set();
       from = to + 1;
+      span = Math.min(chunkSize, span * 2);
     }
     const horizon = (tip?.number ?? 0) - reorgDepth;
     index?.prune(horizon);
@@ -298,10 +324,42 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
     finish(startedAt, changes, rolledBackTo);
   }
 
+  function getLogs(from: number, to: number) {
+    return client.getLogs({ address: registry, events: registryEvents, fromBlock: BigInt(from), toBlock: BigInt(to), strict: true });
+  }
+
+  async function blockAt(number: number) {
+    return client.getBlock({ blockNumber: BigInt(number) });
+  }
+
+  /**
+   * Proves that logs fetched for `(prev.number, to]` belong to the indexed chain: block
+   * `to` still has the hash read before the logs, and it descends from `prev` (our tip,
+   * or the deployment block for the first range). Otherwise the node moved under us:
+   * stale at once, and the next sync rolls back or fails closed.
+   */
+  async function checkRange(prev: { number: number; hash: Hex } | undefined, to: number, toHash: Hex, logs: readonly { blockNumber: bigint; blockHash: Hex }[]) {
+    const after = await blockAt(to);
+    let connected = after.hash === toHash && logs.every((log) => Number(log.blockNumber) !== to || log.blockHash === toHash);
+    if (connected && prev) {
+      if (to === prev.number) connected = after.hash === prev.hash;
+      else connected = (to === prev.number + 1 && after.parentHash === prev.hash) || (await blockAt(prev.number)).hash === prev.hash;
+      connected &&= logs.every((log) => Number(log.blockNumber) !== prev.number || log.blockHash === prev.hash);
+    }
+    if (connected) return;
+    diverged = true;
+    // The deployment block itself may be gone: check it again on the next sync.
+    if (!tip) verified = false;
+    throw new ChainDivergedError(`The node's chain changed while blocks up to ${to} were read.`, {
+      details: `block ${to}: ${toHash} before the logs, ${after.hash} after`,
+    });
+  }
+
   function finish(startedAt: number, changes: RegistryIndexChanges, rolledBackTo: number | undefined) {
     index ??= createRegistryIndex({ chainId: chainId as number, registry });
     lastSyncAt = startedAt;
     lastError = undefined;
+    diverged = false;
     if (!synced) {
       synced = true;
       markReady();
@@ -356,8 +414,9 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
     else if (chainId !== actual) {
       throw new ChainMismatchError(`The registry is configured for chain ${chainId}, but the node serves chain ${actual}.`);
     }
+    const block = await client.getBlock({ blockNumber: BigInt(deploymentBlock) }).catch(() => undefined);
+    base = block?.hash ? { number: deploymentBlock, hash: block.hash } : undefined;
     if (deploymentBlockHash) {
-      const block = await client.getBlock({ blockNumber: BigInt(deploymentBlock) }).catch(() => undefined);
       if (block?.hash !== deploymentBlockHash) {
         throw new ChainMismatchError(`The node's block ${deploymentBlock} is not the registry's deployment block.`, {
           metaMessages: ["The node was probably restarted or reset: redeploy and load the new manifest."],
@@ -418,6 +477,23 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
 
 export class ChainMismatchError extends BaseError {
   override name = "ChainMismatchError";
+}
+
+/** The node's chain changed under a sync (reorg or another chain); the next sync rolls back or fails closed. */
+export class ChainDivergedError extends BaseError {
+  override name = "ChainDivergedError";
+}
+
+// What providers answer to a too-wide eth_getLogs (Alchemy, Infura, QuickNode, geth, erigon...).
+const rangeLimitPattern = /range|too many|too large|limit|exceed|more than|max(imum)? (block|result)/i;
+
+function isRangeLimitError(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    const { code, details, shortMessage } = e as { code?: number; details?: string; shortMessage?: string };
+    if (code === -32005) return true;
+    if (rangeLimitPattern.test(`${shortMessage ?? ""} ${details ?? ""} ${e.message}`)) return true;
+  }
+  return false;
 }
 
 function shortMessageOf(error: unknown): string {
