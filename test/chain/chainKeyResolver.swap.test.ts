@@ -78,3 +78,30 @@ describe("chainKeyResolver when the node behind its URL is replaced by another c
     expect(resolver.status().stale).toBe(true);
   });
 });
+
+describe("chainKeyResolver behind a provider that caps eth_getLogs ranges", () => {
+  it("halves refused ranges, widens again on success, and indexes every key", async () => {
+    proxy.target = a.rpcUrl;
+    proxy.onRequest = undefined;
+    const keys: `0x${string}`[] = [];
+    for (let i = 0; i < 3; i++) {
+      keys.push((await registerKey({ rpcUrl: a.rpcUrl, manifest: a.manifest, owner })).keyId);
+      await mine(a.rpcUrl, 7);
+    }
+    const sizes: number[] = [];
+    proxy.onRequest = (request) => {
+      if (request.method !== "eth_getLogs") return;
+      const { fromBlock, toBlock } = (request.params as [{ fromBlock: string; toBlock: string }])[0];
+      const size = Number(BigInt(toBlock) - BigInt(fromBlock)) + 1;
+      sizes.push(size);
+      if (size > 4) return { code: -32602, message: "query exceeds max block range 4" };
+    };
+    const resolver = chainKeyResolver({ manifest: a.manifest, rpcUrl: proxy.url, pollingIntervalMs: 60_000, chunkSize: 64 });
+    resolvers.push(resolver);
+    await resolver.ready();
+    for (const keyId of keys) expect(await resolver.resolve(keyId)).toMatchObject({ status: "found" });
+    expect(sizes[0]).toBeGreaterThan(4);
+    expect(sizes.filter((size) => size <= 4).length).toBeGreaterThan(1);
+    expect(resolver.status().stale).toBe(false);
+  });
+});
