@@ -220,6 +220,14 @@ contract KeyRegistry is IKeyRegistry {
     }
 
     /// @inheritdoc IKeyRegistry
+    function cancelGovernanceTransfer() external onlyGovernance {
+        address pending = pendingGovernance;
+        if (pending == address(0)) revert NoPendingGovernance();
+        delete pendingGovernance;
+        emit GovernanceTransferCancelled(governance, pending);
+    }
+
+    /// @inheritdoc IKeyRegistry
     function acceptGovernance() external {
         if (msg.sender != pendingGovernance) revert NotPendingGovernance(msg.sender, pendingGovernance);
         emit GovernanceTransferred(governance, msg.sender);
@@ -287,6 +295,7 @@ contract KeyRegistry is IKeyRegistry {
         bytes calldata pub = key.publicKey;
         if (alg == Algorithm.Ed25519) {
             if (pub.length != 32) revert InvalidPublicKey(alg, pub);
+            _checkEd25519(bytes32(pub));
         } else if (pub.length != 33 || (pub[0] != 0x02 && pub[0] != 0x03)) {
             revert InvalidPublicKey(alg, pub);
         }
@@ -346,6 +355,27 @@ contract KeyRegistry is IKeyRegistry {
         if (_state(k.flags) == KeyState.Revoked) revert InvalidKeyState(keyId, KeyState.Revoked);
         _setState(k, KeyState.Revoked);
         emit KeyRevoked(keyId, msg.sender, reason);
+    }
+
+    /// @dev Refuses the 8 small-order encodings and the non-canonical ones, as
+    ///      src/keys/ed25519PublicKeyProblem.ts does (the on-curve check is left off-chain).
+    function _checkEd25519(bytes32 key) internal pure {
+        uint256 w = uint256(key);
+        // y >= p: bytes 1..30 all 0xff, byte 31 & 0x7f == 0x7f, byte 0 >= 0xed.
+        uint256 mask = 0x00ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f;
+        if ((w & mask == mask && w >> 248 >= 0xed)
+            || key == 0x0100000000000000000000000000000000000000000000000000000000000080
+            || key == 0xecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff
+            || key == 0x0100000000000000000000000000000000000000000000000000000000000000
+            || key == 0xc7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a
+            || key == 0x0000000000000000000000000000000000000000000000000000000000000080
+            || key == 0x26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05
+            || key == 0xecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f
+            || key == 0x26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85
+            || key == bytes32(0)
+            || key == 0xc7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa) {
+            revert UnusableEd25519Key(key);
+        }
     }
 
     function _setState(StoredKey storage k, KeyState state) internal {

@@ -136,6 +136,10 @@ interface IKeyRegistry {
     error InvalidGovernance(address governance);
     /// @notice Only the pending governance can accept the transfer.
     error NotPendingGovernance(address caller, address pendingGovernance);
+    /// @notice The Ed25519 public key is small-order or non-canonical (y >= p, or x = 0 with the sign bit).
+    error UnusableEd25519Key(bytes32 publicKey);
+    /// @notice There is no pending governance transfer to cancel.
+    error NoPendingGovernance();
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -187,6 +191,8 @@ interface IKeyRegistry {
     event GuardianUpdated(address indexed guardian, bool enabled);
     /// @notice Governance proposed a new governance address.
     event GovernanceTransferStarted(address indexed previousGovernance, address indexed newGovernance);
+    /// @notice Governance cancelled the pending transfer to `cancelledGovernance`.
+    event GovernanceTransferCancelled(address indexed governance, address indexed cancelledGovernance);
     /// @notice The governance address changed.
     event GovernanceTransferred(address indexed previousGovernance, address indexed newGovernance);
 
@@ -239,6 +245,9 @@ interface IKeyRegistry {
 
     /// @notice Starts handing governance to `newGovernance`, which must accept.
     function transferGovernance(address newGovernance) external;
+
+    /// @notice Cancels the pending governance transfer.
+    function cancelGovernanceTransfer() external;
 
     /// @notice Completes a governance transfer.
     function acceptGovernance() external;

@@ -86,6 +86,7 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
     if (alg === 1 ? bytesOf(pub) !== 32 : bytesOf(pub) !== 33 || (prefix !== "02" && prefix !== "03")) {
       return refuse("InvalidPublicKey", alg, pub);
     }
+    if (alg === 1 && unusableEd25519(pub)) return refuse("UnusableEd25519Key", pub);
     if (bytesOf(key.proof) !== 64) return refuse("InvalidProofLength", BigInt(bytesOf(key.proof)));
     if ((key.scopes & ~policy.allowedScopes & 0xff) !== 0) return refuse("ScopesNotAllowed", key.scopes, policy.allowedScopes);
     if (key.expiresAt <= key.notBefore || key.expiresAt <= t) {
@@ -342,6 +343,22 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       };
     }
   }
+}
+
+const SMALL_ORDER = new Set([
+  `0x01${"00".repeat(31)}`, "0xc7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a", `0x${"00".repeat(31)}80`,
+  "0x26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", `0xec${"ff".repeat(30)}7f`,
+  "0x26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85", `0x${"00".repeat(32)}`,
+  "0xc7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+]);
+/** The contract's Ed25519 check: small-order, y >= p, or x = 0 with the sign bit. */
+function unusableEd25519(pub: Hex): boolean {
+  const h = pub.toLowerCase();
+  if (SMALL_ORDER.has(h)) return true;
+  const mid = h.slice(4, 64);
+  const last = parseInt(h.slice(64, 66), 16);
+  if (mid === "ff".repeat(30) && (last & 0x7f) === 0x7f && parseInt(h.slice(2, 4), 16) >= 0xed) return true;
+  return h === `0x01${"00".repeat(30)}80` || h === `0xec${"ff".repeat(31)}`;
 }
 
 /** `keyStatus` as the model sees it at `time`. */

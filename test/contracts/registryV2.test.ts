@@ -1,0 +1,61 @@
+// Issue 9 (Registry v2) reproductions: each test failed against the previous
+// contract and passes with the fix.
+import { network } from "hardhat";
+import { getAddress, type Hex, zeroAddress } from "viem";
+import { describe, expect, it } from "vitest";
+import { expectEvents, makeNewKey, registryFixture, type WalletClient } from "./fixtures.ts";
+
+const connection = await network.create();
+const { viem, networkHelpers } = connection;
+const load = () => networkHelpers.loadFixture(registryFixture);
+const { revertWithCustomErrorWithArgs: expectRevert } = viem.assertions;
+const address = (wallet: WalletClient) => getAddress(wallet.account.address);
+
+const ff = "ff".repeat(30);
+const z = "00".repeat(30);
+/** The 8 canonical small-order encodings, then the non-canonical ones (y >= p, x = 0 with the sign bit). */
+const unusable: Hex[] = [
+  `0x01${z}00`,
+  "0xc7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+  `0x00${z}80`,
+  "0x26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+  `0xec${ff}7f`,
+  "0x26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+  `0x00${z}00`,
+  "0xc7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+  `0xed${ff}7f`, // y = p
+  `0xee${ff}7f`,
+  `0xff${ff}7f`,
+  `0xed${ff}ff`, // y = p, sign bit set
+  `0xff${ff}ff`,
+  `0x01${z}80`, // y = 1, x = 0 with the sign bit
+  `0xec${ff}ff`, // y = p - 1, x = 0 with the sign bit
+];
+
+describe("KeyRegistry v2: Ed25519 public keys", () => {
+  it("refuses every small-order and non-canonical encoding with UnusableEd25519Key", async () => {
+    const f = await load();
+    const { args } = await makeNewKey(f, { owner: f.alice });
+    for (const publicKey of unusable) {
+      await expectRevert(f.as(f.alice).write.register([{ ...args, publicKey }, "bot"]), f.registry, "UnusableEd25519Key", [publicKey]);
+    }
+    // Neighbours of the bad encodings are accepted (the contract cannot afford the on-curve check).
+    await f.as(f.alice).write.register([{ ...args, publicKey: `0xec${ff}7f`.replace(/^0xec/, "0xeb") as Hex }, "bot"]);
+    await f.as(f.alice).write.register([args, "bot"]);
+  });
+});
+
+describe("KeyRegistry v2: cancelling a governance transfer", () => {
+  it("governance cancels a pending transfer with an event; the pending address can no longer accept", async () => {
+    const f = await load();
+    await f.as(f.governance).write.transferGovernance([f.bob.account.address]);
+    await expectRevert(f.as(f.bob).write.cancelGovernanceTransfer(), f.registry, "NotGovernance", [f.bob.account.address]);
+    const cancelled = await f.as(f.governance).write.cancelGovernanceTransfer();
+    await expectEvents(f.publicClient, f.registry, cancelled, [
+      { eventName: "GovernanceTransferCancelled", args: { governance: address(f.governance), cancelledGovernance: address(f.bob) } },
+    ]);
+    expect(await f.registry.read.pendingGovernance()).toBe(zeroAddress);
+    await expectRevert(f.as(f.bob).write.acceptGovernance(), f.registry, "NotPendingGovernance", [f.bob.account.address, zeroAddress]);
+    await expectRevert(f.as(f.governance).write.cancelGovernanceTransfer(), f.registry, "NoPendingGovernance", []);
+  });
+});
