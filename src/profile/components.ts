@@ -68,11 +68,26 @@ export function resolveComponent(message: HttpMessage, item: Item): ParseResult<
 // covered component of every request: strings, with an object only on failure.
 export type ComponentFailure = { ok: false; error: string };
 
+/**
+ * Parses one signature base needs more than once: each `;key=` component of the
+ * same field and each `@query-param` would otherwise re-parse the whole field or
+ * query, so a hostile Signature-Input could make the work quadratic in its size.
+ * One per signature base, filled lazily.
+ */
+export type ComponentCache = {
+  dictionaries: Map<string, ReturnType<typeof parseDictionary> | undefined>;
+  query: [string, string | undefined][] | undefined;
+};
+
+export function createComponentCache(): ComponentCache {
+  return { dictionaries: new Map(), query: undefined };
+}
+
 /** The value of a covered component in `message` (not yet checked to be visible ASCII). */
-export function componentValue(message: HttpMessage, item: Item): string | ComponentFailure {
+export function componentValue(message: HttpMessage, item: Item, cache?: ComponentCache): string | ComponentFailure {
   const [name, params] = item;
   if (typeof name !== "string") return fail("a covered component is not a string");
-  return name.charCodeAt(0) === 0x40 ? derivedValue(message, name, params) : fieldValue(message, name, params);
+  return name.charCodeAt(0) === 0x40 ? derivedValue(message, name, params, cache) : fieldValue(message, name, params, cache);
 }
 
 /** The serialized component identifier, e.g. `"@method"` or `"@query-param";name="Pet"`. */
@@ -100,7 +115,7 @@ export function isComponentName(name: string): boolean {
   return name.startsWith("@") ? derived.has(name) : fieldNamePattern.test(name);
 }
 
-function derivedValue(message: HttpMessage, name: string, params: Map<string, BareItem>): string | ComponentFailure {
+function derivedValue(message: HttpMessage, name: string, params: Map<string, BareItem>, cache: ComponentCache | undefined): string | ComponentFailure {
   if (params.size !== 0) {
     for (const key of params.keys()) {
       if (!(name === "@query-param" && key === "name")) return fail(`parameter ${key} is not supported on ${name}`);
@@ -128,22 +143,31 @@ function derivedValue(message: HttpMessage, name: string, params: Map<string, Ba
       // RFC 9421 §2.2.7: an absent query is the "?" alone, the same as an empty one.
       return query === "" ? "?" : query;
     case "@query-param":
-      return queryParam(query, params.get("name"));
+      return queryParam(query, params.get("name"), cache);
     default:
       return fail(`unsupported derived component ${name}`);
   }
 }
 
-function queryParam(query: string, name: BareItem | undefined): string | ComponentFailure {
+function queryParam(query: string, name: BareItem | undefined, cache: ComponentCache | undefined): string | ComponentFailure {
   if (typeof name !== "string") return fail('@query-param needs a string "name" parameter');
+  let pairs = cache?.query;
+  if (!pairs) {
+    // Parsed and re-encoded once per signature base, whatever the number of @query-param components.
+    pairs = [];
+    for (const [key, value] of new URLSearchParams(query)) {
+      const encoded = formEncode(key);
+      if (encoded === undefined) return fail("the query cannot be re-encoded");
+      pairs.push([encoded, formEncode(value)]);
+    }
+    if (cache) cache.query = pairs;
+  }
   let found: string | undefined;
   let count = 0;
-  for (const [key, value] of new URLSearchParams(query)) {
-    const encoded = formEncode(key);
-    if (encoded === undefined) return fail("the query cannot be re-encoded");
+  for (const [encoded, value] of pairs) {
     if (encoded === name) {
       count++;
-      found = formEncode(value);
+      found = value;
     }
   }
   // RFC 9421 §2.2.8: a repeated parameter must not be covered by name.
@@ -160,7 +184,7 @@ function formEncode(value: string): string | undefined {
   }
 }
 
-function fieldValue(message: HttpMessage, name: string, params: Map<string, BareItem>): string | ComponentFailure {
+function fieldValue(message: HttpMessage, name: string, params: Map<string, BareItem>, cache: ComponentCache | undefined): string | ComponentFailure {
   if (!fieldNamePattern.test(name)) return fail(`component "${name}" is not a lowercase field name`);
   const lines = message.fields.get(name);
   if (params.size === 0) {
@@ -191,7 +215,12 @@ function fieldValue(message: HttpMessage, name: string, params: Map<string, Bare
   try {
     if (key !== undefined) {
       if (typeof key !== "string" || type !== "dictionary") return fail(`key is only valid on dictionary fields`);
-      const member = parseDictionary(combined).get(key);
+      let dictionary = cache?.dictionaries.get(name);
+      if (!dictionary) {
+        dictionary = parseDictionary(combined);
+        cache?.dictionaries.set(name, dictionary);
+      }
+      const member = dictionary.get(key);
       if (!member) return fail(`field ${name} has no member ${key}`);
       return isInnerList(member) ? serializeInnerList(member) : serializeItem(member);
     }

@@ -1,5 +1,5 @@
 import { type Item, type Parameters, SerializeError, serializeParameters } from "structured-headers";
-import { componentIdentifier, componentValue, isComponentValue } from "./components.ts";
+import { type ComponentCache, componentIdentifier, componentValue, createComponentCache, isComponentValue } from "./components.ts";
 import type { HttpMessage, ParseResult } from "./message.ts";
 
 export type CreateSignatureBaseParameters = {
@@ -29,9 +29,12 @@ export function createSignatureBase({ message, components, parameters }: CreateS
   let lines = "";
   let identifiers = "";
   const seen: string[] = [];
+  // Only components with parameters (key, @query-param) share parses: none on the usual request.
+  let cache: ComponentCache | undefined;
   for (const item of components) {
     if (item[0] === "@signature-params") return { ok: false, error: "@signature-params cannot be a covered component" };
-    const value = componentValue(message, item);
+    if (item[1].size !== 0) cache ??= createComponentCache();
+    const value = componentValue(message, item, cache);
     if (typeof value !== "string") return value;
     const identifier = componentIdentifier(item);
     if (typeof identifier !== "string") return identifier;

@@ -29,6 +29,12 @@ const methodPattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const maxSignatureFieldLength = 8192;
 const nodeDigests: Record<DigestAlgorithm, string> = { "sha-256": "sha256", "sha-512": "sha512" };
 const signatureLength = 64;
+/**
+ * Most covered components per signature: the profile needs 5 and RFC 9421's
+ * examples at most 8; a cap bounds the per-request work a sender can ask for
+ * (field values, sf/key parses) before any signature check.
+ */
+const maxCoveredComponents = 32;
 // `sha-256=:` + base64 of 32 bytes (44) + `:`, and the same for 64 bytes (88).
 const canonicalDigestLength = { "sha-256": 9 + 44 + 1, "sha-512": 9 + 88 + 1 } as const;
 const digestNames = ["sha-256", "sha-512"] as const;
@@ -56,15 +62,17 @@ type Candidate = {
 /**
  * Creates a verifier for the KeyLedger RFC 9421 profile.
  *
- * Checks run cheapest first, and nothing about a key is looked at before the
- * request is well-formed and fresh:
- *  1. parse: request, Signature-Input / Signature, profile parameters, coverage,
- *     signature base (malformed, missing-signature, missing-nonce, unsupported-alg)
+ * Checks run cheapest first, and nothing a sender can inflate (field values,
+ * `;key=` / `@query-param` look-ups, the body's digest) is computed before the
+ * key is known and usable:
+ *  1. parse: request, Signature-Input / Signature, profile parameters, coverage
+ *     (at most 32 components, none twice) (malformed, missing-signature,
+ *     missing-nonce, unsupported-alg)
  *  2. freshness of created / expires (future-request, expired-request)
- *  3. Content-Digest recomputed from the body (digest-mismatch)
- *  4. key lookup (unknown-key, stale-chain-state)
- *  5. key: alg, state, window, proof of possession (unsupported-alg, key-revoked,
+ *  3. key lookup (unknown-key, stale-chain-state)
+ *  4. key: alg, state, window, proof of possession (unsupported-alg, key-revoked,
  *     key-suspended, key-not-yet-valid, key-expired, invalid-proof-of-possession)
+ *  5. signature base and Content-Digest (malformed, digest-mismatch)
  *  6. the signature (bad-signature)
  *  7. scopes (insufficient-scope: only an authenticated caller learns them)
  *  8. nonce, recorded only now so a forged copy cannot burn it (replayed-nonce,
@@ -125,9 +133,6 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
 
     const selected = select(message, body.length > 0);
     if ("reason" in selected) return selected;
-    const built = createSignatureBase({ message, components: selected.member[0], parameters: selected.member[1] });
-    if (!built.ok) return reject("malformed", `Cannot build the signature base: ${built.error}.`);
-
     const nowMs = now();
     const createdMs = selected.created * 1000;
     if (createdMs > nowMs + skewMs) return reject("future-request", "The signature was created in the future (beyond the allowed clock skew).");
@@ -137,11 +142,6 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
       const expiresMs = selected.expires * 1000 + skewMs;
       if (nowMs > expiresMs) return reject("expired-request", "The signature's expires time has passed.");
       if (expiresMs < nonceExpiresMs) nonceExpiresMs = expiresMs;
-    }
-
-    if (selected.coversDigest) {
-      const digestProblem = checkDigest(message.fields.get("content-digest"), body);
-      if (digestProblem) return reject("digest-mismatch", digestProblem);
     }
 
     let resolved: ResolveResult;
@@ -159,6 +159,16 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     const key = resolved.key;
     const keyProblem = checkKey(key, selected.alg, nowMs);
     if (keyProblem) return keyProblem;
+
+    // The base (field values, sf/key parses) and the body's digest are built only
+    // for a key that exists and is usable: an unauthenticated sender cannot make
+    // the verifier do more than parse Signature-Input and look up a key id.
+    const built = createSignatureBase({ message, components: selected.member[0], parameters: selected.member[1] });
+    if (!built.ok) return reject("malformed", `Cannot build the signature base: ${built.error}.`);
+    if (selected.coversDigest) {
+      const digestProblem = checkDigest(message.fields.get("content-digest"), body);
+      if (digestProblem) return reject("digest-mismatch", digestProblem);
+    }
 
     if (selected.signature.length !== signatureLength) return reject("bad-signature", `A ${key.alg} signature is ${signatureLength} bytes.`);
     const data = Buffer.from(built.value.base, "latin1");
@@ -271,9 +281,16 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     if (alg !== undefined && !isAlgorithm(alg)) {
       return reject("unsupported-alg", `Signature ${label}: alg is not one of the profile's (${algorithms.join(", ")}).`);
     }
+    if (components.length > maxCoveredComponents) {
+      return reject("malformed", `Signature ${label} covers more than ${maxCoveredComponents} components.`);
+    }
     let coversDigest = false;
     let coversQuery = false;
-    for (const component of components) {
+    for (let i = 0; i < components.length; i++) {
+      const component = components[i]!;
+      for (let j = 0; j < i; j++) {
+        if (sameComponent(components[j]!, component)) return reject("malformed", `Signature ${label} covers a component twice.`);
+      }
       const name = component[0];
       if (typeof name !== "string" || !isComponentName(name)) return reject("malformed", `Signature ${label} covers an unsupported component.`);
       if (name === "content-digest") coversDigest = true;
@@ -374,6 +391,17 @@ function verifyOnPool(alg: Algorithm, data: Buffer, key: KeyObject, signature: U
       resolve(false);
     }
   });
+}
+
+/** Same name and same parameters (in any order): the same component identifier, without serializing either. */
+function sameComponent(a: Item, b: Item): boolean {
+  if (a[0] !== b[0] || a[1].size !== b[1].size) return false;
+  for (const [key, value] of a[1]) {
+    const other = b[1].get(key);
+    // Tokens and byte sequences are objects: never equal here; the signature base still refuses such a repeat.
+    if (other !== value) return false;
+  }
+  return true;
 }
 
 function covers(components: readonly Item[], name: string): boolean {
