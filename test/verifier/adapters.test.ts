@@ -124,6 +124,13 @@ describe("express middleware", () => {
     app.get("/v1/stale", keyledger({ verifier: stale }), (_req, res) => {
       res.json({});
     });
+    // Mounted: Express strips "/v1" from req.url inside the router.
+    const mounted = express.Router();
+    mounted.get("/prices", (req, res) => {
+      res.json({ keyId: req.keyledger?.ok ? req.keyledger.keyId : null });
+    });
+    app.use("/mounted", keyledger({ verifier, requiredScopes: ["read"] }), mounted);
+    app.use("/admin", keyledger({ verifier, requiredScopes: ["read"] }), mounted);
     app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
       res.status(500).json({ error: error.name });
     });
@@ -154,6 +161,17 @@ describe("express middleware", () => {
     expect(await stale.json()).toEqual({ error: "stale-chain-state", message: "The chain index is 45 s old." });
     const large = await signedFetch(`${origin}/v1/orders`, { method: "POST", body: "x".repeat(600) });
     expect(large.status).toBe(413);
+  });
+
+  it("binds the full path under a mount point: the honest request passes, one signed for the stripped path does not", async () => {
+    const honest = await signedFetch(`${origin}/mounted/prices`);
+    expect(honest.status).toBe(200);
+    expect(await honest.json()).toEqual({ keyId: key.keyId });
+    // A signature over @path /prices must not be accepted at /admin/prices (where req.url is /prices).
+    const signed = await signRequest({ method: "GET", url: `${origin}/prices`, headers: {} }, { key });
+    const moved = await fetch(`${origin}/admin/prices`, { headers: signed.headers as Record<string, string> });
+    expect(moved.status).toBe(401);
+    expect((await moved.json()).error).toBe("bad-signature");
   });
 
   it("fails loudly when a body parser consumed the body first", async () => {

@@ -49,7 +49,8 @@ export function keyledger({ verifier, requiredScopes, limit, origin }: Keyledger
         body = await readRawBody(req, { limit });
         req.body = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
       }
-      const verdict = await verifyNodeRequest({ verifier, request: req, body, origin, requiredScopes });
+      // Under app.use("/v1", ...) Express strips the mount from req.url; the client signed the full path.
+      const verdict = await verifyNodeRequest({ verifier, request: req, target: req.originalUrl, body, origin, requiredScopes });
       req.keyledger = verdict;
       if (verdict.ok) {
         next();

@@ -16,6 +16,12 @@ export type ToVerifyRequestParameters = {
    * signed for another host. Default: the Host header and this socket's scheme.
    */
   origin?: string | undefined;
+  /**
+   * The request target as the client sent it. Default `request.url`; a framework
+   * that rewrites `url` under a mount point must pass the original (Express:
+   * `req.originalUrl`), since the signature covers the full path.
+   */
+  target?: string | undefined;
 };
 
 /**
@@ -24,9 +30,8 @@ export type ToVerifyRequestParameters = {
  * error string for a request no signature could match (bad Host, several Hosts,
  * an unusable request target).
  */
-export function toVerifyRequest({ request, body, origin }: ToVerifyRequestParameters): VerifyRequestInit | { error: string } {
+export function toVerifyRequest({ request, body, origin, target = request.url ?? "" }: ToVerifyRequestParameters): VerifyRequestInit | { error: string } {
   assertOrigin(origin);
-  const target = request.url ?? "";
   const raw = request.rawHeaders;
   const headers: [string, string][] = [];
   const hosts: string[] = [];
