@@ -11,10 +11,12 @@ import { maxNonceLength, parseKeyId, profileComponents } from "../profile/profil
 import { createSignatureBase } from "../profile/signatureBase.ts";
 import { InvalidVerifierOptionError, InvalidVerifyInputError, VerifierDependencyError } from "./errors.ts";
 import { dictionaryMember } from "./dictionaryMember.ts";
+import { ed25519KeyProblem } from "./publicKeyObject.ts";
 import { type SignatureInputParse, signatureInputTemplates } from "./signatureInputTemplates.ts";
 import type { VerifierReason } from "./reasons.ts";
 import type {
   CreateVerifierParameters,
+  NonceMode,
   ResolvedKey,
   ResolveResult,
   Verifier,
@@ -29,6 +31,8 @@ const methodPattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const maxSignatureFieldLength = 8192;
 const nodeDigests: Record<DigestAlgorithm, string> = { "sha-256": "sha256", "sha-512": "sha512" };
 const signatureLength = 64;
+/** Longest keyid accepted (the nonce store bounds its tokens to the same). */
+const maxKeyIdLength = 256;
 /**
  * Most covered components per signature: the profile needs 5 and RFC 9421's
  * examples at most 8; a cap bounds the per-request work a sender can ask for
@@ -48,7 +52,8 @@ type Candidate = {
   /** The Signature-Input member: covered components and signature parameters. */
   member: InnerList;
   signature: Uint8Array;
-  keyId: `0x${string}`;
+  /** A 0x-hex chain key id (lowercased) or, for other resolvers, any sf-string. */
+  keyId: string;
   created: number;
   expires: number | undefined;
   nonce: string | undefined;
@@ -103,6 +108,8 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
   const templates = signatureInputTemplates({ maxTemplates: maxSignatureInputTemplates });
 
   async function verify(request: VerifyRequest, verifyOptions?: VerifyOptions): Promise<VerifyResult> {
+    const nonceMode = verifyOptions?.nonce ?? options.nonce;
+    if (!isNonceMode(nonceMode)) throw new InvalidVerifyInputError(`verify: nonce must be "required" or "window-only", got ${String(nonceMode)}.`);
     let method: unknown;
     let url: unknown;
     let headers: unknown;
@@ -113,7 +120,9 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
       headers = request.headers;
       if (request.body !== null) {
         if (request.bodyUsed) throw new InvalidVerifyInputError("Cannot verify a Request whose body was already read.");
-        body = new Uint8Array(await request.clone().arrayBuffer());
+        const read = await readRequestBody(request, options.maxBodyBytes);
+        if (!(read instanceof Uint8Array)) return read;
+        body = read;
       }
     } else {
       if (!request || typeof request !== "object") return reject("malformed", "The request is not an object.");
@@ -131,7 +140,7 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     const { scheme, authority, path, query } = target.value;
     const message: HttpMessage = { method, scheme, authority, path, query, fields: fields.value };
 
-    const selected = select(message, body.length > 0);
+    const selected = select(message, body.length > 0, nonceMode === "required" && requireNonce);
     if ("reason" in selected) return selected;
     const nowMs = now();
     const createdMs = selected.created * 1000;
@@ -159,6 +168,12 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     const key = resolved.key;
     const keyProblem = checkKey(key, selected.alg, nowMs);
     if (keyProblem) return keyProblem;
+    if (key.alg === "ed25519") {
+      // The bundled resolvers refuse such keys; a custom one might not. With a
+      // small-order key a constant signature verifies every request.
+      const problem = ed25519KeyProblem(key.publicKey);
+      if (problem) throw new VerifierDependencyError(`The key resolver returned an unusable Ed25519 key for ${key.keyId} (${problem}).`);
+    }
 
     // The base (field values, sf/key parses) and the body's digest are built only
     // for a key that exists and is usable: an unauthenticated sender cannot make
@@ -184,7 +199,8 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
       }
     }
 
-    if (selected.nonce !== undefined) {
+    // "window-only" routes accept a repeat inside the window: the nonce store is not consulted at all.
+    if (selected.nonce !== undefined && nonceMode === "required") {
       let stored: NonceResult;
       try {
         const pending = nonces.checkAndStore(key.keyId, selected.nonce, nonceExpiresMs);
@@ -205,13 +221,17 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     return { ok: true, keyId: key.keyId, owner: key.owner, label: key.label, version: key.version, scopes: key.scopes, alg: key.alg };
   }
 
-  function select(message: HttpMessage, hasBody: boolean): Candidate | VerifyFailure {
+  function select(message: HttpMessage, hasBody: boolean, nonceNeeded: boolean): Candidate | VerifyFailure {
     const inputLines = message.fields.get("signature-input");
     const signatureLines = message.fields.get("signature");
     if (!inputLines && !signatureLines) return reject("missing-signature", "The request has no Signature-Input and Signature fields.");
     if (!inputLines || !signatureLines) return reject("missing-signature", `The request has no ${inputLines ? "Signature" : "Signature-Input"} field.`);
     const inputValue = fieldValue(inputLines);
     if (inputValue.length > maxSignatureFieldLength) return reject("malformed", `Signature-Input is longer than ${maxSignatureFieldLength} characters.`);
+    // structured-headers reads `created=1767225600.0` as the number 1767225600, so only the text shows a decimal.
+    if (inputValue.includes(".") && hasDecimalTimestamp(inputValue)) {
+      return reject("malformed", "created and expires must be integers (RFC 9421 section 2.3), not decimals.");
+    }
     let inputParse: SignatureInputParse;
     try {
       inputParse = templates.parse(inputValue);
@@ -242,7 +262,7 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
           return reject("malformed", "Signature is not a valid structured dictionary.");
         }
       }
-      const result = evaluate(label, member, signatureMember, hasQuery, hasBody, inputValue, inputParse);
+      const result = evaluate(label, member, signatureMember, hasQuery, hasBody, nonceNeeded, inputValue, inputParse);
       if (!("reason" in result)) return result;
       first ??= result;
     }
@@ -255,6 +275,7 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     signatureMember: Item | InnerList | undefined,
     hasQuery: boolean,
     hasBody: boolean,
+    nonceNeeded: boolean,
     input: string,
     inputParse: SignatureInputParse,
   ): Candidate | VerifyFailure {
@@ -265,15 +286,16 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     const [components, parameters] = member;
     const keyIdParam = parameters.get("keyid");
     if (keyIdParam === undefined) return reject("malformed", `Signature ${label} has no keyid.`);
-    const keyId = parseKeyId(keyIdParam);
-    if (!keyId) return reject("malformed", `Signature ${label}: keyid must be a 0x-prefixed 32-byte hex key id.`);
+    // Chain key ids are 0x-hex (any case, compared lowercased); other resolvers may name keys with any sf-string.
+    const keyId = parseKeyId(keyIdParam) ?? (isKeyIdString(keyIdParam) ? keyIdParam : undefined);
+    if (keyId === undefined) return reject("malformed", `Signature ${label}: keyid must be a string of 1..${maxKeyIdLength} characters.`);
     const created = parameters.get("created");
     if (!isTimestamp(created)) return reject("malformed", `Signature ${label} needs an integer created parameter.`);
     const expires = parameters.get("expires");
     if (expires !== undefined && !isTimestamp(expires)) return reject("malformed", `Signature ${label}: expires must be an integer.`);
     const nonce = parameters.get("nonce");
     if (nonce === undefined) {
-      if (requireNonce) return reject("missing-nonce", `Signature ${label} has no nonce parameter.`);
+      if (nonceNeeded) return reject("missing-nonce", `Signature ${label} has no nonce parameter.`);
     } else if (typeof nonce !== "string" || nonce.length === 0 || nonce.length > maxNonceLength) {
       return reject("malformed", `Signature ${label}: nonce must be a string of 1..${maxNonceLength} characters.`);
     }
@@ -322,6 +344,67 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
       await Promise.all([keys.close?.(), nonces.close?.()]);
     },
   };
+}
+
+/**
+ * Whether a `created` or `expires` parameter outside quoted strings is written
+ * as a decimal. Byte sequences hold only base64 (no ";") and tokens no ";" or
+ * '"', so skipping strings is enough to see parameters only.
+ */
+function hasDecimalTimestamp(value: string): boolean {
+  const length = value.length;
+  for (let i = 0; i < length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; i < length; i++) {
+        const d = value.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x3b) {
+      let j = i + 1;
+      while (value.charCodeAt(j) === 0x20) j++;
+      if (!value.startsWith("created=", j) && !value.startsWith("expires=", j)) continue;
+      j += 8;
+      if (value.charCodeAt(j) === 0x2d) j++;
+      const digits = j;
+      while (j < length && value.charCodeAt(j) >= 0x30 && value.charCodeAt(j) <= 0x39) j++;
+      if (j > digits && value.charCodeAt(j) === 0x2e) return true;
+    }
+  }
+  return false;
+}
+
+/** The body of a WHATWG Request, read from a clone up to `limit` bytes; a stream error is a rejection, not a throw. */
+async function readRequestBody(request: Request, limit: number): Promise<Uint8Array | VerifyFailure> {
+  const tooLarge = () => reject("malformed", `The request body exceeds ${limit} bytes.`);
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) return tooLarge();
+  const reader = request.clone().body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        reader.cancel().catch(() => {});
+        return tooLarge();
+      }
+      chunks.push(value);
+    }
+  } catch (cause) {
+    return reject("malformed", `The request body could not be read (${(cause as Error)?.message ?? "stream error"}).`);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
 }
 
 function fieldValue(lines: readonly string[]): string {
@@ -409,6 +492,10 @@ function covers(components: readonly Item[], name: string): boolean {
   return false;
 }
 
+function isKeyIdString(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= maxKeyIdLength;
+}
+
 function isTimestamp(value: unknown): value is number {
   return typeof value === "number" && Number.isInteger(value) && value >= 0;
 }
@@ -435,6 +522,8 @@ function validateOptions(parameters: CreateVerifierParameters): ValidatedOptions
     requireNonce = true,
     requiredComponents = profileComponents,
     threadPool = true,
+    maxBodyBytes = 1024 * 1024,
+    nonce = "required",
     now = Date.now,
   } = parameters;
   if (!keys || typeof keys.resolve !== "function") throw problem("keys must be a key resolver (chainKeyResolver or staticKeyResolver)");
@@ -446,9 +535,15 @@ function validateOptions(parameters: CreateVerifierParameters): ValidatedOptions
   if (typeof requireNonce !== "boolean") throw problem("requireNonce must be a boolean", requireNonce);
   if (typeof threadPool !== "boolean") throw problem("threadPool must be a boolean", threadPool);
   if (typeof now !== "function") throw problem("now must be a function returning ms since the epoch");
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0) throw problem("maxBodyBytes must be a non-negative integer", maxBodyBytes);
+  if (!isNonceMode(nonce)) throw problem('nonce must be "required" or "window-only"', nonce);
   if (!Array.isArray(requiredComponents)) throw problem("requiredComponents must be an array of component names");
   for (const name of requiredComponents) {
     if (typeof name !== "string" || !isComponentName(name)) throw problem(`"${String(name)}" is not a component name (lowercase field or known derived name)`);
   }
-  return { keys, nonces, maxAgeSeconds, clockSkewSeconds, requireNonce, requiredComponents: [...requiredComponents], threadPool, now };
+  return { keys, nonces, maxAgeSeconds, clockSkewSeconds, requireNonce, requiredComponents: [...requiredComponents], threadPool, maxBodyBytes, nonce, now };
+}
+
+function isNonceMode(value: unknown): value is NonceMode {
+  return value === "required" || value === "window-only";
 }

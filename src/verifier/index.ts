@@ -6,6 +6,7 @@ export { staticKeyResolver, type StaticKey, type StaticKeyResolverParameters } f
 export type {
   CreateVerifierParameters,
   KeyResolver,
+  NonceMode,
   ResolvedKey,
   ResolveResult,
   Verifier,

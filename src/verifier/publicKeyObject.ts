@@ -1,5 +1,5 @@
 import { createPublicKey, ECDH, KeyObject } from "node:crypto";
-import { type Algorithm, base64UrlToBytes, bytesToBase64Url, ed25519PublicKeyProblem, isAlgorithm, type Jwk } from "../keys/index.ts";
+import { type Algorithm, base64UrlToBytes, bytesToBase64Url, type Ed25519PublicKeyProblemReturnType, ed25519PublicKeyProblem, isAlgorithm, type Jwk } from "../keys/index.ts";
 import { InvalidPublicKeyError } from "./errors.ts";
 
 export type PublicKeyObjectParameters = {
@@ -42,7 +42,7 @@ export function publicKeyObject({ alg, publicKey }: PublicKeyObjectParameters): 
   const matches = alg === "ed25519" ? type === "ed25519" : type === "ec" && curve === curves[alg].openssl;
   if (!matches) throw new InvalidPublicKeyError(`The public key is ${type}${curve ? ` ${curve}` : ""}, not ${alg}.`);
   if (alg === "ed25519") {
-    const problem = ed25519PublicKeyProblem({ publicKey: base64UrlToBytes(key.export({ format: "jwk" }).x!) });
+    const problem = ed25519KeyProblem(key);
     if (problem) {
       throw new InvalidPublicKeyError(`The Ed25519 public key is unusable (${problem}).`, {
         details: "Small-order and non-canonical Ed25519 keys are refused: a constant signature verifies every message with them.",
@@ -50,6 +50,17 @@ export function publicKeyObject({ alg, publicKey }: PublicKeyObjectParameters): 
     }
   }
   return key;
+}
+
+/** Ed25519 KeyObjects already found usable: each key is checked once, whoever built it. */
+const usableEd25519Keys = new WeakSet<KeyObject>();
+
+/** Why an Ed25519 KeyObject is unusable (small-order, non-canonical), or undefined; checked once per object. */
+export function ed25519KeyProblem(key: KeyObject): Ed25519PublicKeyProblemReturnType {
+  if (usableEd25519Keys.has(key)) return undefined;
+  const problem = ed25519PublicKeyProblem({ publicKey: base64UrlToBytes(key.export({ format: "jwk" }).x ?? "") });
+  if (problem === undefined) usableEd25519Keys.add(key);
+  return problem;
 }
 
 function fromRaw(alg: Algorithm, raw: Uint8Array): KeyObject {

@@ -1,5 +1,5 @@
 import type { KeyObject } from "node:crypto";
-import { type Address, type Hex, isAddress } from "viem";
+import { type Address, isAddress } from "viem";
 import { type Algorithm, computeKeyId, isAlgorithm, type Jwk, publicKeyToRaw } from "../keys/index.ts";
 import { parseKeyId } from "../profile/profile.ts";
 import { InvalidVerifierOptionError } from "./errors.ts";
@@ -24,36 +24,49 @@ export type StaticKey = {
 
 export type StaticKeyResolverParameters = Readonly<Record<string, StaticKey>>;
 
+/** Longest key id, as the verifier accepts it. */
+const maxKeyIdLength = 256;
+/** An RFC 8941 sf-string's characters: printable ASCII. */
+const keyIdText = /^[\x20-\x7e]+$/;
+
 /**
  * A resolver over a fixed set of keys, for tests and for keys kept outside the
- * registry. Each key id must be keccak256 of the raw public key, as on chain, so
- * a key id can never name a different key. KeyObjects are built once, here.
+ * registry. A key id in the registry's form (0x and 64 hex digits) must be
+ * keccak256 of the raw public key, as on chain, so such an id can never name a
+ * different key than the chain would. Any other RFC 9421 `keyid` (an sf-string,
+ * e.g. the RFC's "test-key-ed25519") names the key given for it. KeyObjects are
+ * built once, here.
  */
 export function staticKeyResolver(keys: StaticKeyResolverParameters): KeyResolver {
   if (!keys || typeof keys !== "object") throw new InvalidVerifierOptionError("staticKeyResolver needs an object of keys by key id.");
   const results = new Map<string, ResolveResult>();
   for (const [id, entry] of Object.entries(keys)) {
-    const keyId = parseKeyId(id);
-    if (!keyId) throw new InvalidVerifierOptionError(`Invalid key id "${id}": expected 0x followed by 64 hex digits.`);
+    const chainId = parseKeyId(id);
+    if (!chainId && (id.length > maxKeyIdLength || !keyIdText.test(id))) {
+      throw new InvalidVerifierOptionError(`Invalid key id "${id.slice(0, 80)}": expected 1..${maxKeyIdLength} printable ASCII characters.`);
+    }
+    const keyId = chainId ?? id;
     if (results.has(keyId)) throw new InvalidVerifierOptionError(`Key id ${keyId} is listed twice.`);
-    results.set(keyId, Object.freeze({ status: "found", key: toResolvedKey(keyId, entry) }));
+    results.set(keyId, Object.freeze({ status: "found", key: toResolvedKey(keyId, entry, chainId !== undefined) }));
   }
   const unknown: ResolveResult = Object.freeze({ status: "unknown" });
   return {
-    resolve(keyId: Hex): ResolveResult {
-      return results.get(keyId) ?? results.get(String(keyId).toLowerCase()) ?? unknown;
+    resolve(keyId: string): ResolveResult {
+      return results.get(keyId) ?? (parseKeyId(keyId) ? results.get(keyId.toLowerCase()) : undefined) ?? unknown;
     },
   };
 }
 
-function toResolvedKey(keyId: Hex, entry: StaticKey): ResolvedKey {
+function toResolvedKey(keyId: string, entry: StaticKey, chainForm: boolean): ResolvedKey {
   const problem = (what: string) => new InvalidVerifierOptionError(`Invalid static key ${keyId}: ${what}.`);
   if (!entry || typeof entry !== "object") throw problem("expected an object");
   if (!isAlgorithm(entry.alg)) throw problem(`unsupported alg "${String(entry.alg)}"`);
   const publicKey = publicKeyObject({ alg: entry.alg, publicKey: entry.publicKey });
-  const jwk = publicKey.export({ format: "jwk" }) as Jwk;
-  const computed = computeKeyId({ publicKey: publicKeyToRaw({ publicKey: jwk }).raw });
-  if (computed !== keyId) throw problem(`the key id does not match the public key (keccak256 of it is ${computed})`);
+  if (chainForm) {
+    const jwk = publicKey.export({ format: "jwk" }) as Jwk;
+    const computed = computeKeyId({ publicKey: publicKeyToRaw({ publicKey: jwk }).raw });
+    if (computed !== keyId) throw problem(`the key id does not match the public key (keccak256 of it is ${computed})`);
+  }
   const scopes = entry.scopes ?? [];
   if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === "string")) throw problem("scopes must be an array of names");
   if (entry.owner !== undefined && !isAddress(entry.owner, { strict: false })) throw problem("owner must be an address");

@@ -6,7 +6,8 @@ import type { VerifierReason } from "./reasons.ts";
 
 /** A key as a resolver knows it: what the verifier needs to judge a request. */
 export type ResolvedKey = {
-  keyId: Hex;
+  /** Chain keys: the 0x-hex key id. Keys kept elsewhere (`staticKeyResolver`): any RFC 9421 keyid string. */
+  keyId: string;
   alg: Algorithm;
   publicKey: KeyObject;
   owner?: Address | undefined;
@@ -29,7 +30,7 @@ export type ResolveResult =
   | { status: "stale"; message: string };
 
 export type KeyResolver = {
-  resolve(keyId: Hex): ResolveResult | Promise<ResolveResult>;
+  resolve(keyId: string): ResolveResult | Promise<ResolveResult>;
   close?(): Promise<void>;
 };
 
@@ -49,14 +50,26 @@ export type VerifyRequestInit = {
 
 export type VerifyRequest = Request | VerifyRequestInit;
 
+/**
+ * Replay policy of a route. "required": every signature carries a nonce that is
+ * recorded and refused when seen again. "window-only": no nonce is needed or
+ * recorded; a request is fresh while `created` is inside the window (as AWS
+ * SigV4 and Stripe webhooks do), so a captured request can be repeated until the
+ * window closes. Use it only for idempotent reads at rates where the nonce store
+ * is the cost.
+ */
+export type NonceMode = "required" | "window-only";
+
 export type VerifyOptions = {
   /** Scope names the route needs; the key must hold all of them. */
   requiredScopes?: readonly string[] | undefined;
+  /** This route's replay policy. Default: the verifier's `nonce` option. */
+  nonce?: NonceMode | undefined;
 };
 
 export type VerifySuccess = {
   ok: true;
-  keyId: Hex;
+  keyId: string;
   owner: Address | undefined;
   label: string | undefined;
   version: number | undefined;
@@ -85,6 +98,10 @@ export type CreateVerifierParameters = {
    * and "content-digest" (only when the request has a body).
    */
   requiredComponents?: readonly string[] | undefined;
+  /** Largest body read from a WHATWG `Request`, in bytes (more is `malformed`). Default 1 MiB, as the adapters. */
+  maxBodyBytes?: number | undefined;
+  /** Default replay policy of every route (see `NonceMode`). Default "required". */
+  nonce?: NonceMode | undefined;
   /** Verify signatures on libuv's thread pool (node:crypto with a callback). Default true. */
   threadPool?: boolean | undefined;
   /** Clock, ms since the epoch. Default `Date.now`. */

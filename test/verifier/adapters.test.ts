@@ -131,6 +131,9 @@ describe("express middleware", () => {
     });
     app.use("/mounted", keyledger({ verifier, requiredScopes: ["read"] }), mounted);
     app.use("/admin", keyledger({ verifier, requiredScopes: ["read"] }), mounted);
+    app.get("/v1/ticker", keyledger({ verifier, requiredScopes: ["read"], nonce: "window-only" }), (_req, res) => {
+      res.json({});
+    });
     app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
       res.status(500).json({ error: error.name });
     });
@@ -172,6 +175,16 @@ describe("express middleware", () => {
     const moved = await fetch(`${origin}/admin/prices`, { headers: signed.headers as Record<string, string> });
     expect(moved.status).toBe(401);
     expect((await moved.json()).error).toBe("bad-signature");
+  });
+
+  it('a "window-only" route accepts a repeat inside the window; a "required" one does not', async () => {
+    for (const [path, second] of [["/v1/ticker", 200], ["/v1/prices", 401]] as const) {
+      const signed = await signRequest({ method: "GET", url: `${origin}${path}`, headers: {} }, { key });
+      const headers = signed.headers as Record<string, string>;
+      expect((await fetch(`${origin}${path}`, { headers })).status).toBe(200);
+      expect((await fetch(`${origin}${path}`, { headers })).status).toBe(second);
+    }
+    expect(() => keyledger({ verifier: createVerifier({ keys }), nonce: "never" as never })).toThrow(/window-only/);
   });
 
   it("fails loudly when a body parser consumed the body first", async () => {

@@ -7,7 +7,7 @@ import { type Item, parseDictionary } from "structured-headers";
 import { describe, expect, it } from "vitest";
 import { signBytes } from "../../src/keys/index.ts";
 import { collectFields, createSignatureBase, type HttpMessage, parseRequestTarget } from "../../src/profile/index.ts";
-import { publicKeyObject } from "../../src/verifier/index.ts";
+import { createVerifier, publicKeyObject, staticKeyResolver } from "../../src/verifier/index.ts";
 
 // B.2: the test request and response.
 const requestBody = '{"hello": "world"}';
@@ -223,5 +223,48 @@ describe("RFC 9421 Appendix B", () => {
     expect(line("var")).toBe('"@query-param";name="var": this%20is%20a%20big%0Avalue');
     expect(line("bar")).toBe('"@query-param";name="bar": with%20plus%20whitespace');
     expect(line("fa%C3%A7ade%22%3A%20")).toBe('"@query-param";name="fa%C3%A7ade%22%3A%20": something');
+  });
+});
+
+describe("RFC 9421 examples through the public API (createVerifier + staticKeyResolver)", () => {
+  const url = "https://example.com/foo?param=Value&Pet=dog";
+  const b26 = {
+    "signature-input": 'sig-b26=("date" "@method" "@path" "@authority" "content-type" "content-length");created=1618884473;keyid="test-key-ed25519"',
+    signature: "sig-b26=:wqcAqbmYJ2ji2glfAMaRy4gruYYnx2nEFN2HN6jrnDnQCK1u02Gb04v9EDgwUPiu4A0w6vuQv5lIp5WPpBKRCw==:",
+  };
+  // The RFC's request covers neither the query nor the body's digest, and has no nonce: a verifier
+  // for such peers says so explicitly rather than through the KeyLedger profile's defaults.
+  const verifier = createVerifier({
+    keys: staticKeyResolver({ "test-key-ed25519": { alg: "ed25519", publicKey: ed25519Pem, scopes: ["read"] } }),
+    requiredComponents: ["@method", "@path", "@authority"],
+    requireNonce: false,
+    now: () => 1618884473 * 1000,
+  });
+  const request = (path = "/foo?param=Value&Pet=dog") =>
+    new Request(`https://example.com${path}`, {
+      method: "POST",
+      headers: [...requestHeaders, ...Object.entries(b26)],
+      body: requestBody,
+    });
+
+  it("B.2.6 (test-key-ed25519) verifies", async () => {
+    expect(await verifier.verify(request())).toMatchObject({ ok: true, keyId: "test-key-ed25519", alg: "ed25519" });
+  });
+
+  it("B.2.6 with a tampered path, method or date does not", async () => {
+    expect(await verifier.verify(request("/bar?param=Value&Pet=dog"))).toMatchObject({ ok: false, reason: "bad-signature" });
+    const put = new Request(url, { method: "PUT", headers: [...requestHeaders, ...Object.entries(b26)], body: requestBody });
+    expect(await verifier.verify(put)).toMatchObject({ ok: false, reason: "bad-signature" });
+    const dated = requestHeaders.map(([n, v]): [string, string] => (n === "Date" ? [n, "Tue, 20 Apr 2021 02:07:56 GMT"] : [n, v]));
+    const later = new Request(url, { method: "POST", headers: [...dated, ...Object.entries(b26)], body: requestBody });
+    expect(await verifier.verify(later)).toMatchObject({ ok: false, reason: "bad-signature" });
+  });
+
+  it("the KeyLedger profile's defaults refuse it (no nonce, no @query)", async () => {
+    const strict = createVerifier({
+      keys: staticKeyResolver({ "test-key-ed25519": { alg: "ed25519", publicKey: ed25519Pem } }),
+      now: () => 1618884473 * 1000,
+    });
+    expect(await strict.verify(request())).toMatchObject({ ok: false });
   });
 });

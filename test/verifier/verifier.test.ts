@@ -155,7 +155,9 @@ describe("verify: every rejection reason", () => {
     const signed = await sign(get);
     const withInput = (input: string) => ({ ...signed, headers: { ...signed.headers, "signature-input": input } });
     expectReason(await v.verify(withInput('sig=("@method" "@authority"')), "malformed");
-    expectReason(await v.verify(withInput('sig=("@method" "@authority" "@path" "@query");keyid="test-key-ed25519";created=1;nonce="a"')), "malformed");
+    // keyid must be an sf-string (a token is not), of at most 256 characters.
+    expectReason(await v.verify(withInput(`sig=("@method" "@authority" "@path" "@query");keyid=tok;created=${Math.floor(Date.now() / 1000)};nonce="a"`)), "malformed");
+    expectReason(await v.verify(withInput(`sig=("@method" "@authority" "@path" "@query");keyid="${"k".repeat(257)}";created=${Math.floor(Date.now() / 1000)};nonce="a"`)), "malformed");
     expectReason(await v.verify(withInput(`sig=("@method" "@authority" "@path" "@query");keyid="${ed.keyId}";nonce="a"`)), "malformed");
     expectReason(await v.verify(withInput(`sig=("@method" "@authority" "@path" "@query");keyid="${ed.keyId}";created=1.5;nonce="a"`)), "malformed");
     expectReason(await v.verify(withInput(`sig="not an inner list"`)), "malformed");
@@ -442,7 +444,10 @@ describe("createVerifier: configuration", () => {
   it("staticKeyResolver checks that each key id is keccak256 of its key, and the key's type", () => {
     expect(() => staticKeyResolver({ [ed.keyId]: { alg: "ed25519", publicKey: other.publicKey } })).toThrow(/does not match/);
     expect(() => staticKeyResolver({ [ed.keyId]: { alg: "ecdsa-p256-sha256", publicKey: ed.publicKey } })).toThrow(/ed25519/);
-    expect(() => staticKeyResolver({ "not-hex": { alg: "ed25519", publicKey: ed.publicKey } })).toThrow(/Invalid key id/);
+    expect(() => staticKeyResolver({ "caf\u00e9": { alg: "ed25519", publicKey: ed.publicKey } })).toThrow(/Invalid key id/);
+    expect(() => staticKeyResolver({ ["k".repeat(257)]: { alg: "ed25519", publicKey: ed.publicKey } })).toThrow(/Invalid key id/);
+    // Any other sf-string names the key given for it (RFC 9421's examples use "test-key-ed25519").
+    expect(staticKeyResolver({ "test-key-ed25519": { alg: "ed25519", publicKey: ed.publicKey } }).resolve("test-key-ed25519")).toMatchObject({ status: "found" });
     expect(() => staticKeyResolver({ [ed.keyId]: { alg: "ed25519", publicKey: ed.privateKey! } })).not.toThrow();
   });
 

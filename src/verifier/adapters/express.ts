@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { InvalidVerifierOptionError } from "../errors.ts";
 import { verifierReasons } from "../reasons.ts";
-import type { Verifier, VerifyResult } from "../types.ts";
+import type { NonceMode, Verifier, VerifyResult } from "../types.ts";
 import { assertOrigin, verifyNodeRequest } from "./node.ts";
 import { BodyTooLargeError, readRawBody } from "./readRawBody.ts";
 
@@ -22,6 +22,8 @@ export type KeyledgerMiddlewareParameters = {
   limit?: number | undefined;
   /** Public origin clients sign for (see `toVerifyRequest`). */
   origin?: string | undefined;
+  /** Replay policy of the routes behind it (see `NonceMode`). Default: the verifier's. */
+  nonce?: NonceMode | undefined;
 };
 
 /**
@@ -34,8 +36,11 @@ export type KeyledgerMiddlewareParameters = {
  * consumes the body, or after `express.raw()`. It leaves the bytes in `req.body`
  * as a Buffer when it read them itself.
  */
-export function keyledger({ verifier, requiredScopes, limit, origin }: KeyledgerMiddlewareParameters): RequestHandler {
+export function keyledger({ verifier, requiredScopes, limit, origin, nonce }: KeyledgerMiddlewareParameters): RequestHandler {
   if (!verifier || typeof verifier.verify !== "function") throw new InvalidVerifierOptionError("keyledger() needs a verifier from createVerifier().");
+  if (nonce !== undefined && nonce !== "required" && nonce !== "window-only") {
+    throw new InvalidVerifierOptionError(`keyledger(): nonce must be "required" or "window-only", got ${String(nonce)}.`);
+  }
   assertOrigin(origin);
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
@@ -50,7 +55,7 @@ export function keyledger({ verifier, requiredScopes, limit, origin }: Keyledger
         req.body = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
       }
       // Under app.use("/v1", ...) Express strips the mount from req.url; the client signed the full path.
-      const verdict = await verifyNodeRequest({ verifier, request: req, target: req.originalUrl, body, origin, requiredScopes });
+      const verdict = await verifyNodeRequest({ verifier, request: req, target: req.originalUrl, body, origin, requiredScopes, nonce });
       req.keyledger = verdict;
       if (verdict.ok) {
         next();

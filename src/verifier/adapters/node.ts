@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
 import { normalizeAuthority } from "../../profile/message.ts";
 import { InvalidVerifierOptionError } from "../errors.ts";
-import type { Verifier, VerifyRequestInit, VerifyResult } from "../types.ts";
+import type { NonceMode, Verifier, VerifyRequestInit, VerifyResult } from "../types.ts";
 
 export { BodyReadError, BodyTooLargeError, readRawBody, type ReadRawBodyParameters } from "./readRawBody.ts";
 
@@ -68,13 +68,15 @@ export function toVerifyRequest({ request, body, origin, target = request.url ??
 export type VerifyNodeRequestParameters = ToVerifyRequestParameters & {
   verifier: Verifier;
   requiredScopes?: readonly string[] | undefined;
+  /** This route's replay policy (see `NonceMode`). Default: the verifier's. */
+  nonce?: NonceMode | undefined;
 };
 
 /** Verifies a Node `http` request whose raw body has been read. */
-export async function verifyNodeRequest({ verifier, requiredScopes, ...rest }: VerifyNodeRequestParameters): Promise<VerifyResult> {
+export async function verifyNodeRequest({ verifier, requiredScopes, nonce, ...rest }: VerifyNodeRequestParameters): Promise<VerifyResult> {
   const input = toVerifyRequest(rest);
   if ("error" in input) return { ok: false, reason: "malformed", message: `Malformed request: ${input.error}.` };
-  return verifier.verify(input, { requiredScopes });
+  return verifier.verify(input, { requiredScopes, nonce });
 }
 
 /** Checks an `origin` option: scheme and authority only. */
