@@ -432,7 +432,7 @@ async function stepsFor(c: Case): Promise<Step[]> {
         return [hostile("nonce longer than 128 characters", req, R("malformed")), control];
       }
       if (sub === 3) {
-        const req = await signRaw(original, { key, components, parameters: stdParams({ keyid: `0x${"ab".repeat(33 + (c.b % 5_000))}` }) });
+        const req = await signRaw(original, { key, components, parameters: stdParams({ keyid: `0x${"ab".repeat(128 + (c.b % 5_000))}` }) });
         return [hostile("huge keyid", req, R("malformed")), control];
       }
       if (sub === 4) {
@@ -619,8 +619,9 @@ async function stepsFor(c: Case): Promise<Step[]> {
         const i = 2 + [...keyid.slice(2)].findIndex((ch) => /[a-f]/.test(ch));
         return param("keyid with one hex letter in upper case", "keyid", keyid.slice(0, i) + keyid[i]!.toUpperCase() + keyid.slice(i + 1), R("bad-signature"));
       }
-      if (sub === 2) return param("keyid spelled differently", "keyid", pick([`0X${keyid.slice(2)}`, keyid.slice(2), `${keyid}0`, keyid.slice(0, -1), `0x0${keyid.slice(2)}`], c.b), R("malformed"));
-      if (sub === 3) return param("keyid padded with spaces", "keyid", pick([` ${keyid}`, `${keyid} `], c.b), R("malformed"));
+      // Not the registry's form, so an sf-string name that no resolver knows.
+      if (sub === 2) return param("keyid spelled differently", "keyid", pick([`0X${keyid.slice(2)}`, keyid.slice(2), `${keyid}0`, keyid.slice(0, -1), `0x0${keyid.slice(2)}`], c.b), R("unknown-key"));
+      if (sub === 3) return param("keyid padded with spaces", "keyid", pick([` ${keyid}`, `${keyid} `], c.b), R("unknown-key"));
       if (sub === 4) {
         const variant = pick([`${created}.0`, `${created}.5`, `"${created}"`, `@${created}`, `${created}0`, `0${created}`, `-${created}`, `+${created}`], c.b);
         return [hostile(`created written as ${variant}`, setHeader(original, "signature-input", input.replace(`created=${created}`, `created=${variant}`))), control];
@@ -845,7 +846,7 @@ async function stepsFor(c: Case): Promise<Step[]> {
     }
 
     case "coverage-and-parameters": {
-      const sub = c.a % 10;
+      const sub = c.a % 14;
       const raw = (comps: (string | [string, Map<string, BareItem>])[], params = stdParams()) => signRaw(original, { key, components: comps, parameters: params });
       if (sub === 0) {
         const dropped = pick(components, c.b);
@@ -880,6 +881,26 @@ async function stepsFor(c: Case): Promise<Step[]> {
           c.b,
         );
         return [hostile(`${name} member of the wrong type`, setHeader(original, name, value), R("malformed")), control];
+      }
+      if (sub === 10) {
+        // Parsed, `1767225600.0` is the integer-valued number the signer signed; RFC 9421 allows integers only.
+        const decimal = input.replace(/;created=(\d+)/, pick([";created=$1.0", ";created=$1.000", "; created=$1.0"], c.b));
+        return [hostile("created written as a decimal", setHeader(original, "signature-input", decimal), R("malformed"), { role: "hostile" }), control];
+      }
+      if (sub === 11) {
+        // CPU amplification: many `;key=` components must be refused before any field is read.
+        const many = Array.from({ length: 33 + (c.b % 300) }, (_, i): [string, Map<string, BareItem>] => ["x-dict", new Map([["key", `k${i}`]])]);
+        const req = setHeader(await raw([...components, ...many]), "x-dict", Array.from({ length: 40 }, (_, i) => `k${i}=${i}`).join(", "));
+        return [hostile(`${many.length} ;key= components`, req, R("malformed")), control];
+      }
+      if (sub === 12) {
+        const long = "k".repeat(257 + (c.b % 100));
+        return [hostile("keyid longer than 256 characters", await raw(components, stdParams({ keyid: long })), R("malformed")), control];
+      }
+      if (sub === 13) {
+        // Any sf-string keyid is accepted as a name, so an unknown one is refused as unknown.
+        const name = pick(["test-key-ed25519", "0x12", " ", "key\\with\"quote"], c.b);
+        return [hostile(`keyid ${JSON.stringify(name)} not in the registry`, await raw(components, stdParams({ keyid: name })), R("unknown-key")), control];
       }
       return [hostile("labels of Signature-Input and Signature differ", setHeader(original, "signature", signature.replace(/^sig=/, "other=")), R("missing-signature")), control];
     }
