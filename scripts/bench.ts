@@ -14,6 +14,7 @@ import {
   formatSummary,
   gasTableBench,
   hmsComparisonBench,
+  hostileCostBench,
   nonceMemoryBench,
   revocationBench,
   serverThroughputBench,
@@ -29,6 +30,7 @@ Benchmarks, in one process run (ratios come from the same run):
   revocation  4. revocation propagation on a real hardhat node
   nonces      5. memory nonce store: bytes per entry, inserts/s
   gas         6. gas per KeyRegistry operation (scripts/gas)
+  hostile     7. CPU per refused amplification request vs an honest request
 
 Options:
   --quick     a short smoke run (under a minute, figures only indicative)
@@ -45,6 +47,7 @@ const runners: Record<BenchName, { title: string; run: (context: BenchContext) =
   revocation: { title: "4. Revocation propagation", run: revocationBench },
   nonces: { title: "5. Memory nonce store: bytes per entry and inserts/s", run: nonceMemoryBench },
   gas: { title: "6. Gas per KeyRegistry operation", run: gasTableBench },
+  hostile: { title: "7. Hostile input: CPU per refused amplification request vs an honest request", run: hostileCostBench },
 };
 
 let values: { quick?: boolean; only?: string[]; help?: boolean };

@@ -3,6 +3,7 @@ export { benchOrigin, benchRequest, type BenchRequest, type BenchRequestKind } f
 export { environment } from "./environment.ts";
 export { formatSummary } from "./formatSummary.ts";
 export { gasTableBench, type GasTableParameters } from "./gasTable.ts";
+export { hostileCostBench, hostileCostSizes, type HostileCostParameters, type HostileCostSizes } from "./hostileCost.ts";
 export { hmsComparisonBench, hmsComparisonSizes, type HmsComparisonParameters, type HmsComparisonReturnType, type HmsComparisonSizes } from "./hmsComparison.ts";
 export { type LoadRequest, runLoad, type RunLoadParameters, type RunLoadReturnType } from "./loadDriver.ts";
 export { measure, type Measurement, type MeasureParameters } from "./measure.ts";

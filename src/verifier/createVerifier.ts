@@ -31,6 +31,8 @@ const methodPattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const maxSignatureFieldLength = 8192;
 const nodeDigests: Record<DigestAlgorithm, string> = { "sha-256": "sha256", "sha-512": "sha512" };
 const signatureLength = 64;
+/** Longest absolute request URL accepted, as Node's default header limit. */
+const maxUrlLength = 16 * 1024;
 /** Longest keyid accepted (the nonce store bounds its tokens to the same). */
 const maxKeyIdLength = 256;
 /**
@@ -133,6 +135,8 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
       else if (raw !== undefined && raw !== null) return reject("malformed", "The request body must be a string or bytes.");
     }
     if (typeof method !== "string" || !methodPattern.test(method)) return reject("malformed", "The request method is not a token.");
+    // Node's HTTP server refuses more than 16 KiB of request line and headers; a WHATWG Request has no such bound.
+    if (typeof url === "string" && url.length > maxUrlLength) return reject("malformed", `The request URL is longer than ${maxUrlLength} characters.`);
     const target = parseRequestTarget(url as string);
     if (!target.ok) return reject("malformed", `Malformed request: ${target.error}.`);
     const fields = collectFields(headers as Headers);

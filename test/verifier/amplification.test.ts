@@ -50,8 +50,11 @@ describe("CPU amplification before the key is known", () => {
   it("an honest request covering many `;key=` members of one large field still verifies", async () => {
     const key = await keyOf();
     const verifier = verifierFor({ a: { key, scopes: [] } }, { now: () => NOW });
-    const request = { method: "GET", url: "https://api.example.com/v1/prices", headers: { priority: bigField } };
-    const members = Array.from({ length: 25 }, (_, i) => ["priority", new Map([["key", `k${i * 70}`]])] as [string, Map<string, string>]);
+    // Just under the 8 KiB bound on structured fields.
+    const field = Array.from({ length: 800 }, (_, i) => `k${i}=${i}`).join(", ");
+    expect(field.length).toBeLessThan(8192);
+    const request = { method: "GET", url: "https://api.example.com/v1/prices", headers: { priority: field } };
+    const members = Array.from({ length: 25 }, (_, i) => ["priority", new Map([["key", `k${i * 31}`]])] as [string, Map<string, string>]);
     const signed = await signCustom({
       key,
       request,
@@ -59,5 +62,29 @@ describe("CPU amplification before the key is known", () => {
       params: [["keyid", key.keyId], ["created", T], ["nonce", "honest-1"]],
     });
     expect(await verifier.verify(signed)).toMatchObject({ ok: true });
+  });
+
+  it("a registered key id does not buy structured-field or query parses of huge inputs (over 8 KiB)", async () => {
+    const key = await keyOf();
+    const verifier = verifierFor({ a: { key, scopes: [] } }, { now: () => NOW });
+    const signedFor = (headers: Record<string, string>, url: string, components: (string | [string, Map<string, string>])[]) =>
+      signCustom({ key, request: { method: "GET", url, headers }, components: ["@method", "@authority", "@path", ...components], params: [["keyid", key.keyId], ["created", T], ["nonce", `n${Math.random()}`]] });
+    const field = await signedFor({ priority: bigField }, "https://api.example.com/v1/prices", [["priority", new Map([["key", "k1"]])]]).catch((e: Error) => e);
+    // The signer itself refuses to build such a base, so a forged one is sent: only the error matters.
+    expect(field).toBeInstanceOf(Error);
+    const forged = hostile([`"priority";key="k1"`]);
+    forged.headers["signature-input"] = forged.headers["signature-input"].replace(unknownKeyId, key.keyId);
+    const verdict = await verifier.verify(forged);
+    expect(verdict).toMatchObject({ ok: false, reason: "malformed", message: expect.stringMatching(/too long to parse/) });
+    const query = Array.from({ length: 1_200 }, (_, i) => `p${i}=${i}`).join("&");
+    const byParam = await verifier.verify({
+      method: "GET",
+      url: `https://api.example.com/v1/prices?${query}`,
+      headers: {
+        "signature-input": `sig=("@method" "@authority" "@path" "@query" "@query-param";name="p1");keyid="${key.keyId}";created=${T};nonce="q1"`,
+        signature: `sig=:${Buffer.alloc(64).toString("base64")}:`,
+      },
+    });
+    expect(byParam).toMatchObject({ ok: false, reason: "malformed", message: expect.stringMatching(/too long to cover by @query-param/) });
   });
 });
