@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BaseError } from "../../src/errors/BaseError.ts";
 import { redisNonceStore } from "../../src/nonces/redisNonceStore.ts";
 import type { NonceResult } from "../../src/nonces/types.ts";
+import { startApiServer } from "../../src/server/startApiServer.ts";
 import { type RedisClusterFixture, redisSkipReason, startRedisCluster } from "../helpers/redisCluster.ts";
 
 if (redisSkipReason) console.warn(`Skipping Redis Cluster nonce store tests: ${redisSkipReason}`);
@@ -41,6 +42,12 @@ describe("redisNonceStore cluster option validation", () => {
     expect((thrown as BaseError).shortMessage).toContain(message);
     // The error must not echo a password it refused.
     expect((thrown as BaseError).message).not.toContain("secret");
+  });
+
+  it("refuses an API server with both a Redis URL and a cluster (two stores would not share nonces)", async () => {
+    await expect(
+      startApiServer({ rpcUrl: "http://127.0.0.1:1", redisUrl: "redis://127.0.0.1:1", redisCluster: ["127.0.0.1:2"] }),
+    ).rejects.toThrow(/either redisUrl or redisCluster/);
   });
 });
 
@@ -190,9 +197,10 @@ describe.skipIf(redisSkipReason !== undefined)("redisNonceStore on a Redis Clust
     // Never "stored" for a nonce that was recorded before the crash.
     expect(probes.filter((p) => p.kind === "replay-before").every((p) => p.result !== "stored")).toBe(true);
     expect(allBefore).toEqual(before.map(() => "replayed"));
-    // The dead shard answers fast ("unavailable"), it does not hang.
+    // The dead shard answers fast ("unavailable"), it does not hang (ioredis alone
+    // took ~1.75 s). The slack absorbs timer lateness on a loaded machine (seen: 317 ms).
     expect(probes.filter((p) => p.kind === "fresh-victim").some((p) => p.result === "unavailable")).toBe(true);
-    expect(slowest).toBeLessThanOrEqual(timeoutMs + 150);
+    expect(slowest).toBeLessThanOrEqual(timeoutMs + 250);
     expect(recoveredAt).toBeDefined();
     expect(await store.checkAndStore(...onVictim.shift()!, inAMinute())).toBe("stored");
     await store.close();
