@@ -54,7 +54,8 @@ const printable = /^[\x20-\x7e]+$/;
  * the nonces it held, so a request captured before that can be replayed until
  * its window closes. Run it with `appendonly yes` and `appendfsync always`
  * (test/hardening/faults.test.ts kills such a Redis under load: every earlier
- * request is still a replay afterwards).
+ * request is still a replay afterwards). On a Cluster that does not cover a
+ * failover: the promoted replica only has what was replicated (docs/fleet.md).
  */
 export function redisNonceStore(parameters: RedisNonceStoreParameters): RedisNonceStore {
   const { keyPrefix = "kl:n:", timeoutMs = 250, now = Date.now } = parameters;
