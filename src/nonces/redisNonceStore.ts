@@ -1,9 +1,18 @@
 import { hash } from "node:crypto";
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import { BaseError } from "../errors/BaseError.ts";
 import type { NonceResult } from "./types.ts";
 
-export type RedisNonceStoreParameters = ({ url: string; client?: undefined } | { client: Redis; url?: undefined }) & {
+export type RedisNonceStoreParameters = (
+  | { url: string; client?: undefined; cluster?: undefined }
+  | {
+      /** Redis Cluster seed nodes, `host:port` or `redis://host:port`; the rest of the cluster is discovered. */
+      cluster: readonly string[];
+      url?: undefined;
+      client?: undefined;
+    }
+  | { client: Redis | Cluster; url?: undefined; cluster?: undefined }
+) & {
   /** Prefix of every key this store writes. Default "kl:n:". */
   keyPrefix?: string | undefined;
   /** A command that has not answered after this long counts as "unavailable". Default 250 ms. */
@@ -45,7 +54,8 @@ const printable = /^[\x20-\x7e]+$/;
  * the nonces it held, so a request captured before that can be replayed until
  * its window closes. Run it with `appendonly yes` and `appendfsync always`
  * (test/hardening/faults.test.ts kills such a Redis under load: every earlier
- * request is still a replay afterwards).
+ * request is still a replay afterwards). On a Cluster that does not cover a
+ * failover: the promoted replica only has what was replicated (docs/fleet.md).
  */
 export function redisNonceStore(parameters: RedisNonceStoreParameters): RedisNonceStore {
   const { keyPrefix = "kl:n:", timeoutMs = 250, now = Date.now } = parameters;
@@ -53,22 +63,37 @@ export function redisNonceStore(parameters: RedisNonceStoreParameters): RedisNon
     throw new BaseError("Invalid redisNonceStore option: timeoutMs must be a positive number.", { details: String(timeoutMs) });
   }
   const owned = parameters.client === undefined;
+  const connectTimeout = Math.max(1_000, timeoutMs);
   const client =
     parameters.client ??
-    new Redis(parameters.url, {
-      enableAutoPipelining: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: timeoutMs,
-      connectTimeout: Math.max(1_000, timeoutMs),
-      // Reconnect soon after Redis comes back; until then every call fails fast.
-      retryStrategy: (attempt) => Math.min(50 * attempt, 500),
-    });
+    (parameters.cluster !== undefined
+      ? new Cluster(parseSeedNodes(parameters.cluster), {
+          enableAutoPipelining: true,
+          enableOfflineQueue: false,
+          // Rediscover the cluster soon after it comes back; until then every call fails fast.
+          clusterRetryStrategy: (attempt) => Math.min(50 * attempt, 500),
+          redisOptions: { maxRetriesPerRequest: 0, commandTimeout: timeoutMs, connectTimeout },
+        })
+      : new Redis(parameters.url, {
+          enableAutoPipelining: true,
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          commandTimeout: timeoutMs,
+          connectTimeout,
+          // Reconnect soon after Redis comes back; until then every call fails fast.
+          retryStrategy: (attempt) => Math.min(50 * attempt, 500),
+        }));
   // Without a listener ioredis prints every connection error; the results already
   // say "unavailable", and the error text may contain the URL (with a password).
-  if (owned) client.on("error", () => {});
+  if (owned) {
+    client.on("error", () => {});
+    if (client instanceof Cluster) client.on("node error", () => {});
+  }
   // A caller's client may lack a command timeout; then we bound each call ourselves.
-  const ownTimer = !owned && !client.options.commandTimeout;
+  // A Cluster always needs our bound: its `redisOptions.commandTimeout` only limits
+  // one node round trip, and while a master is down it retries "Connection is
+  // closed" and CLUSTERDOWN up to `maxRedirections` times (measured: ~1.75 s per call).
+  const ownTimer = client instanceof Cluster || (!owned && !client.options.commandTimeout);
   let closed = false;
 
   async function checkAndStore(keyId: string, nonce: string, expiresAtMs: number): Promise<NonceResult> {
@@ -117,6 +142,39 @@ export function redisNonceStore(parameters: RedisNonceStoreParameters): RedisNon
   }
 
   return { checkAndStore, ready, close };
+}
+
+/** `host:port` or `redis://host:port` → what `new Cluster` takes; anything else is a configuration error. */
+function parseSeedNodes(seeds: readonly string[]): { host: string; port: number }[] {
+  if (!Array.isArray(seeds) || seeds.length === 0) {
+    throw new BaseError("Invalid redisNonceStore option: cluster needs at least one seed node.", {
+      metaMessages: ['Pass seed nodes as "host:port" or "redis://host:port", e.g. { cluster: ["10.0.0.1:6379"] }.'],
+    });
+  }
+  return seeds.map((seed) => {
+    // Never echo a password back into logs.
+    const shown = typeof seed === "string" ? seed.replace(/^([a-z]+:\/\/)?[^/@]*@/i, "$1***@") : String(seed);
+    const invalid = (reason: string) =>
+      new BaseError(`Invalid redisNonceStore option: cluster seed node ${JSON.stringify(shown)} ${reason}.`, {
+        metaMessages: ['Expected "host:port" or "redis://host:port".'],
+      });
+    if (typeof seed !== "string" || seed.trim() === "") throw invalid("is empty");
+    let url: URL;
+    try {
+      url = new URL(seed.includes("://") ? seed : `redis://${seed}`);
+    } catch {
+      throw invalid("is not host:port");
+    }
+    if (url.protocol !== "redis:") throw invalid(`has scheme ${url.protocol.slice(0, -1)} (only redis: is supported)`);
+    // Credentials or a database would be silently ignored by the other nodes; refuse
+    // them here and let a caller who needs them pass a configured `client`.
+    if (url.username || url.password) throw invalid("carries credentials (pass a configured Cluster as `client` instead)");
+    if ((url.pathname !== "" && url.pathname !== "/") || url.search || url.hash) throw invalid("has a path or query (Cluster has no databases)");
+    if (url.hostname === "") throw invalid("has no host");
+    const port = Number(url.port);
+    if (url.port === "" || !Number.isInteger(port) || port < 1 || port > 65_535) throw invalid("has no valid port");
+    return { host: url.hostname.replace(/^\[(.*)\]$/, "$1"), port };
+  });
 }
 
 function validToken(value: unknown): value is string {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The reference API server as a process: `node src/server/main.ts [--port n] [--redis url]`.
+// The reference API server as a process: `node src/server/main.ts [--port n] [--redis url | --redis-cluster nodes]`.
 import { parseArgs } from "node:util";
 import { BaseError } from "../errors/BaseError.ts";
 import { startApiServer } from "./startApiServer.ts";
@@ -13,6 +13,9 @@ Options:
   --rpc <url>            JSON-RPC endpoint (default $KEYLEDGER_RPC_URL or http://127.0.0.1:8545)
   --manifest <file>      deployment manifest (default $KEYLEDGER_MANIFEST or deployments/<chainId>.json)
   --redis <url>          shared Redis nonce store (default $KEYLEDGER_REDIS_URL; memory when unset)
+  --redis-cluster <nodes>
+                         shared Redis Cluster nonce store, comma-separated seed nodes host:port
+                         (default $KEYLEDGER_REDIS_CLUSTER; exclusive with --redis)
   --port <n>             port (default $KEYLEDGER_API_PORT or 8787; 0 = any free port)
   --host <addr>          address to bind (default 127.0.0.1)
   --origin <url>         public origin clients sign for behind a proxy (default $KEYLEDGER_API_ORIGIN; else the Host header)
@@ -28,6 +31,7 @@ async function main(): Promise<number> {
         rpc: { type: "string" },
         manifest: { type: "string" },
         redis: { type: "string" },
+        "redis-cluster": { type: "string" },
         port: { type: "string" },
         host: { type: "string" },
         origin: { type: "string" },
@@ -50,12 +54,18 @@ async function main(): Promise<number> {
     process.stderr.write(`Invalid port "${portText}".\n`);
     return 2;
   }
+  // A flag overrides the environment's choice of the other store kind too.
+  const redisFlag = values.redis as string | undefined;
+  const clusterFlag = values["redis-cluster"] as string | undefined;
+  const redisUrl = redisFlag ?? (clusterFlag === undefined ? env.KEYLEDGER_REDIS_URL : undefined);
+  const clusterText = clusterFlag ?? (redisFlag === undefined ? env.KEYLEDGER_REDIS_CLUSTER : undefined);
   const staleness = values["max-staleness"] === undefined ? undefined : Number(values["max-staleness"]);
   try {
     const api = await startApiServer({
       rpcUrl: (values.rpc as string | undefined) ?? env.KEYLEDGER_RPC_URL ?? "http://127.0.0.1:8545",
       manifestPath: (values.manifest as string | undefined) ?? env.KEYLEDGER_MANIFEST,
-      redisUrl: (values.redis as string | undefined) ?? env.KEYLEDGER_REDIS_URL,
+      redisUrl,
+      redisCluster: clusterText === undefined ? undefined : clusterText.split(",").map((node) => node.trim()),
       port,
       host: values.host as string | undefined,
       origin: (values.origin as string | undefined) ?? env.KEYLEDGER_API_ORIGIN,

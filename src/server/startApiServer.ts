@@ -17,6 +17,8 @@ export type StartApiServerParameters = {
   manifestPath?: string | undefined;
   /** Shared nonce store (several server processes); default: an in-process memory store. */
   redisUrl?: string | undefined;
+  /** Redis Cluster seed nodes (`host:port`) for the shared nonce store; exclusive with `redisUrl`. */
+  redisCluster?: string[] | undefined;
   /** Default 8787 (the dev stack's port); 0 picks a free one. */
   port?: number | undefined;
   /** Default 127.0.0.1. */
@@ -46,14 +48,19 @@ export type StartApiServerReturnType = {
  * and `node src/server/main.ts` both start it through this function.
  */
 export async function startApiServer(parameters: StartApiServerParameters): Promise<StartApiServerReturnType> {
-  const { rpcUrl, redisUrl, port = 8787, host = "127.0.0.1", origin, maxStalenessSeconds, readyTimeoutMs = 30_000, now, log = () => {} } = parameters;
+  const { rpcUrl, redisUrl, redisCluster, port = 8787, host = "127.0.0.1", origin, maxStalenessSeconds, readyTimeoutMs = 30_000, now, log = () => {} } = parameters;
+  if (redisUrl && redisCluster) {
+    throw new BaseError("Pass either redisUrl or redisCluster, not both.", {
+      metaMessages: ["One nonce store is shared by every server process; choose the single Redis or the cluster."],
+    });
+  }
   const manifest =
     parameters.manifest ??
     loadManifest({ path: resolve(parameters.manifestPath ?? `deployments/${await chainIdOf(rpcUrl)}.json`) });
   const resolver = chainKeyResolver({ manifest, rpcUrl, maxStalenessSeconds });
   let nonces: NonceStore & { close(): Promise<void> };
-  if (redisUrl) {
-    const store = redisNonceStore({ url: redisUrl, now });
+  if (redisUrl || redisCluster) {
+    const store = redisCluster ? redisNonceStore({ cluster: redisCluster, now }) : redisNonceStore({ url: redisUrl!, now });
     nonces = store;
     await Promise.race([store.ready(), new Promise((r) => setTimeout(r, 5_000).unref())]);
   } else nonces = memoryNonceStore({ now });
@@ -73,7 +80,7 @@ export async function startApiServer(parameters: StartApiServerParameters): Prom
     if (!ready) log(`warning: the chain index is not ready after ${readyTimeoutMs} ms; requests answer 503 stale-chain-state until it is`);
     const api = await createApiServer({ verifier, inspector, port, host, origin, chain: resolver, now });
     log(
-      `KeyLedger API on ${api.url} (chain ${manifest.chainId}, registry ${manifest.contracts.KeyRegistry.address}, nonces ${redisUrl ? "redis" : "memory"})`,
+      `KeyLedger API on ${api.url} (chain ${manifest.chainId}, registry ${manifest.contracts.KeyRegistry.address}, nonces ${redisCluster ? "redis cluster" : redisUrl ? "redis" : "memory"})`,
     );
     return {
       url: api.url,
