@@ -51,6 +51,8 @@ export function createApiMetrics({ registry = new Registry(), chainStatus, proce
     name: "keyledger_api_key_last_used_timestamp_seconds",
     help: "Unix time of the last verified request per key id and version: shows when an old version stops being used.",
     labelNames: ["key_id", "version", "label"],
+    // Across cluster workers the newest use counts; the default (sum) would add timestamps.
+    aggregator: "max",
     registers: [registry],
   });
   const duration = new Histogram({
@@ -65,6 +67,8 @@ export function createApiMetrics({ registry = new Registry(), chainStatus, proce
       name: "keyledger_chain_index_block",
       help: "Newest block the chain key index reflects.",
       registers: [registry],
+      // Across cluster workers (each has its own index), the laggard's view.
+      aggregator: "min",
       collect() {
         const block = chainStatus().blockNumber;
         if (block !== undefined) this.set(block);
@@ -74,6 +78,7 @@ export function createApiMetrics({ registry = new Registry(), chainStatus, proce
       name: "keyledger_chain_index_age_seconds",
       help: "Seconds since the chain key index last reached the chain head.",
       registers: [registry],
+      aggregator: "max",
       collect() {
         const age = chainStatus().ageSeconds;
         if (Number.isFinite(age)) this.set(age);
@@ -83,6 +88,8 @@ export function createApiMetrics({ registry = new Registry(), chainStatus, proce
       name: "keyledger_chain_index_stale",
       help: "1 while the chain key index is stale (every request is then rejected with stale-chain-state).",
       registers: [registry],
+      // 1 when any worker is stale: its share of the traffic is being refused.
+      aggregator: "max",
       collect() {
         this.set(chainStatus().stale ? 1 : 0);
       },
@@ -91,6 +98,7 @@ export function createApiMetrics({ registry = new Registry(), chainStatus, proce
       name: "keyledger_chain_index_keys",
       help: "Key ids in the chain key index.",
       registers: [registry],
+      aggregator: "min",
       collect() {
         this.set(chainStatus().keys);
       },
