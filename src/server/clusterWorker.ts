@@ -34,3 +34,5 @@ process.on("message", async (message: ClusterMessage) => {
 });
 // An orphaned worker (the primary died) must not keep serving unsupervised.
 process.on("disconnect", () => void stop());
+// Ctrl-C reaches the whole process group: the primary's close() stops the workers gracefully instead.
+process.on("SIGINT", () => undefined);
