@@ -9,6 +9,13 @@ export type CreateApiMetricsParameters = {
   chainStatus?: (() => ApiChainStatus) | undefined;
   /** Node.js process metrics (memory, event loop lag, ...). Default true. */
   processMetrics?: boolean | undefined;
+  /**
+   * Distinct key ids given their own per-key series (default 1,000); keys verified
+   * after that are counted together under `key_id="other"`. Every key id is a series
+   * pair kept for the life of the process, so an unbounded set would grow the scrape
+   * and the Prometheus TSDB with the number of registered keys.
+   */
+  maxKeySeries?: number | undefined;
 };
 
 /** A verified request's key, as the metrics label it. */
@@ -27,7 +34,12 @@ export type ApiMetrics = {
  * verified requests: a rejected request's key id is attacker-chosen and would
  * let anyone create unbounded series, so rejections are counted by reason only.
  */
-export function createApiMetrics({ registry = new Registry(), chainStatus, processMetrics = true }: CreateApiMetricsParameters = {}): ApiMetrics {
+export function createApiMetrics({
+  registry = new Registry(),
+  chainStatus,
+  processMetrics = true,
+  maxKeySeries = 1_000,
+}: CreateApiMetricsParameters = {}): ApiMetrics {
   if (processMetrics) collectDefaultMetrics({ register: registry });
   const verifiedTotal = new Counter({
     name: "keyledger_api_requests_verified_total",
@@ -43,7 +55,7 @@ export function createApiMetrics({ registry = new Registry(), chainStatus, proce
   });
   const keyRequests = new Counter({
     name: "keyledger_api_key_requests_total",
-    help: "Verified requests per key id and lineage version.",
+    help: 'Verified requests per key id and lineage version (keys beyond the series cap under key_id="other").',
     labelNames: ["key_id", "version", "label"],
     registers: [registry],
   });
@@ -104,11 +116,15 @@ export function createApiMetrics({ registry = new Registry(), chainStatus, proce
       },
     });
   }
+  const keyIds = new Set<string>();
   return {
     registry,
     verified(route, key, nowMs) {
       verifiedTotal.inc({ route });
-      const labels = { key_id: key.keyId, version: key.version === undefined ? "" : String(key.version), label: key.label ?? "" };
+      if (!keyIds.has(key.keyId) && keyIds.size < maxKeySeries) keyIds.add(key.keyId);
+      const labels = keyIds.has(key.keyId)
+        ? { key_id: key.keyId, version: key.version === undefined ? "" : String(key.version), label: key.label ?? "" }
+        : otherKeys;
       keyRequests.inc(labels);
       keyLastUsed.set(labels, Math.floor(nowMs / 1000));
     },
@@ -120,3 +136,5 @@ export function createApiMetrics({ registry = new Registry(), chainStatus, proce
     },
   };
 }
+
+const otherKeys = { key_id: "other", version: "", label: "" };
