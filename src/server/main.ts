@@ -20,7 +20,7 @@ Options:
   --max-staleness <s>    fail closed after this many seconds without a chain sync (default 30)
   --workers <n>          worker processes sharing the port, 1..64 (default $KEYLEDGER_API_WORKERS or 1);
                          more than 1 needs --redis, and serves the workers' aggregated metrics on --metrics-port
-  --metrics-port <n>     port of the aggregated GET /metrics with --workers > 1, on --host
+  --metrics-port <n>     port of the aggregated GET /metrics with --workers > 1, on 127.0.0.1
                          (default $KEYLEDGER_METRICS_PORT or 9464; 0 = any free port)
   -h, --help
 `;
@@ -85,7 +85,7 @@ async function main(): Promise<number> {
     const api =
       workers === 1
         ? await startApiServer(server)
-        : await startApiCluster({ ...server, workers, metricsPort, metricsHost: server.host });
+        : await startApiCluster({ ...server, workers, metricsPort });
     process.stdout.write(`${api.url}\n`);
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);

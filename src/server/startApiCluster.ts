@@ -15,7 +15,7 @@ export type StartApiClusterParameters = Omit<StartApiServerParameters, "now" | "
    * a free port; default: not served (each worker's own /metrics is then the only view).
    */
   metricsPort?: number | undefined;
-  /** Default 127.0.0.1. */
+  /** Default 127.0.0.1: like a single server's /metrics, the aggregate stays on loopback unless asked otherwise. */
   metricsHost?: string | undefined;
   /** Progress lines of the primary and the workers (no secrets). */
   log?: ((line: string) => void) | undefined;
@@ -46,7 +46,8 @@ const workerEntry = fileURLToPath(new URL("./clusterWorker.ts", import.meta.url)
  * (`redisUrl`) as soon as there are two workers: the kernel hands each connection
  * to any worker, so a per-worker memory store would accept a replay sent to
  * another worker. A worker that dies is replaced after a backoff that grows with
- * consecutive quick deaths, so a crash loop does not spin the CPU.
+ * consecutive quick deaths, so a crash loop does not spin the CPU. One cluster per
+ * process: node:cluster's primary settings and prom-client's aggregation are process-wide.
  */
 export async function startApiCluster(parameters: StartApiClusterParameters): Promise<StartApiClusterReturnType> {
   const { workers: count, metricsPort, metricsHost = "127.0.0.1", log = () => {}, ...server } = parameters;
