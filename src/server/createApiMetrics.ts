@@ -9,6 +9,13 @@ export type CreateApiMetricsParameters = {
   chainStatus?: (() => ApiChainStatus) | undefined;
   /** Node.js process metrics (memory, event loop lag, ...). Default true. */
   processMetrics?: boolean | undefined;
+  /**
+   * Distinct key ids given their own per-key series (default 1,000); keys verified
+   * after that are counted together under `key_id="other"`. Every key id is a series
+   * pair kept for the life of the process, so an unbounded set would grow the scrape
+   * and the Prometheus TSDB with the number of registered keys.
+   */
+  maxKeySeries?: number | undefined;
 };
 
 /** A verified request's key, as the metrics label it. */
@@ -27,7 +34,12 @@ export type ApiMetrics = {
  * verified requests: a rejected request's key id is attacker-chosen and would
  * let anyone create unbounded series, so rejections are counted by reason only.
  */
-export function createApiMetrics({ registry = new Registry(), chainStatus, processMetrics = true }: CreateApiMetricsParameters = {}): ApiMetrics {
+export function createApiMetrics({
+  registry = new Registry(),
+  chainStatus,
+  processMetrics = true,
+  maxKeySeries = 1_000,
+}: CreateApiMetricsParameters = {}): ApiMetrics {
   if (processMetrics) collectDefaultMetrics({ register: registry });
   const verifiedTotal = new Counter({
     name: "keyledger_api_requests_verified_total",
@@ -43,7 +55,7 @@ export function createApiMetrics({ registry = new Registry(), chainStatus, proce
   });
   const keyRequests = new Counter({
     name: "keyledger_api_key_requests_total",
-    help: "Verified requests per key id and lineage version.",
+    help: 'Verified requests per key id and lineage version (keys beyond the series cap under key_id="other").',
     labelNames: ["key_id", "version", "label"],
     registers: [registry],
   });
@@ -51,6 +63,8 @@ export function createApiMetrics({ registry = new Registry(), chainStatus, proce
     name: "keyledger_api_key_last_used_timestamp_seconds",
     help: "Unix time of the last verified request per key id and version: shows when an old version stops being used.",
     labelNames: ["key_id", "version", "label"],
+    // Across cluster workers the newest use counts; the default (sum) would add timestamps.
+    aggregator: "max",
     registers: [registry],
   });
   const duration = new Histogram({
@@ -65,6 +79,8 @@ export function createApiMetrics({ registry = new Registry(), chainStatus, proce
       name: "keyledger_chain_index_block",
       help: "Newest block the chain key index reflects.",
       registers: [registry],
+      // Across cluster workers (each has its own index), the laggard's view.
+      aggregator: "min",
       collect() {
         const block = chainStatus().blockNumber;
         if (block !== undefined) this.set(block);
@@ -74,6 +90,7 @@ export function createApiMetrics({ registry = new Registry(), chainStatus, proce
       name: "keyledger_chain_index_age_seconds",
       help: "Seconds since the chain key index last reached the chain head.",
       registers: [registry],
+      aggregator: "max",
       collect() {
         const age = chainStatus().ageSeconds;
         if (Number.isFinite(age)) this.set(age);
@@ -83,6 +100,8 @@ export function createApiMetrics({ registry = new Registry(), chainStatus, proce
       name: "keyledger_chain_index_stale",
       help: "1 while the chain key index is stale (every request is then rejected with stale-chain-state).",
       registers: [registry],
+      // 1 when any worker is stale: its share of the traffic is being refused.
+      aggregator: "max",
       collect() {
         this.set(chainStatus().stale ? 1 : 0);
       },
@@ -91,16 +110,21 @@ export function createApiMetrics({ registry = new Registry(), chainStatus, proce
       name: "keyledger_chain_index_keys",
       help: "Key ids in the chain key index.",
       registers: [registry],
+      aggregator: "min",
       collect() {
         this.set(chainStatus().keys);
       },
     });
   }
+  const keyIds = new Set<string>();
   return {
     registry,
     verified(route, key, nowMs) {
       verifiedTotal.inc({ route });
-      const labels = { key_id: key.keyId, version: key.version === undefined ? "" : String(key.version), label: key.label ?? "" };
+      if (!keyIds.has(key.keyId) && keyIds.size < maxKeySeries) keyIds.add(key.keyId);
+      const labels = keyIds.has(key.keyId)
+        ? { key_id: key.keyId, version: key.version === undefined ? "" : String(key.version), label: key.label ?? "" }
+        : otherKeys;
       keyRequests.inc(labels);
       keyLastUsed.set(labels, Math.floor(nowMs / 1000));
     },
@@ -112,3 +136,5 @@ export function createApiMetrics({ registry = new Registry(), chainStatus, proce
     },
   };
 }
+
+const otherKeys = { key_id: "other", version: "", label: "" };

@@ -2,4 +2,5 @@ export { type ApiChainStatus, type ApiMetrics, createApiMetrics, type CreateApiM
 export { type ApiChainInfo, type ApiServer, createApiServer, type CreateApiServerParameters } from "./createApiServer.ts";
 export { type Order, parseOrder, type ParseOrderReturnType } from "./parseOrder.ts";
 export { prices } from "./prices.ts";
+export { startApiCluster, type StartApiClusterParameters, type StartApiClusterReturnType } from "./startApiCluster.ts";
 export { startApiServer, type StartApiServerParameters, type StartApiServerReturnType } from "./startApiServer.ts";

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The reference API server as a process: `node src/server/main.ts [--port n] [--redis url | --redis-cluster nodes]`.
+// The reference API server as a process: `node src/server/main.ts [--port n] [--redis url | --redis-cluster nodes] [--workers n]`.
 import { parseArgs } from "node:util";
 import { BaseError } from "../errors/BaseError.ts";
+import { startApiCluster } from "./startApiCluster.ts";
 import { startApiServer } from "./startApiServer.ts";
 
 const help = `Usage: node src/server/main.ts [options]
@@ -20,6 +21,10 @@ Options:
   --host <addr>          address to bind (default 127.0.0.1)
   --origin <url>         public origin clients sign for behind a proxy (default $KEYLEDGER_API_ORIGIN; else the Host header)
   --max-staleness <s>    fail closed after this many seconds without a chain sync (default 30)
+  --workers <n>          worker processes sharing the port, 1..64 (default $KEYLEDGER_API_WORKERS or 1);
+                         more than 1 needs --redis, and serves the workers' aggregated metrics on --metrics-port
+  --metrics-port <n>     port of the aggregated GET /metrics with --workers > 1, on 127.0.0.1
+                         (default $KEYLEDGER_METRICS_PORT or 9464; 0 = any free port)
   -h, --help
 `;
 
@@ -36,6 +41,8 @@ async function main(): Promise<number> {
         host: { type: "string" },
         origin: { type: "string" },
         "max-staleness": { type: "string" },
+        workers: { type: "string" },
+        "metrics-port": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -59,19 +66,36 @@ async function main(): Promise<number> {
   const clusterFlag = values["redis-cluster"] as string | undefined;
   const redisUrl = redisFlag ?? (clusterFlag === undefined ? env.KEYLEDGER_REDIS_URL : undefined);
   const clusterText = clusterFlag ?? (redisFlag === undefined ? env.KEYLEDGER_REDIS_CLUSTER : undefined);
+  const workersText = (values.workers as string | undefined) ?? env.KEYLEDGER_API_WORKERS ?? "1";
+  if (!/^\d+$/.test(workersText)) {
+    process.stderr.write(`Invalid worker count "${workersText}".\n`);
+    return 2;
+  }
+  const workers = Number(workersText);
+  const metricsPortText = (values["metrics-port"] as string | undefined) ?? env.KEYLEDGER_METRICS_PORT ?? "9464";
+  const metricsPort = Number(metricsPortText);
+  if (!/^\d+$/.test(metricsPortText) || metricsPort > 65_535) {
+    process.stderr.write(`Invalid metrics port "${metricsPortText}".\n`);
+    return 2;
+  }
   const staleness = values["max-staleness"] === undefined ? undefined : Number(values["max-staleness"]);
+  const server = {
+    rpcUrl: (values.rpc as string | undefined) ?? env.KEYLEDGER_RPC_URL ?? "http://127.0.0.1:8545",
+    manifestPath: (values.manifest as string | undefined) ?? env.KEYLEDGER_MANIFEST,
+    redisUrl,
+    redisCluster: clusterText === undefined ? undefined : clusterText.split(",").map((node) => node.trim()),
+    port,
+    host: values.host as string | undefined,
+    origin: (values.origin as string | undefined) ?? env.KEYLEDGER_API_ORIGIN,
+    maxStalenessSeconds: staleness,
+    log: (line: string) => process.stderr.write(`${line}\n`),
+  };
   try {
-    const api = await startApiServer({
-      rpcUrl: (values.rpc as string | undefined) ?? env.KEYLEDGER_RPC_URL ?? "http://127.0.0.1:8545",
-      manifestPath: (values.manifest as string | undefined) ?? env.KEYLEDGER_MANIFEST,
-      redisUrl,
-      redisCluster: clusterText === undefined ? undefined : clusterText.split(",").map((node) => node.trim()),
-      port,
-      host: values.host as string | undefined,
-      origin: (values.origin as string | undefined) ?? env.KEYLEDGER_API_ORIGIN,
-      maxStalenessSeconds: staleness,
-      log: (line) => process.stderr.write(`${line}\n`),
-    });
+    // One worker stays in this process, as before clustering existed.
+    const api =
+      workers === 1
+        ? await startApiServer(server)
+        : await startApiCluster({ ...server, workers, metricsPort });
     process.stdout.write(`${api.url}\n`);
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);

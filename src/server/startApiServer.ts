@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import { resolve } from "node:path";
 import { type ChainKeyResolver, chainKeyResolver } from "../chain/chainKeyResolver.ts";
 import { type DeploymentManifest, loadManifest } from "../chain/manifest.ts";
@@ -6,6 +7,7 @@ import { memoryNonceStore } from "../nonces/memoryNonceStore.ts";
 import { redisNonceStore } from "../nonces/redisNonceStore.ts";
 import type { NonceStore } from "../nonces/types.ts";
 import { createVerifier } from "../verifier/createVerifier.ts";
+import type { ApiMetrics } from "./createApiMetrics.ts";
 import { createApiServer } from "./createApiServer.ts";
 
 export type StartApiServerParameters = {
@@ -38,6 +40,8 @@ export type StartApiServerParameters = {
 export type StartApiServerReturnType = {
   url: string;
   resolver: ChainKeyResolver;
+  server: Server;
+  metrics: ApiMetrics;
   /** Stops the server, the chain index and the nonce store. */
   close(): Promise<void>;
 };
@@ -85,6 +89,8 @@ export async function startApiServer(parameters: StartApiServerParameters): Prom
     return {
       url: api.url,
       resolver,
+      server: api.server,
+      metrics: api.metrics,
       close: async () => {
         await api.close();
         await verifier.close();
