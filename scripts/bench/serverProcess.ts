@@ -8,14 +8,16 @@ import { memoryNonceStore, redisNonceStore } from "../../src/nonces/index.ts";
 import { createApiServer } from "../../src/server/index.ts";
 import { createVerifier, staticKeyResolver, type Verifier, type VerifySuccess } from "../../src/verifier/index.ts";
 
-/** bare: no verification; memory / redis: the default verifier (thread-pool verify); memory-sync: `threadPool: false`. */
-export type BenchServerMode = "bare" | "memory" | "memory-sync" | "redis";
+/** bare: no verification; memory / redis / redis-cluster: the default verifier (thread-pool verify); memory-sync: `threadPool: false`. */
+export type BenchServerMode = "bare" | "memory" | "memory-sync" | "redis" | "redis-cluster";
 
 export type BenchServerConfig = {
   mode: BenchServerMode;
   key: { keyId: Hex; publicKey: Jwk; scopes: string[] };
   /** Required for mode "redis". */
   redisUrl?: string | undefined;
+  /** Seed nodes, required for mode "redis-cluster". */
+  redisCluster?: string[] | undefined;
   maxAgeSeconds: number;
 };
 
@@ -48,16 +50,17 @@ async function start(config: BenchServerConfig): Promise<void> {
   process.send!({ type: "ready", url: api.url } satisfies BenchServerMessage);
 }
 
-async function verifierFor({ mode, key, redisUrl, maxAgeSeconds }: BenchServerConfig): Promise<Verifier> {
+async function verifierFor({ mode, key, redisUrl, redisCluster, maxAgeSeconds }: BenchServerConfig): Promise<Verifier> {
   if (mode === "bare") {
     // The same server with verification taken out: every request is let through as the key.
     const accepted: VerifySuccess = { ok: true, keyId: key.keyId, owner: undefined, label: "bench", version: 1, scopes: key.scopes, alg: "ed25519" };
     return { verify: async () => accepted, close: async () => {} };
   }
   const keys = staticKeyResolver({ [key.keyId]: { alg: "ed25519", publicKey: key.publicKey, scopes: key.scopes, label: "bench", version: 1 } });
-  if (mode !== "redis") return createVerifier({ keys, nonces: memoryNonceStore(), maxAgeSeconds, threadPool: mode === "memory" });
-  if (!redisUrl) throw new Error("mode redis needs redisUrl");
-  const nonces = redisNonceStore({ url: redisUrl });
+  if (mode === "memory" || mode === "memory-sync") return createVerifier({ keys, nonces: memoryNonceStore(), maxAgeSeconds, threadPool: mode === "memory" });
+  if (mode === "redis-cluster" && !redisCluster?.length) throw new Error("mode redis-cluster needs redisCluster");
+  if (mode === "redis" && !redisUrl) throw new Error("mode redis needs redisUrl");
+  const nonces = mode === "redis-cluster" ? redisNonceStore({ cluster: redisCluster! }) : redisNonceStore({ url: redisUrl! });
   await nonces.ready();
   return createVerifier({ keys, nonces, maxAgeSeconds });
 }

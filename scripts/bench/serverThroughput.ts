@@ -1,5 +1,6 @@
 import { generateKey } from "../../src/keys/index.ts";
 import { redisSkipReason, type RedisServer, startRedis } from "../../test/helpers/redis.ts";
+import { type RedisClusterFixture, startRedisCluster } from "../../test/helpers/redisCluster.ts";
 import type { BenchRequest, BenchRequestKind } from "./benchRequest.ts";
 import { format } from "./format.ts";
 import { type LoadRequest, runLoad, type RunLoadReturnType } from "./loadDriver.ts";
@@ -60,6 +61,7 @@ const modeLabel: Record<BenchServerMode, string> = {
   memory: "verified, memory nonces",
   "memory-sync": "verified, memory nonces, threadPool: false",
   redis: "verified, Redis nonces",
+  "redis-cluster": "verified, Redis Cluster nonces (3 masters + 3 replicas)",
 };
 
 /**
@@ -77,14 +79,16 @@ export async function serverThroughputBench(parameters: ServerThroughputParamete
   const keyConfig = { keyId: key.keyId, publicKey: key.publicKey, scopes: ["read", "trade"] };
 
   let redis: RedisServer | undefined;
+  let redisCluster: RedisClusterFixture | undefined;
   const servers = new Map<BenchServerMode, BenchServer>();
   const rows: ServerThroughputRow[] = [];
   try {
-    if (!redisSkipReason) redis = await startRedis();
+    if (!redisSkipReason) [redis, redisCluster] = await Promise.all([startRedis(), startRedisCluster()]);
     else log(`server: Redis runs skipped: ${redisSkipReason}`);
-    const modes: BenchServerMode[] = redis ? ["bare", "memory", "memory-sync", "redis"] : ["bare", "memory", "memory-sync"];
+    const modes: BenchServerMode[] = redis ? ["bare", "memory", "memory-sync", "redis", "redis-cluster"] : ["bare", "memory", "memory-sync"];
+    const seeds = redisCluster?.nodes.map((node) => node.address);
     for (const mode of modes) {
-      servers.set(mode, await startBenchServer({ mode, key: keyConfig, redisUrl: redis?.url, maxAgeSeconds }));
+      servers.set(mode, await startBenchServer({ mode, key: keyConfig, redisUrl: redis?.url, redisCluster: seeds, maxAgeSeconds }));
     }
 
     for (const kind of ["get", "post"] as const) {
@@ -143,7 +147,7 @@ export async function serverThroughputBench(parameters: ServerThroughputParamete
     }
   } finally {
     await Promise.all([...servers.values()].map((s) => s.stop()));
-    await redis?.stop();
+    await Promise.all([redis?.stop(), redisCluster?.stop()]);
   }
   const redisSkipped = redis || rows.length === 0 ? undefined : redisSkipReason;
   return { ...report(rows, sizes, redisSkipped), rows, redisSkipped };
