@@ -26,7 +26,7 @@ const help = `Usage: node scripts/bench.ts [--quick] [--only <name>[,<name>...]]
 Benchmarks, in one process run (ratios come from the same run):
   verify      1. verify() vs raw node:crypto verify, per algorithm (sync and async)
   hms         2. our verifier vs http-message-signatures (Ed25519)
-  server      3. reference server: verified vs unverified req/s, memory and Redis nonces
+  server      3. reference server: verified vs unverified req/s, memory, Redis and Redis Cluster nonces, 2 workers
   revocation  4. revocation propagation on a real hardhat node
   nonces      5. memory nonce store: bytes per entry, inserts/s
   gas         6. gas per KeyRegistry operation (scripts/gas)

@@ -62,6 +62,7 @@ const modeLabel: Record<BenchServerMode, string> = {
   "memory-sync": "verified, memory nonces, threadPool: false",
   redis: "verified, Redis nonces",
   "redis-cluster": "verified, Redis Cluster nonces (3 masters + 3 replicas)",
+  "redis-workers": "verified, Redis nonces, 2 worker processes (node:cluster)",
 };
 
 /**
@@ -85,10 +86,11 @@ export async function serverThroughputBench(parameters: ServerThroughputParamete
   try {
     if (!redisSkipReason) [redis, redisCluster] = await Promise.all([startRedis(), startRedisCluster()]);
     else log(`server: Redis runs skipped: ${redisSkipReason}`);
-    const modes: BenchServerMode[] = redis ? ["bare", "memory", "memory-sync", "redis", "redis-cluster"] : ["bare", "memory", "memory-sync"];
+    const modes: BenchServerMode[] = redis ? ["bare", "memory", "memory-sync", "redis", "redis-workers", "redis-cluster"] : ["bare", "memory", "memory-sync"];
     const seeds = redisCluster?.nodes.map((node) => node.address);
     for (const mode of modes) {
-      servers.set(mode, await startBenchServer({ mode, key: keyConfig, redisUrl: redis?.url, redisCluster: seeds, maxAgeSeconds }));
+      const workers = mode === "redis-workers" ? 2 : 1;
+      servers.set(mode, await startBenchServer({ mode, key: keyConfig, redisUrl: redis?.url, redisCluster: seeds, maxAgeSeconds, workers }));
     }
 
     for (const kind of ["get", "post"] as const) {
@@ -181,6 +183,9 @@ function report(rows: ServerThroughputRow[], sizes: ServerThroughputSizes, redis
     `${sizes.rounds} round(s) of ≤ ${sizes.runSeconds} s / ≤ ${format.int(sizes.requestsPerRun)} requests per server (+ a warm-up run), servers in rotating order; figures are medians over rounds, the ratio the median of per-round ratios. Each verified request was pre-signed with its own nonce and sent once (no replays); every answer must be 200 (GET) or 201 (POST).`,
     "Latency is per request, from the moment autocannon builds and writes it to its complete response. Server CPU / req = the server process's CPU time (all threads) during the run ÷ answered requests: a figure the other processes on the machine disturb much less than req/s. Server CPU busy = CPU seconds per wall second of the run (100 % = one full core; the thread pool can take it above): a bare server well below 100 % was waiting for the load generator, so its req/s, and the ratios against it, measure autocannon as much as the server.",
   ];
+  notes.push(
+    "The 2-worker row is the same server under node:cluster (one verifier per worker, one shared Redis); its CPU and RSS are summed over the primary and both workers. On two cores the load generator and Redis take the cores a second worker would use, so here it shows the cost of the fleet set-up, not its scaling (PERFORMANCE.md measured ~1.9x for two processes with a core each). The Redis Cluster row runs six redis-server processes on the same two cores.",
+  );
   if (redisSkipped) notes.push(`Redis rows skipped: ${redisSkipped}.`);
   for (const r of rows) if (r.unexpectedSamples.length) notes.push(`**Unexpected answers (${r.kind} ${r.mode}):** ${r.unexpectedSamples.join(" · ")}`);
   const summary: SummaryRow[] = rows
