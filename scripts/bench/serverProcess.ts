@@ -3,6 +3,7 @@
 // loop. Configured by the first IPC message (BenchServerConfig); answers "usage"
 // with its CPU time and RSS; exits on "stop" or when the parent goes away.
 import cluster, { type Worker } from "node:cluster";
+import { createPublicKey, verify as cryptoVerify } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { Hex } from "viem";
 import type { Jwk } from "../../src/keys/index.ts";
@@ -10,8 +11,14 @@ import { memoryNonceStore, redisNonceStore } from "../../src/nonces/index.ts";
 import { createApiServer } from "../../src/server/index.ts";
 import { createVerifier, staticKeyResolver, type Verifier, type VerifySuccess } from "../../src/verifier/index.ts";
 
-/** bare: no verification; memory / redis / redis-cluster: the default verifier (thread-pool verify); memory-sync: `threadPool: false`; redis-workers: redis in each of `workers` processes. */
-export type BenchServerMode = "bare" | "memory" | "memory-sync" | "redis" | "redis-cluster" | "redis-workers";
+/**
+ * bare: no verification; raw / raw-sync: no verification but one Ed25519 check of a
+ * fixed signature per request (async on libuv's pool / synchronous), the floor a
+ * verified server is compared with; memory / redis / redis-cluster: the default
+ * verifier (thread-pool verify); memory-sync: `threadPool: false`; redis-workers:
+ * redis in each of `workers` processes.
+ */
+export type BenchServerMode = "bare" | "raw" | "raw-sync" | "memory" | "memory-sync" | "redis" | "redis-cluster" | "redis-workers";
 
 export type BenchServerConfig = {
   mode: BenchServerMode;
@@ -21,6 +28,8 @@ export type BenchServerConfig = {
   /** Seed nodes, required for mode "redis-cluster". */
   redisCluster?: string[] | undefined;
   maxAgeSeconds: number;
+  /** Modes raw / raw-sync: a message and its signature by `key`, base64. */
+  rawCheck?: { data: string; signature: string } | undefined;
   /** node:cluster workers sharing the port (each with its own verifier on the shared store). Default 1: this process serves. */
   workers?: number | undefined;
 };
@@ -95,11 +104,32 @@ async function startWorkers(config: BenchServerConfig): Promise<void> {
   process.send!({ type: "ready", url } satisfies BenchServerMessage);
 }
 
-async function verifierFor({ mode, key, redisUrl, redisCluster, maxAgeSeconds }: BenchServerConfig): Promise<Verifier> {
-  if (mode === "bare") {
-    // The same server with verification taken out: every request is let through as the key.
-    const accepted: VerifySuccess = { ok: true, keyId: key.keyId, owner: undefined, label: "bench", version: 1, scopes: key.scopes, alg: "ed25519" };
-    return { verify: async () => accepted, close: async () => {} };
+async function verifierFor({ mode, key, redisUrl, redisCluster, maxAgeSeconds, rawCheck }: BenchServerConfig): Promise<Verifier> {
+  // The same server with verification taken out: every request is let through as the key.
+  const accepted: VerifySuccess = { ok: true, keyId: key.keyId, owner: undefined, label: "bench", version: 1, scopes: key.scopes, alg: "ed25519" };
+  if (mode === "bare") return { verify: async () => accepted, close: async () => {} };
+  if (mode === "raw" || mode === "raw-sync") {
+    if (!rawCheck) throw new Error(`mode ${mode} needs rawCheck`);
+    const publicKey = createPublicKey({ key: key.publicKey as never, format: "jwk" });
+    const data = Buffer.from(rawCheck.data, "base64");
+    const signature = Buffer.from(rawCheck.signature, "base64");
+    const failed = () => new Error("bench: the raw check's signature does not verify");
+    if (mode === "raw-sync") {
+      return {
+        verify: async () => {
+          if (!cryptoVerify(null, data, publicKey, signature)) throw failed();
+          return accepted;
+        },
+        close: async () => {},
+      };
+    }
+    return {
+      verify: () =>
+        new Promise((resolve, reject) =>
+          cryptoVerify(null, data, publicKey, signature, (error, ok) => (error || !ok ? reject(error ?? failed()) : resolve(accepted))),
+        ),
+      close: async () => {},
+    };
   }
   const keys = staticKeyResolver({ [key.keyId]: { alg: "ed25519", publicKey: key.publicKey, scopes: key.scopes, label: "bench", version: 1 } });
   if (mode === "memory" || mode === "memory-sync") return createVerifier({ keys, nonces: memoryNonceStore(), maxAgeSeconds, threadPool: mode === "memory" });

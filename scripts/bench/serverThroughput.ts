@@ -1,4 +1,5 @@
-import { generateKey } from "../../src/keys/index.ts";
+import { randomBytes } from "node:crypto";
+import { generateKey, signBytes } from "../../src/keys/index.ts";
 import { redisSkipReason, type RedisServer, startRedis } from "../../test/helpers/redis.ts";
 import { type RedisClusterFixture, startRedisCluster } from "../../test/helpers/redisCluster.ts";
 import type { BenchRequest, BenchRequestKind } from "./benchRequest.ts";
@@ -55,9 +56,13 @@ export type ServerThroughputRow = {
 export type ServerThroughputReturnType = BenchReport & { rows: ServerThroughputRow[]; redisSkipped: string | undefined };
 
 const maxAgeSeconds = 300;
+/** Server CPU a verified request may cost beyond the bare server plus one raw signature check (issue 10). */
+const overheadTargetUs = 15;
 const expected: Record<BenchRequestKind, number> = { get: 200, post: 201 };
 const modeLabel: Record<BenchServerMode, string> = {
   bare: "no verification",
+  raw: "no verification + one raw Ed25519 check (async)",
+  "raw-sync": "no verification + one raw Ed25519 check (sync)",
   memory: "verified, memory nonces",
   "memory-sync": "verified, memory nonces, threadPool: false",
   redis: "verified, Redis nonces",
@@ -78,6 +83,9 @@ export async function serverThroughputBench(parameters: ServerThroughputParamete
   const sizes = parameters.sizes ?? (quick ? serverThroughputSizes.quick : serverThroughputSizes.full);
   const key = await generateKey({ alg: "ed25519", label: "bench" });
   const keyConfig = { keyId: key.keyId, publicKey: key.publicKey, scopes: ["read", "trade"] };
+  // About a signature base's length: what the raw rows check once per request.
+  const rawData = randomBytes(320);
+  const rawCheck = { data: rawData.toString("base64"), signature: Buffer.from(await signBytes({ privateKey: key.privateKey!, data: rawData })).toString("base64") };
 
   let redis: RedisServer | undefined;
   let redisCluster: RedisClusterFixture | undefined;
@@ -86,11 +94,11 @@ export async function serverThroughputBench(parameters: ServerThroughputParamete
   try {
     if (!redisSkipReason) [redis, redisCluster] = await Promise.all([startRedis(), startRedisCluster()]);
     else log(`server: Redis runs skipped: ${redisSkipReason}`);
-    const modes: BenchServerMode[] = redis ? ["bare", "memory", "memory-sync", "redis", "redis-workers", "redis-cluster"] : ["bare", "memory", "memory-sync"];
+    const modes: BenchServerMode[] = redis ? ["bare", "raw", "raw-sync", "memory", "memory-sync", "redis", "redis-workers", "redis-cluster"] : ["bare", "raw", "raw-sync", "memory", "memory-sync"];
     const seeds = redisCluster?.nodes.map((node) => node.address);
     for (const mode of modes) {
       const workers = mode === "redis-workers" ? 2 : 1;
-      servers.set(mode, await startBenchServer({ mode, key: keyConfig, redisUrl: redis?.url, redisCluster: seeds, maxAgeSeconds, workers }));
+      servers.set(mode, await startBenchServer({ mode, key: keyConfig, redisUrl: redis?.url, redisCluster: seeds, maxAgeSeconds, workers, rawCheck }));
     }
 
     for (const kind of ["get", "post"] as const) {
@@ -179,7 +187,7 @@ function report(rows: ServerThroughputRow[], sizes: ServerThroughputSizes, redis
   });
   const notes = [
     "**2-core machine: autocannon (this process), the server process (its event loop plus libuv's thread pool for signature checks) and, for the Redis rows, redis-server all compete for the same two cores, so absolute req/s are lower than on a machine with a core per role; the ratio to the bare server, measured in the same rounds, is the figure to compare.**",
-    `Reference server (\`createApiServer\`) in a child process, Ed25519 key, default verifier (\`threadPool: true\`, maxAge ${maxAgeSeconds} s so pre-signed pools stay fresh); "no verification" is the same server with a pass-through verifier; "threadPool: false" verifies signatures on the event loop instead of libuv's pool. ${sizes.connections} keep-alive connections, 1 request in flight each, to 127.0.0.1.`,
+    `Reference server (\`createApiServer\`) in a child process, Ed25519 key, default verifier (\`threadPool: true\`, maxAge ${maxAgeSeconds} s so pre-signed pools stay fresh); "no verification" is the same server with a pass-through verifier; "+ one raw Ed25519 check" is that server doing one \`crypto.verify\` of a fixed 320-byte message per request (with a callback on libuv's pool, or synchronously), the floor a verified server is held to: the summary's "beyond bare + raw check" is verified CPU/req minus that row's, measured in the same rounds; "threadPool: false" verifies signatures on the event loop instead of libuv's pool. ${sizes.connections} keep-alive connections, 1 request in flight each, to 127.0.0.1.`,
     `${sizes.rounds} round(s) of ≤ ${sizes.runSeconds} s / ≤ ${format.int(sizes.requestsPerRun)} requests per server (+ a warm-up run), servers in rotating order; figures are medians over rounds, the ratio the median of per-round ratios. Each verified request was pre-signed with its own nonce and sent once (no replays); every answer must be 200 (GET) or 201 (POST).`,
     "Latency is per request, from the moment autocannon builds and writes it to its complete response. Server CPU / req = the server process's CPU time (all threads) during the run ÷ answered requests: a figure the other processes on the machine disturb much less than req/s. Server CPU busy = CPU seconds per wall second of the run (100 % = one full core; the thread pool can take it above): a bare server well below 100 % was waiting for the load generator, so its req/s, and the ratios against it, measure autocannon as much as the server.",
   ];
@@ -195,6 +203,23 @@ function report(rows: ServerThroughputRow[], sizes: ServerThroughputSizes, redis
       value: `${format.int(r.requestsPerSecond)} req/s (${format.percent(r.ratio)} of no verification), p50 ${format.ms(r.p50Ms)}, p99 ${format.ms(r.p99Ms)}, server CPU ${format.us(r.serverCpuUs)}/req (bare ${format.us(rows.find((b) => b.kind === r.kind && b.mode === "bare")?.serverCpuUs ?? Number.NaN)})`,
       ok: r.unexpected === 0 ? undefined : false,
     }));
+  for (const [verified, floor] of [
+    ["memory", "raw"],
+    ["memory-sync", "raw-sync"],
+  ] as const) {
+    for (const kind of ["get", "post"] as const) {
+      const v = rows.find((r) => r.kind === kind && r.mode === verified);
+      const f = rows.find((r) => r.kind === kind && r.mode === floor);
+      if (!v || !f) continue;
+      const extra = v.serverCpuUs - f.serverCpuUs;
+      summary.push({
+        metric: `server CPU beyond bare + raw check, ${kind === "get" ? "GET" : "POST 1 KB"}, ${modeLabel[verified]}`,
+        value: `${format.us(extra)}/req (${format.us(v.serverCpuUs)} vs ${format.us(f.serverCpuUs)})`,
+        target: `≤ ${format.us(overheadTargetUs)}`,
+        ok: extra <= overheadTargetUs,
+      });
+    }
+  }
   if (redisSkipped) summary.push({ metric: "server, Redis nonces", value: `skipped: ${redisSkipped}` });
   return { name: "server", title: "3. Reference server: verified vs unverified requests/s", markdown: [table, "", ...notes.map((n) => `- ${n}`)].join("\n"), summary };
 }
