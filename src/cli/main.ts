@@ -15,6 +15,7 @@ const commands: Record<string, () => Promise<Command>> = {
   revoke: () => import("./commands/revoke.ts").then((m) => m.revoke),
   status: () => import("./commands/status.ts").then((m) => m.status),
   watch: () => import("./commands/watch.ts").then((m) => m.watch),
+  agent: () => import("./commands/agent.ts").then((m) => m.agent),
   suspend: () => import("./commands/suspend.ts").then((m) => m.suspend),
   "propose-revoke": () => import("./commands/proposeRevoke.ts").then((m) => m.proposeRevoke),
   "proposal show": () => import("./commands/proposalShow.ts").then((m) => m.proposalShow),
