@@ -14,6 +14,10 @@ import { algorithmToChain, generateKey, type KeyFile, publicKeyToRaw, signProofO
 import { createSignedFetch } from "../../src/signer/index.ts";
 import { keyDirectory, readKeyFile, writeKeyFile } from "../../src/signer/node.ts";
 import { runCli } from "../cli/runCli.ts";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { readRawBody, verifyNodeRequest } from "../../src/verifier/adapters/node.ts";
+import { createVerifier, staticKeyResolver } from "../../src/verifier/index.ts";
 import { localClients } from "../helpers/clients.ts";
 import { devAccounts, increaseTime, type LocalNode, startLocalNode } from "../helpers/localNode.ts";
 import { registerKey } from "../helpers/registerKey.ts";
@@ -228,6 +232,36 @@ describe("rotation agent", () => {
       const bad = await runCli(["agent", "--dir", dir, "--overlap", "1h", "--once", "--dev-account", account, ...args], { env });
       expect(bad.code, args.join(" ")).toBe(2);
       expect(bad.stderr).toMatch(/rotate-every|rotate-at/);
+    }
+  });
+
+  it("keyledger agent --webhook posts each rotation, signed so that the receiver's verifier accepts it", async () => {
+    const dir = keyDir();
+    const { key } = await registered(devAccounts[12], "hooked", dir);
+    const hookKey = await generateKey({ alg: "ed25519", label: "agent-webhooks" });
+    const hookKeyPath = join(keyDir(), "hook.key.json");
+    writeKeyFile({ path: hookKeyPath, key: hookKey });
+    const verifier = createVerifier({ keys: staticKeyResolver({ [hookKey.keyId]: { alg: "ed25519", publicKey: hookKey.publicKey, scopes: [] } }) });
+    const events: { type: string; data: Record<string, unknown> }[] = [];
+    const receiver = createServer(async (req, res) => {
+      const body = await readRawBody(req, { limit: 65_536 });
+      const verdict = await verifyNodeRequest({ verifier, request: req, body });
+      if (verdict.ok) events.push(JSON.parse(Buffer.from(body).toString("utf8")));
+      res.writeHead(verdict.ok ? 204 : 401).end();
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      await increaseTime(node.rpcUrl, 8 * day);
+      const env = { KEYLEDGER_RPC_URL: node.rpcUrl, KEYLEDGER_MANIFEST: node.manifestPath };
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const r = await runCli(["agent", "--dir", dir, "--rotate-every", "7d", "--overlap", "1h", "--once", "--dev-account", "12", "--webhook", url, "--webhook-key", hookKeyPath], { env });
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(events).toEqual([expect.objectContaining({ type: "agent.key-rotated", data: expect.objectContaining({ oldKeyId: key.keyId, version: 2, chainId: 31337 }) })]);
+      const half = await runCli(["agent", "--dir", dir, "--rotate-every", "7d", "--overlap", "1h", "--once", "--dev-account", "12", "--webhook", url], { env });
+      expect(half.code).toBe(2);
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
     }
   });
 });

@@ -6,6 +6,8 @@ import { connectChain } from "../connectChain.ts";
 import { exitCodes } from "../exitCodes.ts";
 import { loadWallet } from "../loadWallet.ts";
 import { formatDuration, formatTime, parseDuration } from "../parse.ts";
+import { loadKeyFile } from "../keyFile.ts";
+import { createWebhookSender, type WebhookSender } from "../../webhooks/index.ts";
 
 export const agent: Command = {
   name: "agent",
@@ -30,6 +32,8 @@ export const agent: Command = {
     lifetime: { type: "string", value: "<duration>", description: "lifetime of new versions (default: the old version's, capped by policy)" },
     interval: { type: "string", value: "<duration>", description: "time between passes (default 60s)" },
     once: { type: "boolean", description: "one pass, then exit (exit code 1 if any rotation failed)" },
+    webhook: { type: "string", value: "<url>", description: "also POST each rotation, failure and set-aside key there, signed (RFC 9421) with --webhook-key" },
+    "webhook-key": { type: "string", value: "<keyfile>", description: "the key that signs webhook requests (receivers verify with its public key)" },
   },
   groups: ["chain", "wallet"],
   maxPositionals: 0,
@@ -46,17 +50,23 @@ export const agent: Command = {
     if (intervalMs < 1000) throw usageError("agent: --interval must be at least 1s.");
     const context = await connectChain({ values });
     const wallet = await loadWallet({ values, context });
+    const webhook = openWebhook(values.webhook, values["webhook-key"]);
     const options = { directory, publicClient: context.client, walletClient: wallet.client, registry: context.registry, schedule, overlapSeconds, lifetimeSeconds };
 
     let failed = false;
     const report = (action: RotationAction, includeNotDue: boolean) => {
       if (action.action === "failed") failed = true;
-      if (action.action === "skipped" || (action.action === "not-due" && !includeNotDue)) return;
+      if (action.action === "skipped" || action.action === "not-due") {
+        if (action.action === "not-due" && includeNotDue) out.line(describe(action), action);
+        return;
+      }
       out.line(describe(action), action);
+      webhook?.send(webhookTypes[action.action], { ...action, chainId: context.chain.id, registry: context.registry });
     };
     try {
       if (values.once) {
         for (const action of await rotateDueKeys(options)) report(action, true);
+        await webhook?.close();
         return failed ? exitCodes.rejected : exitCodes.ok;
       }
       const running = startRotationAgent({
@@ -71,6 +81,7 @@ export const agent: Command = {
         process.once("SIGTERM", resolve);
       });
       await running.stop();
+      await webhook?.close();
       return exitCodes.ok;
     } catch (error) {
       if (error instanceof BaseError && error.name === "InvalidAgentOptionError") throw usageError(error.shortMessage);
@@ -78,6 +89,19 @@ export const agent: Command = {
     }
   },
 };
+
+const webhookTypes = { rotated: "agent.key-rotated", failed: "agent.rotation-failed", abandoned: "agent.pending-key-set-aside" } as const;
+
+function openWebhook(url: unknown, keyPath: unknown): WebhookSender | undefined {
+  if (url === undefined && keyPath === undefined) return undefined;
+  if (typeof url !== "string" || typeof keyPath !== "string") throw usageError("agent: --webhook and --webhook-key go together.");
+  const key = loadKeyFile({ path: keyPath, needPrivateKey: true });
+  try {
+    return createWebhookSender({ url, key, onDelivery: (d) => d.delivered || process.stderr.write(`warning: webhook ${d.event.type} not delivered: ${d.error}\n`) });
+  } catch (error) {
+    throw usageError(`agent: ${(error as BaseError).shortMessage ?? (error as Error).message}`);
+  }
+}
 
 function parseSchedule(every: unknown, at: unknown): RotationSchedule {
   if (typeof every === "string" && typeof at === "string") throw usageError("agent: pass either --rotate-every or --rotate-at, not both.");
