@@ -15,6 +15,7 @@ import {
   gasTableBench,
   hmsComparisonBench,
   hostileCostBench,
+  indexerLatencyBench,
   nonceMemoryBench,
   revocationBench,
   serverThroughputBench,
@@ -31,6 +32,7 @@ Benchmarks, in one process run (ratios come from the same run):
   nonces      5. memory nonce store: bytes per entry, inserts/s
   gas         6. gas per KeyRegistry operation (scripts/gas)
   hostile     7. CPU per refused amplification request vs an honest request
+  indexer     8. indexer block-to-query latency (revoke mined → visible via SQL over HTTP)
 
 Options:
   --quick     a short smoke run (under a minute, figures only indicative)
@@ -48,6 +50,7 @@ const runners: Record<BenchName, { title: string; run: (context: BenchContext) =
   nonces: { title: "5. Memory nonce store: bytes per entry and inserts/s", run: nonceMemoryBench },
   gas: { title: "6. Gas per KeyRegistry operation", run: gasTableBench },
   hostile: { title: "7. Hostile input: CPU per refused amplification request vs an honest request", run: hostileCostBench },
+  indexer: { title: "8. Indexer block-to-query latency", run: indexerLatencyBench },
 };
 
 let values: { quick?: boolean; only?: string[]; help?: boolean };

@@ -10,18 +10,20 @@ import { deployService } from "./dev/services/deploy.ts";
 import { apiService } from "./dev/services/api.ts";
 import { webService } from "./dev/services/web.ts";
 import { hardhatNodeService } from "./dev/services/hardhatNode.ts";
+import { indexerService } from "./dev/services/indexer.ts";
 import { devSummary, devSummaryJson } from "./dev/summary.ts";
 import type { DevService } from "./dev/types.ts";
 
 // Started in this order, stopped in reverse. Each later service reads what the
 // earlier ones put into the context (RPC URL, manifest) and may add a URL and next steps.
-const services: DevService[] = [compileService, hardhatNodeService, deployService, apiService, webService];
+const services: DevService[] = [compileService, hardhatNodeService, deployService, indexerService, apiService, webService];
 
 const help = `Usage: npm start [-- options]   (or: node scripts/dev.ts [options])
 
 Compiles the contracts, starts a Hardhat node on 127.0.0.1, deploys KeyLedger into
-it, starts the reference API (env KEYLEDGER_API_PORT, default 8787) and the dApp
-(env KEYLEDGER_WEB_PORT, default 5173), and keeps running until Ctrl-C, which
+it, starts the indexer (Ponder; env KEYLEDGER_INDEXER_PORT, default 42069; PGlite
+under .keyledger/, or Postgres when DATABASE_URL is set), the reference API (env
+KEYLEDGER_API_PORT, default 8787) and the dApp (env KEYLEDGER_WEB_PORT, default 5173), and keeps running until Ctrl-C, which
 stops everything it started.
 
 Options:

@@ -10,6 +10,8 @@ export type RuntimePluginParameters = {
   rpcUrl: string;
   /** Reference API; proxied as `/api` so the page needs no CORS and the CSP stays `'self'`. */
   apiUrl?: string | undefined;
+  /** The Ponder indexer (keys, history, proposals); proxied as `/indexer` like the API. */
+  indexerUrl?: string | undefined;
   /** Only for the dev server: lets Vite's inline HMR preamble run. */
   nonce?: string | undefined;
 };
@@ -19,11 +21,12 @@ export type RuntimePluginParameters = {
  * locations) and `/deployment.json` (addresses, chain id, deployment block), plus
  * the security headers of every response.
  */
-export function runtimePlugin({ manifestPath, rpcUrl, apiUrl, nonce }: RuntimePluginParameters): Plugin {
+export function runtimePlugin({ manifestPath, rpcUrl, apiUrl, indexerUrl, nonce }: RuntimePluginParameters): Plugin {
   const csp = contentSecurityPolicy({ connect: [new URL(rpcUrl).origin], nonce });
   const proxy: Record<string, ProxyOptions> = apiUrl
     ? { "/api/": { target: apiUrl, changeOrigin: true, rewrite: (path: string) => path.replace(/^\/api/, "") } }
     : {};
+  if (indexerUrl) proxy["/indexer/"] = { target: indexerUrl, changeOrigin: true, rewrite: (path: string) => path.replace(/^\/indexer/, "") };
   const middleware: Connect.NextHandleFunction = (req: IncomingMessage, res: ServerResponse, next) => {
     res.setHeader("Content-Security-Policy", csp);
     res.setHeader("X-Content-Type-Options", "nosniff");
@@ -33,7 +36,7 @@ export function runtimePlugin({ manifestPath, rpcUrl, apiUrl, nonce }: RuntimePl
     if (req.method !== "GET" && req.method !== "HEAD") return next();
     if (path === "/config.json") {
       void hasVerifyEndpoint(apiUrl).then((verifyRequest) =>
-        sendJson(res, 200, JSON.stringify({ rpcUrl, apiUrl: apiUrl ? "/api" : null, manifestUrl: "deployment.json", verifyRequest })),
+        sendJson(res, 200, JSON.stringify({ rpcUrl, apiUrl: apiUrl ? "/api" : null, indexerUrl: indexerUrl ? "/indexer" : null, manifestUrl: "deployment.json", verifyRequest })),
       );
       return;
     }

@@ -16,6 +16,8 @@ export type StartWebServerParameters = {
   rpcUrl: string;
   /** Reference API base URL; its `/metrics` and verify endpoints are proxied under `/api`. */
   apiUrl?: string | undefined;
+  /** Ponder indexer base URL; proxied under `/indexer`. */
+  indexerUrl?: string | undefined;
   /** Defaults to 0 (a free port). */
   port?: number | undefined;
   /** Defaults to 127.0.0.1. */
@@ -38,12 +40,13 @@ export async function startWebServer({
   manifestPath,
   rpcUrl,
   apiUrl,
+  indexerUrl,
   port = 0,
   host = "127.0.0.1",
   mode = "preview",
 }: StartWebServerParameters): Promise<StartWebServerReturnType> {
   const nonce = mode === "dev" ? randomBytes(16).toString("base64") : undefined;
-  const config = { ...createViteConfig({ manifestPath, rpcUrl, apiUrl, nonce }), configFile: false as const, logLevel: "warn" as const };
+  const config = { ...createViteConfig({ manifestPath, rpcUrl, apiUrl, indexerUrl, nonce }), configFile: false as const, logLevel: "warn" as const };
   if (mode === "dev") {
     const server = await createServer({ ...config, server: { ...config.server, host, port, strictPort: port !== 0 } });
     await server.listen();

@@ -10,6 +10,7 @@ export default defineConfig(({ command }) =>
     manifestPath: process.env.KEYLEDGER_MANIFEST ?? resolve(webRoot, "../deployments/31337.json"),
     rpcUrl: process.env.KEYLEDGER_RPC_URL ?? "http://127.0.0.1:8545",
     apiUrl: process.env.KEYLEDGER_API_URL,
+    indexerUrl: process.env.KEYLEDGER_INDEXER_URL,
     nonce: command === "serve" ? randomBytes(16).toString("base64") : undefined,
   }),
 );

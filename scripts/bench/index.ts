@@ -5,6 +5,7 @@ export { formatSummary } from "./formatSummary.ts";
 export { gasTableBench, type GasTableParameters } from "./gasTable.ts";
 export { hostileCostBench, hostileCostSizes, type HostileCostParameters, type HostileCostSizes } from "./hostileCost.ts";
 export { hmsComparisonBench, hmsComparisonSizes, type HmsComparisonParameters, type HmsComparisonReturnType, type HmsComparisonSizes } from "./hmsComparison.ts";
+export { indexerLatencyBench, indexerLatencySizes, type IndexerLatencyParameters, type IndexerLatencyReturnType, type IndexerLatencySizes } from "./indexerLatency.ts";
 export { type LoadRequest, runLoad, type RunLoadParameters, type RunLoadReturnType } from "./loadDriver.ts";
 export { measure, type Measurement, type MeasureParameters } from "./measure.ts";
 export { nonceMemoryBench, nonceMemorySizes, type NonceMemoryParameters, type NonceMemoryReturnType, type NonceMemorySizes } from "./nonceMemory.ts";

@@ -1,0 +1,125 @@
+// The real indexer (`ponder start` on indexer/) over a real Hardhat node, read only
+// through its public query API (SQL over HTTP with @ponder/client), on embedded
+// PGlite and on a real PostgreSQL server.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { and, eq } from "@ponder/client";
+import { encodeFunctionData, type Hex } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keyRegistryAbi } from "../../src/generated/abis.ts";
+import { localClients } from "../helpers/clients.ts";
+import { devAccounts, type LocalNode, mine, startLocalNode } from "../helpers/localNode.ts";
+import { passProposal } from "../helpers/passProposal.ts";
+import { type PostgresServer, postgresSkipReason, startPostgres } from "../helpers/postgres.ts";
+import { registerKey } from "../helpers/registerKey.ts";
+import { type IndexerUnderTest, indexedBlock, registryCall, rotateKey, schema, startTestIndexer, waitFor } from "./indexerFixture.ts";
+
+process.env.PONDER_TELEMETRY_DISABLED = "true";
+const run = promisify(execFile);
+if (postgresSkipReason) console.log(`Skipping the indexer-on-Postgres tests: ${postgresSkipReason}`);
+
+const owner = devAccounts[1];
+const guardian = devAccounts[9];
+
+function indexerSuite(database: "PGlite" | "Postgres") {
+  let node: LocalNode;
+  let postgres: PostgresServer | undefined;
+  let indexer: IndexerUnderTest;
+
+  beforeAll(async () => {
+    node = await startLocalNode();
+    if (database === "Postgres") postgres = await startPostgres();
+    indexer = await startTestIndexer({ node, databaseUrl: postgres?.url, databaseSchema: "keyledger_test" });
+  });
+  afterAll(async () => {
+    await indexer?.stop();
+    await postgres?.stop();
+    await node?.stop();
+  });
+
+  const lower = (value: string) => value.toLowerCase() as Hex;
+  const keysOf = (address: string) => indexer.client.db.select().from(schema.keys).where(eq(schema.keys.owner, lower(address)));
+  const eventsOf = (keyId: Hex) => indexer.client.db.select().from(schema.keyEvents).where(eq(schema.keyEvents.keyId, lower(keyId)));
+
+  it("shows registrations, rotations, suspensions and revocations as current state, lineages and an audit trail", async () => {
+    const a = await registerKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner, label: "billing" });
+    const b = await rotateKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner, oldKeyId: a.keyId });
+    await registryCall(node.rpcUrl, node.manifest, guardian, "suspend", [b.keyId, "seen in a paste"]);
+    const c = await registerKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner, label: "ci" });
+    const revoked = await registryCall(node.rpcUrl, node.manifest, owner, "revoke", [c.keyId, "laptop lost"]);
+
+    const rows = await waitFor(() => keysOf(owner), (r) => r.find((k) => k.id === lower(c.keyId))?.state === "revoked");
+    const byId = new Map(rows.map((k) => [k.id, k]));
+    expect(rows).toHaveLength(3);
+    expect(byId.get(lower(a.keyId))).toMatchObject({ state: "active", version: 1, label: "billing", lineage: lower(a.keyId), successor: lower(b.keyId) });
+    expect(byId.get(lower(b.keyId))).toMatchObject({ state: "suspended", version: 2, label: "billing", lineage: lower(a.keyId), predecessor: lower(a.keyId), scopes: 1 });
+    // The rotation set the old key's expiry to now + overlap.
+    expect(byId.get(lower(a.keyId))!.expiresAt).toBeLessThan(a.expiresAt);
+
+    const lineages = await indexer.client.db.select().from(schema.lineages).where(eq(schema.lineages.owner, lower(owner)));
+    expect(lineages.map((l) => [l.id, l.currentKeyId, l.latestVersion]).sort()).toEqual(
+      [[lower(a.keyId), lower(b.keyId), 2], [lower(c.keyId), lower(c.keyId), 1]].sort(),
+    );
+
+    const trail = await eventsOf(c.keyId);
+    expect(trail.map((e) => e.kind).sort()).toEqual(["KeyRegistered", "KeyRevoked"]);
+    expect(trail.find((e) => e.kind === "KeyRevoked")).toMatchObject({
+      actor: lower(owner),
+      reason: "laptop lost",
+      state: "revoked",
+      blockNumber: revoked.blockNumber,
+      transactionHash: revoked.transactionHash,
+    });
+    const suspension = (await eventsOf(b.keyId)).find((e) => e.kind === "KeySuspended");
+    expect(suspension).toMatchObject({ actor: lower(guardian), reason: "seen in a paste" });
+    expect((await eventsOf(a.keyId)).find((e) => e.kind === "KeyRotated")).toMatchObject({ relatedKeyId: lower(b.keyId) });
+    if (postgres) {
+      // The rows really are in the Postgres server, in the instance's schema.
+      const { stdout } = await run("psql", [postgres.url, "-tAc", `select count(*) from keyledger_test.keys where owner = '${lower(owner)}'`]);
+      expect(stdout.trim()).toBe("3");
+    }
+  });
+
+  it("shows a DAO proposal with its actions and votes, and the guardian it appointed", async () => {
+    const registry = node.manifest.contracts.KeyRegistry.address;
+    const appointed = devAccounts[8];
+    const data = encodeFunctionData({ abi: keyRegistryAbi, functionName: "setGuardian", args: [appointed, true] });
+    const { proposalId } = await passProposal({ rpcUrl: node.rpcUrl, manifest: node.manifest, actions: [{ target: registry, data }], description: `appoint ${database}` });
+
+    const [proposal] = await waitFor(
+      () => indexer.client.db.select().from(schema.proposals).where(eq(schema.proposals.id, proposalId)),
+      (r) => r[0]?.status === "executed",
+    );
+    expect(proposal).toMatchObject({ proposer: lower(devAccounts[1]), description: `appoint ${database}`, againstVotes: 0n, abstainVotes: 0n });
+    expect(proposal!.forVotes).toBe(5n * 200_000n * 10n ** 18n);
+    const actions = await indexer.client.db.select().from(schema.proposalActions).where(eq(schema.proposalActions.proposalId, proposalId));
+    expect(actions).toEqual([{ proposalId, index: 0, target: lower(registry), value: 0n, signature: "", calldata: data }]);
+    const votes = await indexer.client.db.select().from(schema.votes).where(and(eq(schema.votes.proposalId, proposalId), eq(schema.votes.support, 1)));
+    expect(votes.map((v) => v.voter).sort()).toEqual(devAccounts.slice(0, 5).map(lower).sort());
+    const guardians = await waitFor(() => indexer.client.db.select().from(schema.guardians), (r) => r.some((g) => g.id === lower(appointed)));
+    expect(guardians.map((g) => [g.id, g.enabled]).sort()).toEqual([[lower(appointed), true], [lower(guardian), true]].sort());
+    expect((await indexer.client.db.select().from(schema.policyHistory)).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("follows a real reorg: a key registered in blocks that were replaced disappears", async () => {
+    const { publicClient } = localClients(node.rpcUrl);
+    const other = devAccounts[2];
+    const snapshot = (await publicClient.request({ method: "evm_snapshot" as never })) as Hex;
+    const doomed = await registerKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner: other, label: "doomed" });
+    await waitFor(() => keysOf(other), (r) => r.some((k) => k.id === lower(doomed.keyId)));
+    const headBefore = await indexedBlock(indexer.url);
+
+    expect(await publicClient.request({ method: "evm_revert" as never, params: [snapshot] as never })).toBe(true);
+    // The replacement chain: a different key in the reverted block's height, then more blocks past the old head.
+    const survivor = await registerKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner: other, label: "survivor" });
+    await mine(node.rpcUrl, 3);
+
+    const rows = await waitFor(() => keysOf(other), (r) => r.length === 1 && r[0]!.id === lower(survivor.keyId));
+    expect(rows[0]).toMatchObject({ label: "survivor", createdBlock: survivor.receipt.blockNumber });
+    expect(await eventsOf(doomed.keyId)).toEqual([]);
+    expect(await indexedBlock(indexer.url)).toBeGreaterThan(headBefore);
+  });
+}
+
+describe("indexer on PGlite (the npm start default)", () => indexerSuite("PGlite"));
+describe.skipIf(postgresSkipReason !== undefined)("indexer on Postgres (DATABASE_URL)", () => indexerSuite("Postgres"));
