@@ -5,6 +5,7 @@ import { parseRawRequest, RawRequestError, rawRequestUrl } from "../http/parseRa
 import { BodyReadError, BodyTooLargeError, readRawBody, verifyNodeRequest } from "../verifier/adapters/node.ts";
 import { verifierReasons } from "../verifier/reasons.ts";
 import type { Verifier, VerifySuccess } from "../verifier/types.ts";
+import type { ApiEvents } from "./createApiEvents.ts";
 import { type ApiChainStatus, type ApiMetrics, createApiMetrics } from "./createApiMetrics.ts";
 import { parseOrder } from "./parseOrder.ts";
 import { prices } from "./prices.ts";
@@ -33,6 +34,8 @@ export type CreateApiServerParameters = {
    * answers the verdict for a raw HTTP/1.1 request (the dApp's Look-up page uses it).
    */
   inspector?: Verifier | undefined;
+  /** Alert events from rejections and the chain's state (see `createApiEvents`), e.g. to a webhook. */
+  events?: ApiEvents | undefined;
 };
 
 export type ApiServer = {
@@ -87,7 +90,7 @@ const routes: Record<string, Route> = {
  * the chain state or nonce store cannot vouch) with `{ error: reason, message }`.
  */
 export async function createApiServer(parameters: CreateApiServerParameters): Promise<ApiServer> {
-  const { verifier, port = 0, host = "127.0.0.1", chain, maxBodyBytes = 65_536, origin, now = Date.now, inspector } = parameters;
+  const { verifier, port = 0, host = "127.0.0.1", chain, maxBodyBytes = 65_536, origin, now = Date.now, inspector, events } = parameters;
   const metrics = parameters.metrics ?? createApiMetrics({ chainStatus: chain ? () => chain.status() : undefined });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -144,6 +147,7 @@ export async function createApiServer(parameters: CreateApiServerParameters): Pr
     });
     if (!result.ok) {
       metrics.rejected(path, result.reason);
+      events?.rejected(path, result);
       return send(res, verifierReasons[result.reason].status, { error: result.reason, message: result.message });
     }
     metrics.verified(path, result, now());
@@ -209,6 +213,8 @@ export async function createApiServer(parameters: CreateApiServerParameters): Pr
       resolve();
     });
   });
+  // The chain's staleness becomes an event without waiting for a request to notice it.
+  const chainWatch = events && chain ? setInterval(() => events.chain(chain.status()), 1_000).unref() : undefined;
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
   return {
@@ -217,6 +223,7 @@ export async function createApiServer(parameters: CreateApiServerParameters): Pr
     metrics,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        clearInterval(chainWatch);
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -21,6 +21,10 @@ Options:
   --host <addr>          address to bind (default 127.0.0.1)
   --origin <url>         public origin clients sign for behind a proxy (default $KEYLEDGER_API_ORIGIN; else the Host header)
   --max-staleness <s>    fail closed after this many seconds without a chain sync (default 30)
+  --webhook <url>        POST alert events there (revoked or suspended key used, bursts of
+                         signature failures, chain stale/recovered; default $KEYLEDGER_WEBHOOK_URL)
+  --webhook-key <file>   key file that signs the webhooks (default $KEYLEDGER_WEBHOOK_KEY);
+                         see docs/webhooks.md
   --workers <n>          worker processes sharing the port, 1..64 (default $KEYLEDGER_API_WORKERS or 1);
                          more than 1 needs --redis, and serves the workers' aggregated metrics on --metrics-port
   --metrics-port <n>     port of the aggregated GET /metrics with --workers > 1, on 127.0.0.1
@@ -43,6 +47,8 @@ async function main(): Promise<number> {
         "max-staleness": { type: "string" },
         workers: { type: "string" },
         "metrics-port": { type: "string" },
+        webhook: { type: "string" },
+        "webhook-key": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -78,6 +84,12 @@ async function main(): Promise<number> {
     process.stderr.write(`Invalid metrics port "${metricsPortText}".\n`);
     return 2;
   }
+  const webhookUrl = (values.webhook as string | undefined) ?? env.KEYLEDGER_WEBHOOK_URL;
+  const webhookKey = (values["webhook-key"] as string | undefined) ?? env.KEYLEDGER_WEBHOOK_KEY;
+  if ((webhookUrl === undefined) !== (webhookKey === undefined)) {
+    process.stderr.write("--webhook and --webhook-key (or KEYLEDGER_WEBHOOK_URL and KEYLEDGER_WEBHOOK_KEY) go together.\n");
+    return 2;
+  }
   const staleness = values["max-staleness"] === undefined ? undefined : Number(values["max-staleness"]);
   const server = {
     rpcUrl: (values.rpc as string | undefined) ?? env.KEYLEDGER_RPC_URL ?? "http://127.0.0.1:8545",
@@ -88,6 +100,7 @@ async function main(): Promise<number> {
     host: values.host as string | undefined,
     origin: (values.origin as string | undefined) ?? env.KEYLEDGER_API_ORIGIN,
     maxStalenessSeconds: staleness,
+    webhook: webhookUrl && webhookKey ? { url: webhookUrl, keyPath: webhookKey } : undefined,
     log: (line: string) => process.stderr.write(`${line}\n`),
   };
   try {

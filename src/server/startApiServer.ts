@@ -2,6 +2,10 @@ import type { Server } from "node:http";
 import { resolve } from "node:path";
 import { type ChainKeyResolver, chainKeyResolver } from "../chain/chainKeyResolver.ts";
 import { type DeploymentManifest, loadManifest } from "../chain/manifest.ts";
+import type { KeyFile } from "../keys/index.ts";
+import { readKeyFile } from "../signer/node.ts";
+import { createWebhookSender, type WebhookSender } from "../webhooks/index.ts";
+import { createApiEvents } from "./createApiEvents.ts";
 import { BaseError } from "../errors/BaseError.ts";
 import { memoryNonceStore } from "../nonces/memoryNonceStore.ts";
 import { redisNonceStore } from "../nonces/redisNonceStore.ts";
@@ -33,6 +37,11 @@ export type StartApiServerParameters = {
   readyTimeoutMs?: number | undefined;
   /** The verifier's clock, ms since the epoch (default `Date.now`); a dev chain that was time-travelled needs the chain's. */
   now?: (() => number) | undefined;
+  /**
+   * POST alert events (see `createApiEvents`) to `url`, signed with the key file at
+   * `keyPath` (KeyLedger's RFC 9421 profile; receivers verify with its public key).
+   */
+  webhook?: { url: string; keyPath: string } | undefined;
   /** Progress lines (no secrets). */
   log?: ((line: string) => void) | undefined;
 };
@@ -58,6 +67,8 @@ export async function startApiServer(parameters: StartApiServerParameters): Prom
       metaMessages: ["One nonce store is shared by every server process; choose the single Redis or the cluster."],
     });
   }
+  // Before anything that needs closing: a bad key file or URL fails the start cleanly.
+  const webhook = parameters.webhook ? openWebhook(parameters.webhook, log) : undefined;
   const manifest =
     parameters.manifest ??
     loadManifest({ path: resolve(parameters.manifestPath ?? `deployments/${await chainIdOf(rpcUrl)}.json`) });
@@ -82,7 +93,8 @@ export async function startApiServer(parameters: StartApiServerParameters): Prom
       new Promise<false>((r) => (timer = setTimeout(() => r(false), readyTimeoutMs))),
     ]).finally(() => clearTimeout(timer));
     if (!ready) log(`warning: the chain index is not ready after ${readyTimeoutMs} ms; requests answer 503 stale-chain-state until it is`);
-    const api = await createApiServer({ verifier, inspector, port, host, origin, chain: resolver, now });
+    const events = webhook ? createApiEvents({ emit: (type, data) => void webhook.send(type, data), now }) : undefined;
+    const api = await createApiServer({ verifier, inspector, port, host, origin, chain: resolver, now, events });
     log(
       `KeyLedger API on ${api.url} (chain ${manifest.chainId}, registry ${manifest.contracts.KeyRegistry.address}, nonces ${redisCluster ? "redis cluster" : redisUrl ? "redis" : "memory"})`,
     );
@@ -95,6 +107,7 @@ export async function startApiServer(parameters: StartApiServerParameters): Prom
         await api.close();
         await verifier.close();
         await inspector.close();
+        await webhook?.close();
       },
     };
   } catch (error) {
@@ -102,6 +115,21 @@ export async function startApiServer(parameters: StartApiServerParameters): Prom
     await inspector.close();
     throw error;
   }
+}
+
+function openWebhook({ url, keyPath }: { url: string; keyPath: string }, log: (line: string) => void): WebhookSender {
+  let key: KeyFile;
+  try {
+    key = readKeyFile({ path: keyPath });
+  } catch (cause) {
+    throw new BaseError(`Cannot use the webhook key file ${keyPath}: ${(cause as BaseError).shortMessage ?? (cause as Error).message}`, { cause });
+  }
+  return createWebhookSender({
+    url,
+    key,
+    // The URL may carry a receiver's token in its path: log its origin only.
+    onDelivery: (d) => d.delivered || log(`warning: webhook ${d.event.type} to ${new URL(url).origin} not delivered after ${d.attempts} attempt(s): ${d.error}`),
+  });
 }
 
 async function chainIdOf(rpcUrl: string): Promise<number> {

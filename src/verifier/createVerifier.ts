@@ -171,7 +171,7 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     }
     const key = resolved.key;
     const keyProblem = checkKey(key, selected.alg, nowMs);
-    if (keyProblem) return keyProblem;
+    if (keyProblem) return { ...keyProblem, keyId: key.keyId };
     if (key.alg === "ed25519") {
       // The bundled resolvers refuse such keys; a custom one might not. With a
       // small-order key a constant signature verifies every request.
@@ -183,23 +183,23 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     // for a key that exists and is usable: an unauthenticated sender cannot make
     // the verifier do more than parse Signature-Input and look up a key id.
     const built = createSignatureBase({ message, components: selected.member[0], parameters: selected.member[1] });
-    if (!built.ok) return reject("malformed", `Cannot build the signature base: ${built.error}.`);
+    if (!built.ok) return rejectFor(key.keyId, "malformed", `Cannot build the signature base: ${built.error}.`);
     if (selected.coversDigest) {
       const digestProblem = checkDigest(message.fields.get("content-digest"), body);
-      if (digestProblem) return reject("digest-mismatch", digestProblem);
+      if (digestProblem) return rejectFor(key.keyId, "digest-mismatch", digestProblem);
     }
 
-    if (selected.signature.length !== signatureLength) return reject("bad-signature", `A ${key.alg} signature is ${signatureLength} bytes.`);
+    if (selected.signature.length !== signatureLength) return rejectFor(key.keyId, "bad-signature", `A ${key.alg} signature is ${signatureLength} bytes.`);
     const data = Buffer.from(built.value.base, "latin1");
     const valid = threadPool
       ? await verifyOnPool(key.alg, data, key.publicKey, selected.signature)
       : verifyNow(key.alg, data, key.publicKey, selected.signature);
-    if (!valid) return reject("bad-signature", `The signature does not verify with key ${key.keyId}.`);
+    if (!valid) return rejectFor(key.keyId, "bad-signature", `The signature does not verify with key ${key.keyId}.`);
 
     const requiredScopes = verifyOptions?.requiredScopes;
     if (requiredScopes) {
       for (const scope of requiredScopes) {
-        if (!key.scopes.includes(scope)) return reject("insufficient-scope", `Key ${key.keyId} lacks scope "${scope}".`);
+        if (!key.scopes.includes(scope)) return rejectFor(key.keyId, "insufficient-scope", `Key ${key.keyId} lacks scope "${scope}".`);
       }
     }
 
@@ -213,9 +213,9 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
         throw new VerifierDependencyError("The nonce store failed.", { cause, details: (cause as Error)?.message });
       }
       if (stored !== "stored") {
-        if (stored === "replayed") return reject("replayed-nonce", "This nonce was already used with this key.");
+        if (stored === "replayed") return rejectFor(key.keyId, "replayed-nonce", "This nonce was already used with this key.");
         if (stored === "full" || stored === "unavailable") {
-          return reject("nonce-store-unavailable", stored === "full" ? "The nonce store is full." : "The nonce store is unavailable.");
+          return rejectFor(key.keyId, "nonce-store-unavailable", stored === "full" ? "The nonce store is full." : "The nonce store is unavailable.");
         }
         throw new VerifierDependencyError("The nonce store returned an invalid result.", { details: String(stored) });
       }
@@ -510,6 +510,11 @@ function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
 
 function reject(reason: VerifierReason, message: string): VerifyFailure {
   return { ok: false, reason, message };
+}
+
+/** A rejection of a request whose key was found: monitoring may count it per key (key ids are public). */
+function rejectFor(keyId: string, reason: VerifierReason, message: string): VerifyFailure {
+  return { ok: false, reason, message, keyId };
 }
 
 type ValidatedOptions = Required<Omit<CreateVerifierParameters, "nonces">> & Pick<CreateVerifierParameters, "nonces">;

@@ -77,7 +77,18 @@ export type VerifySuccess = {
   alg: Algorithm;
 };
 
-export type VerifyFailure = { ok: false; reason: VerifierReason; message: string };
+export type VerifyFailure = {
+  ok: false;
+  reason: VerifierReason;
+  message: string;
+  /**
+   * The key the request named, when the resolver found it (the key's state,
+   * window, Content-Digest, signature, scopes or nonce failed): for per-key
+   * monitoring of e.g. a revoked key still in use. Absent for an unknown key id,
+   * which the sender chooses freely.
+   */
+  keyId?: string | undefined;
+};
 
 export type VerifyResult = VerifySuccess | VerifyFailure;
 

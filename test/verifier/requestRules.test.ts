@@ -163,3 +163,22 @@ describe('per-route replay policy: nonce "required" | "window-only"', () => {
     await expect(v.verify(signed, { nonce: "sometimes" as never })).rejects.toThrow(/window-only/);
   });
 });
+
+describe("failures name the key only once it was found", () => {
+  it("bad-signature, replayed-nonce and insufficient-scope carry keyId; unknown-key and malformed do not", async () => {
+    const v = standard();
+    const signed = await sign(get);
+    expect(await v.verify(signed)).toMatchObject({ ok: true });
+    expect(await v.verify(signed)).toEqual(expect.objectContaining({ ok: false, reason: "replayed-nonce", keyId: key.keyId }));
+    const forged = await sign(get);
+    const sig = forged.headers.signature!;
+    const flipped = { ...forged, headers: { ...forged.headers, signature: sig.replace(/:(.)/, (_m, c: string) => `:${c === "A" ? "B" : "A"}`) } };
+    expect(await v.verify(flipped)).toEqual(expect.objectContaining({ reason: "bad-signature", keyId: key.keyId }));
+    expect(await v.verify(await sign(post), { requiredScopes: ["trade"] })).toEqual(expect.objectContaining({ reason: "insufficient-scope", keyId: key.keyId }));
+    const other = await keyOf("ed25519", "stranger");
+    const unknown = await v.verify((await signRequest(get, { key: other, created: T })) as Plain);
+    expect(unknown).toMatchObject({ reason: "unknown-key" });
+    expect(unknown).not.toHaveProperty("keyId");
+    expect(await v.verify(withInput(signed, "garbage"))).not.toHaveProperty("keyId");
+  });
+});
