@@ -3,6 +3,7 @@ import { type Address, type GetLogsReturnType, getAbiItem, type Hex, hexToBytes 
 import { keyRegistryAbi } from "../generated/abis.ts";
 import { type Algorithm, algorithmFromChain } from "../keys/index.ts";
 import type { ResolvedKey, ResolveResult } from "../verifier/types.ts";
+import { applyRegistryEvent } from "./keyState/applyRegistryEvent.ts";
 import { publicKeyFromRaw } from "./publicKeyFromRaw.ts";
 import { verifyProofOfPossession } from "./verifyProofOfPossession.ts";
 
@@ -133,62 +134,26 @@ export function createRegistryIndex({ chainId, registry }: RegistryIndexParamete
     changes.keyIds.push(keyId);
   }
 
-  function update(block: number, keyId: Hex, patch: Partial<KeyRecord>, changes: RegistryIndexChanges) {
-    const current = keys.get(keyId.toLowerCase());
-    // The contract only emits these for existing keys; a miss means history we never saw.
-    if (!current) return;
-    const { cache: _, ...rest } = current;
-    setKey(block, keyId, { ...rest, ...patch }, changes);
-  }
-
   function apply(logs: readonly RegistryLog[]): RegistryIndexChanges {
     const changes: RegistryIndexChanges = { keyIds: [], scopes: false };
     const ordered = [...logs].sort((a, b) => Number(a.blockNumber - b.blockNumber) || a.logIndex - b.logIndex);
     for (const log of ordered) {
       if (log.removed) continue;
       const block = Number(log.blockNumber);
-      switch (log.eventName) {
-        case "KeyRegistered": {
-          const a = log.args;
-          const material = materialOf(a.keyId, a.algorithm, a.owner, a.publicKey, a.proof);
-          if (!material) break;
-          setKey(block, a.keyId, { material, label: a.label, version: 1, scopes: a.scopes, notBefore: a.notBefore, expiresAt: a.expiresAt, state: "active" }, changes);
-          break;
-        }
-        case "KeyRotated": {
-          const a = log.args;
-          const old = keys.get(a.oldKeyId.toLowerCase());
-          update(block, a.oldKeyId, { expiresAt: a.oldExpiresAt }, changes);
-          const material = materialOf(a.newKeyId, a.algorithm, a.owner, a.publicKey, a.proof);
-          if (!material) break;
-          setKey(
-            block,
-            a.newKeyId,
-            { material, label: old?.label, version: a.version, scopes: a.scopes, notBefore: a.notBefore, expiresAt: a.expiresAt, state: "active" },
-            changes,
-          );
-          break;
-        }
-        case "OverlapExtended":
-          update(block, log.args.keyId, { expiresAt: log.args.expiresAt }, changes);
-          break;
-        case "KeyRevoked":
-          update(block, log.args.keyId, { state: "revoked" }, changes);
-          break;
-        case "KeySuspended":
-          update(block, log.args.keyId, { state: "suspended" }, changes);
-          break;
-        case "KeyUnsuspended":
-          update(block, log.args.keyId, { state: "active" }, changes);
-          break;
-        case "ScopeNamed": {
-          const bit = log.args.bit;
-          if (bit > 7) break;
-          journal.push({ block, bit, previous: scopeNames[bit]! });
-          scopeNames[bit] = log.args.name;
-          renamed(changes);
-          break;
-        }
+      if (log.eventName === "ScopeNamed") {
+        const bit = log.args.bit;
+        if (bit > 7) continue;
+        journal.push({ block, bit, previous: scopeNames[bit]! });
+        scopeNames[bit] = log.args.name;
+        renamed(changes);
+        continue;
+      }
+      // How an event changes a key is defined once, in applyRegistryEvent (shared with the indexer).
+      for (const { keyId, next, created } of applyRegistryEvent({ event: log, get: (id) => keys.get(id) })) {
+        const material = created ? materialOf(keyId, created.algorithm, created.owner, created.publicKey, created.proof) : keys.get(keyId)?.material;
+        if (!material) continue;
+        const { label, version, scopes, notBefore, expiresAt, state } = next;
+        setKey(block, keyId, { material, label, version, scopes, notBefore, expiresAt, state }, changes);
       }
     }
     return changes;
