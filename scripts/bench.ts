@@ -16,6 +16,7 @@ import {
   hmsComparisonBench,
   hostileCostBench,
   nonceMemoryBench,
+  resolverIndexBench,
   revocationBench,
   serverThroughputBench,
   verifyThroughputBench,
@@ -31,6 +32,7 @@ Benchmarks, in one process run (ratios come from the same run):
   nonces      5. memory nonce store: bytes per entry, inserts/s
   gas         6. gas per KeyRegistry operation (scripts/gas)
   hostile     7. CPU per refused amplification request vs an honest request
+  resolver    8. verifier chain index: heap per key (10k/100k/1M), cold start vs checkpoint start (10k/100k keys)
 
 Options:
   --quick     a short smoke run (under a minute, figures only indicative)
@@ -48,6 +50,7 @@ const runners: Record<BenchName, { title: string; run: (context: BenchContext) =
   nonces: { title: "5. Memory nonce store: bytes per entry and inserts/s", run: nonceMemoryBench },
   gas: { title: "6. Gas per KeyRegistry operation", run: gasTableBench },
   hostile: { title: "7. Hostile input: CPU per refused amplification request vs an honest request", run: hostileCostBench },
+  resolver: { title: "8. Verifier chain index: heap per key, cold start vs checkpoint", run: resolverIndexBench },
 };
 
 let values: { quick?: boolean; only?: string[]; help?: boolean };

@@ -66,8 +66,8 @@ export async function resolverIndexBench(parameters: ResolverIndexParameters): P
   for (const keys of sizes.chainKeys) starts.push(await startFigures(keys, log));
 
   const memoryTable = markdownTable({
-    header: ["keys", "heap + external / key (after GC)", "index typed arrays / key", "events applied/s", "cached get/s", "uncached get/s (builds KeyObject)", "target ≤ 300 B"],
-    align: ["r", "r", "r", "r", "r", "r", "l"],
+    header: ["keys", "heap + external / key (after GC)", "index typed arrays / key", "events applied/s", "cached get/s", "uncached get/s (builds KeyObject)", "cache RSS / cached key", "target ≤ 300 B"],
+    align: ["r", "r", "r", "r", "r", "r", "r", "l"],
     rows: memory.map((m) => [
       format.int(m.keys),
       format.bytes(m.bytesPerKey),
@@ -75,6 +75,7 @@ export async function resolverIndexBench(parameters: ResolverIndexParameters): P
       format.int(m.eventsPerSecond),
       format.int(m.cachedLookupsPerSecond),
       format.int(m.uncachedLookupsPerSecond),
+      format.bytes(m.bytesPerCachedKey),
       m.keys >= 100_000 ? format.check(m.bytesPerKey <= targetBytes) : "(fixed costs dominate)",
     ]),
   });
@@ -93,7 +94,7 @@ export async function resolverIndexBench(parameters: ResolverIndexParameters): P
     ]),
   });
   const notes = [
-    "Memory: `createRegistryIndex` in a fresh `node --expose-gc` process; N KeyRegistered events (Ed25519, 20 owners, labels `client-<i>`) applied in batches of 2,000 with the undo journal pruned; (heapUsed + external) delta after two full GCs ÷ N. The 10k row carries the fixed cost of the code and one page of records. Cached get: 1,000 hot keys; uncached: keys outside the cache (each builds its KeyObject and checks its proof of possession once).",
+    "Memory: `createRegistryIndex` in a fresh `node --expose-gc` process; N KeyRegistered events (Ed25519, 20 owners, labels `client-<i>`) applied in batches of 2,000 with the undo journal pruned; (heapUsed + external) delta after two full GCs ÷ N. The 10k row carries the fixed cost of the code and one page of records. Cached get: 1,000 hot keys; uncached: keys outside the cache (each builds its KeyObject and checks its proof of possession once). Cache RSS / cached key: the resident memory (KeyObjects are native memory V8 does not count) of 4,000 resolved keys held in the cache (the default cacheSize is 10,000).",
     "Start: a real `hardhat node` seeded by `seedKeys` (100 keys per block, 10 empty blocks between); cold = `chainKeyResolver({ manifest, rpcUrl, checkpointPath })` to `ready()` from the deployment block (eth_getLogs in 2,000-block ranges); the resolver then closes, writing its checkpoint; 500 more blocks (with 10 more keys) are mined; checkpoint start = a new resolver to `ready()`, having checked the checkpoint block's hash and caught up.",
   ];
   const summary: SummaryRow[] = [

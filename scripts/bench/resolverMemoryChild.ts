@@ -19,6 +19,8 @@ export type ResolverMemoryFigures = {
   cachedLookupsPerSecond: number;
   /** `get` of a key outside the cache (builds its KeyObject), per second. */
   uncachedLookupsPerSecond: number;
+  /** Extra resident memory (RSS) per resolved key held in the cache (KeyObject, ResolvedKey). */
+  bytesPerCachedKey: number;
 };
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -81,6 +83,15 @@ for (let i = 0; i < target; i += batch) {
 const bytesPerKey = (memory() - before) / target;
 
 const sample = Array.from({ length: Math.min(target, 20_000) }, (_, i) => keyIdOf(i));
+
+// The cache's cost: resolve (and so cache) up to 4,000 keys, below the default cacheSize / 2 so none is evicted.
+const cachedCount = Math.min(4_000, sample.length);
+// KeyObjects live in native memory V8 does not count, so this one is resident set size.
+memory();
+const beforeCache = process.memoryUsage().rss;
+for (let i = 0; i < cachedCount; i++) index.get(sample[sample.length - 1 - i]!);
+memory();
+const bytesPerCachedKey = (process.memoryUsage().rss - beforeCache) / cachedCount;
 const hotIds = sample.slice(0, 1_000);
 for (const id of hotIds) index.get(id);
 let t = performance.now();
@@ -89,7 +100,7 @@ while (performance.now() - t < 300) {
   for (const id of hotIds) if (index.get(id)) n++;
 }
 const cachedLookupsPerSecond = n / ((performance.now() - t) / 1000);
-const coldIds = sample.slice(1_000);
+const coldIds = sample.slice(1_000, sample.length - cachedCount);
 t = performance.now();
 let m = 0;
 for (const id of coldIds) {
@@ -105,5 +116,6 @@ const figures: ResolverMemoryFigures = {
   eventsPerSecond: target / (applyMs / 1000),
   cachedLookupsPerSecond,
   uncachedLookupsPerSecond,
+  bytesPerCachedKey,
 };
 console.log(JSON.stringify(figures));
