@@ -17,6 +17,7 @@ import {
   hostileCostBench,
   indexerLatencyBench,
   nonceMemoryBench,
+  resolverIndexBench,
   revocationBench,
   serverThroughputBench,
   verifyThroughputBench,
@@ -33,6 +34,7 @@ Benchmarks, in one process run (ratios come from the same run):
   gas         6. gas per KeyRegistry operation (scripts/gas)
   hostile     7. CPU per refused amplification request vs an honest request
   indexer     8. indexer block-to-query latency (revoke mined → visible via SQL over HTTP)
+  resolver    9. verifier chain index: heap per key (10k/100k/1M), cold start vs checkpoint start (10k/100k keys)
 
 Options:
   --quick     a short smoke run (under a minute, figures only indicative)
@@ -51,6 +53,7 @@ const runners: Record<BenchName, { title: string; run: (context: BenchContext) =
   gas: { title: "6. Gas per KeyRegistry operation", run: gasTableBench },
   hostile: { title: "7. Hostile input: CPU per refused amplification request vs an honest request", run: hostileCostBench },
   indexer: { title: "8. Indexer block-to-query latency", run: indexerLatencyBench },
+  resolver: { title: "9. Verifier chain index: heap per key, cold start vs checkpoint", run: resolverIndexBench },
 };
 
 let values: { quick?: boolean; only?: string[]; help?: boolean };

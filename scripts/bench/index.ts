@@ -10,6 +10,8 @@ export { type LoadRequest, runLoad, type RunLoadParameters, type RunLoadReturnTy
 export { measure, type Measurement, type MeasureParameters } from "./measure.ts";
 export { nonceMemoryBench, nonceMemorySizes, type NonceMemoryParameters, type NonceMemoryReturnType, type NonceMemorySizes } from "./nonceMemory.ts";
 export type { NonceMemoryFigures } from "./nonceMemoryChild.ts";
+export { resolverIndexBench, resolverIndexSizes, type ResolverIndexParameters, type ResolverIndexReturnType, type ResolverIndexSizes, type ResolverStartFigures } from "./resolverIndex.ts";
+export type { ResolverMemoryFigures } from "./resolverMemoryChild.ts";
 export { revocationBench, revocationSizes, type RevocationParameters, type RevocationReturnType, type RevocationSizes } from "./revocationPropagation.ts";
 export { serverThroughputBench, serverThroughputSizes, type ServerThroughputParameters, type ServerThroughputReturnType, type ServerThroughputSizes } from "./serverThroughput.ts";
 export { signedRequestPool, type SignedRequestPoolParameters } from "./signedRequestPool.ts";

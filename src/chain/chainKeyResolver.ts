@@ -1,6 +1,7 @@
-import { type Address, createPublicClient, type Hex, http, isAddress, type PublicClient } from "viem";
+import { type Address, BlockNotFoundError, createPublicClient, type Hex, http, isAddress, type PublicClient } from "viem";
 import { BaseError } from "../errors/BaseError.ts";
 import type { KeyResolver, ResolveResult } from "../verifier/types.ts";
+import { CheckpointError, readCheckpoint, writeCheckpoint } from "./checkpoint/index.ts";
 import type { DeploymentManifest } from "./manifest.ts";
 import { createRegistryIndex, type RegistryIndexChanges, registryEvents } from "./registryIndex.ts";
 
@@ -32,7 +33,29 @@ export type ChainKeyResolverParameters = (
     now?: (() => number) | undefined;
     /** Called after every sync that changed the index (see `onUpdate`). */
     onUpdate?: ((update: ChainKeyResolverUpdate) => void) | undefined;
+    /** Resolved keys (KeyObject built) kept for the hot path; others are rebuilt from the index on use. Default 10,000. */
+    cacheSize?: number | undefined;
+    /**
+     * File to persist the index to (docs/resolver.md): loaded on start when it matches
+     * the chain, written atomically every `checkpointIntervalSeconds` and on close.
+     */
+    checkpointPath?: string | undefined;
+    /** Least time between two checkpoint writes. Default 60 s. */
+    checkpointIntervalSeconds?: number | undefined;
   };
+
+export type ChainKeyResolverCheckpointStatus = {
+  path: string;
+  /** The checkpoint block the index started from, when a checkpoint was loaded. */
+  loadedBlock: number | undefined;
+  /** Why the checkpoint file was not used (the index was rebuilt from the deployment block). */
+  rejected: string | undefined;
+  /** Block and time (ms, `now` clock) of the last checkpoint written. */
+  writtenBlock: number | undefined;
+  writtenAt: number | undefined;
+  /** Short message of the last failed write, cleared by the next successful one. */
+  error: string | undefined;
+};
 
 export type ChainKeyResolverStatus = {
   /** Whether the first backfill has completed. */
@@ -52,6 +75,8 @@ export type ChainKeyResolverStatus = {
   reorgs: number;
   /** Short message of the last failed sync, cleared by the next successful one. */
   error: string | undefined;
+  /** Set when `checkpointPath` is. */
+  checkpoint: ChainKeyResolverCheckpointStatus | undefined;
 };
 
 export type ChainKeyResolverUpdate = {
@@ -77,7 +102,9 @@ export type ChainKeyResolver = KeyResolver & {
   status(): ChainKeyResolverStatus;
   /** Subscribes to index changes (e.g. to measure revocation propagation); returns the unsubscribe function. */
   onUpdate(listener: (update: ChainKeyResolverUpdate) => void): () => void;
-  /** Stops polling; later `resolve` calls answer "stale". */
+  /** Writes a checkpoint of the index now (requires `checkpointPath`); resolves with its block. */
+  checkpoint(): Promise<number>;
+  /** Stops polling and writes a last checkpoint (with `checkpointPath`); later `resolve` calls answer "stale". */
   close(): Promise<void>;
 };
 
@@ -112,6 +139,11 @@ const maxNegativeEntries = 100_000;
  *   manifest's chain, every key resolves as `{ status: "stale" }`: an RPC outage
  *   never looks like "valid" or "revoked". Polling continues, so it recovers by
  *   itself.
+ * - Memory and checkpoints: the index keeps each key in a 168-byte record
+ *   (about 235 B of heap per key in all, docs/resolver.md); with `checkpointPath`
+ *   it is written to a file (atomically, every `checkpointIntervalSeconds` and on
+ *   close) and the next start catches up from the file's block when that block's
+ *   hash is still on the chain, else rebuilds from the deployment block.
  * - Proof of possession: checked off-chain once per key, on first use, with
  *   node:crypto (Ed25519 over the message, ECDSA over its SHA-256, see
  *   `verifyProofOfPossession`). Window, state and scopes are returned as facts;
@@ -125,12 +157,15 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
     chunkSize = 2_000,
     reorgDepth = 128,
     now = Date.now,
+    cacheSize = 10_000,
+    checkpointPath,
+    checkpointIntervalSeconds = 60,
   } = parameters;
   const registry = parameters.manifest ? parameters.manifest.contracts.KeyRegistry.address : parameters.registry;
   const deploymentBlock = Number(parameters.manifest ? parameters.manifest.deploymentBlock : parameters.deploymentBlock);
   const deploymentBlockHash = parameters.manifest ? parameters.manifest.deploymentBlockHash : parameters.deploymentBlockHash;
   let chainId = parameters.manifest ? parameters.manifest.chainId : parameters.chainId;
-  checkOptions({ registry, deploymentBlock, confirmations, pollingIntervalMs, maxStalenessSeconds, chunkSize, reorgDepth });
+  checkOptions({ registry, deploymentBlock, confirmations, pollingIntervalMs, maxStalenessSeconds, chunkSize, reorgDepth, cacheSize, checkpointPath, checkpointIntervalSeconds });
   const client =
     parameters.client ??
     // Retries are pointless when the next poll is 250 ms away; a hung node must not hold a poll for long.
@@ -156,6 +191,11 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
   let fatal: BaseError | undefined;
   let closed = false;
   let reorgs = 0;
+  const checkpointStatus: ChainKeyResolverCheckpointStatus | undefined = checkpointPath
+    ? { path: checkpointPath, loadedBlock: undefined, rejected: undefined, writtenBlock: undefined, writtenAt: undefined, error: undefined }
+    : undefined;
+  let checkpointTried = false;
+  let writing: Promise<number> | undefined;
   let negative = new Set<string>();
   const pendingMisses = new Map<string, Promise<ResolveResult>>();
   const listeners = new Set<(update: ChainKeyResolverUpdate) => void>();
@@ -252,6 +292,7 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
     });
     await running;
     running = undefined;
+    if (failure === undefined && checkpointDue()) checkpoint().catch(() => {});
     for (const wake of mine) wake(failure);
     if (fatal) {
       for (const wake of waiters.splice(0)) wake(fatal);
@@ -268,6 +309,7 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
     const targetNumber = Number(head.number) - confirmations;
     // Nothing indexed yet and nothing to index: there is no key to vouch for.
     if (!tip && targetNumber < deploymentBlock) return finish(startedAt, emptyChanges(), undefined);
+    if (!tip && checkpointStatus && !checkpointTried) await loadCheckpoint(checkpointStatus, targetNumber);
     const target = confirmations === 0 ? head : await blockAt(targetNumber);
     const changes = emptyChanges();
     let rolledBackTo: number | undefined;
@@ -308,7 +350,7 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
       if (closed) return;
       const prev = tip ?? base;
       await checkRange(prev, to, before.hash, logs);
-      index ??= createRegistryIndex({ chainId: chainId as number, registry });
+      index ??= createRegistryIndex({ chainId: chainId as number, registry, cacheSize });
       merge(changes, index.apply(logs));
       for (const log of logs) anchor(Number(log.blockNumber), log.blockHash);
       anchor(to, before.hash);
@@ -316,12 +358,100 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
       negative = new Set();
       from = to + 1;
       span = Math.min(chunkSize, span * 2);
+      // Per range, so a long backfill keeps only `reorgDepth` blocks of undo records.
+      forgetFinal();
     }
-    const horizon = (tip?.number ?? 0) - reorgDepth;
-    index?.prune(horizon);
-    anchors = anchors.filter((a) => a.number >= horizon);
+    forgetFinal();
     rebuilding = false;
     finish(startedAt, changes, rolledBackTo);
+  }
+
+  function forgetFinal() {
+    const horizon = (tip?.number ?? 0) - reorgDepth;
+    index?.prune(horizon);
+    if (anchors.length && anchors[0]!.number < horizon) anchors = anchors.filter((a) => a.number >= horizon);
+  }
+
+  /**
+   * Starts the index from the checkpoint file when it is intact, written for this
+   * chain, registry and deployment block, and its block is still on the node's chain
+   * with the same hash. Anything else is recorded in `status().checkpoint.rejected`
+   * and the index is rebuilt from the deployment block: a bad file is never trusted.
+   */
+  async function loadCheckpoint(cp: ChainKeyResolverCheckpointStatus, targetNumber: number) {
+    try {
+      const loaded = await readCheckpoint({ path: cp.path, expected: { chainId: chainId as number, registry, deploymentBlock } });
+      if (loaded) {
+        const { header, state } = loaded;
+        const unusable = (what: string) => new CheckpointError(`Checkpoint ${cp.path} is unusable: ${what}; rebuilding from the deployment block.`);
+        if (!base || header.deploymentBlockHash.toLowerCase() !== base.hash) {
+          throw unusable(`written for a chain whose block ${deploymentBlock} is ${header.deploymentBlockHash}, the node's is ${base?.hash ?? "missing"} (another chain)`);
+        }
+        if (header.blockNumber > targetNumber) throw unusable(`its block ${header.blockNumber} is ahead of the node's block ${targetNumber} (the chain was reset or reorged)`);
+        const block = await blockAt(header.blockNumber).catch((error: unknown) => {
+          if (error instanceof BlockNotFoundError) return undefined;
+          throw error;
+        });
+        if (block?.hash !== header.blockHash) {
+          throw unusable(`its block ${header.blockNumber} is ${header.blockHash}, the node's is ${block?.hash ?? "missing"} (reorged away or another chain)`);
+        }
+        try {
+          index = createRegistryIndex({ chainId: chainId as number, registry, cacheSize, state });
+        } catch (error) {
+          index = undefined;
+          throw unusable((error as Error).message);
+        }
+        tip = { number: header.blockNumber, hash: header.blockHash };
+        anchors = [{ ...tip }];
+        cp.loadedBlock = header.blockNumber;
+        cp.writtenBlock = header.blockNumber;
+        cp.writtenAt = now();
+      }
+    } catch (error) {
+      // Anything else (the node did not answer) fails this sync; the next one tries the file again.
+      if (!(error instanceof CheckpointError)) throw error;
+      cp.rejected = error.shortMessage;
+    }
+    checkpointTried = true;
+  }
+
+  /** Whether the index is a complete, continuous view of the chain up to `tip`. */
+  function consistent(): boolean {
+    return synced && !fatal && !rebuilding && !diverged && tip !== undefined && index !== undefined && base !== undefined;
+  }
+
+  function checkpointDue(): boolean {
+    const cp = checkpointStatus;
+    if (!cp || writing || !consistent() || tip!.number === cp.writtenBlock) return false;
+    return cp.writtenAt === undefined || now() - cp.writtenAt >= checkpointIntervalSeconds * 1_000;
+  }
+
+  function checkpoint(): Promise<number> {
+    const cp = checkpointStatus;
+    if (!cp) return Promise.reject(new BaseError("The chain key resolver has no checkpointPath."));
+    if (writing) return writing;
+    if (!consistent()) return Promise.reject(new BaseError("The chain key resolver has no consistent index to checkpoint yet (loading, rebuilding or diverged)."));
+    const at = { ...tip! };
+    // A synchronous copy: syncs may go on while the copy is written.
+    const state = index!.exportState();
+    const header = { chainId: chainId as number, registry, deploymentBlock, deploymentBlockHash: base!.hash, blockNumber: at.number, blockHash: at.hash };
+    writing = writeCheckpoint({ path: cp.path, header, state, now })
+      .then(
+        () => {
+          cp.writtenBlock = at.number;
+          cp.writtenAt = now();
+          cp.error = undefined;
+          return at.number;
+        },
+        (error: unknown) => {
+          cp.error = shortMessageOf(error);
+          throw error;
+        },
+      )
+      .finally(() => {
+        writing = undefined;
+      });
+    return writing;
   }
 
   function getLogs(from: number, to: number) {
@@ -356,7 +486,7 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
   }
 
   function finish(startedAt: number, changes: RegistryIndexChanges, rolledBackTo: number | undefined) {
-    index ??= createRegistryIndex({ chainId: chainId as number, registry });
+    index ??= createRegistryIndex({ chainId: chainId as number, registry, cacheSize });
     lastSyncAt = startedAt;
     lastError = undefined;
     diverged = false;
@@ -444,6 +574,7 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
       stale: staleReason() !== undefined,
       reorgs,
       error: fatal?.shortMessage ?? lastError,
+      checkpoint: checkpointStatus && { ...checkpointStatus },
     };
   }
 
@@ -466,13 +597,16 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
     clearTimeout(timer);
     failReady(new BaseError("The chain key resolver was closed before it was ready."));
     await running;
+    await writing?.catch(() => {});
+    // A last checkpoint, so the next start catches up from here; a failure stays in status().checkpoint.error.
+    if (checkpointStatus && consistent() && tip!.number !== checkpointStatus.writtenBlock) await checkpoint().catch(() => {});
     const error = new BaseError("The chain key resolver is closed.");
     for (const wake of waiters.splice(0)) wake(error);
     listeners.clear();
   }
 
   schedule(0);
-  return { resolve, ready: () => readyPromise, sync, status, onUpdate, close };
+  return { resolve, ready: () => readyPromise, sync, status, onUpdate, checkpoint, close };
 }
 
 export class ChainMismatchError extends BaseError {
@@ -519,6 +653,9 @@ function checkOptions(o: {
   maxStalenessSeconds: number;
   chunkSize: number;
   reorgDepth: number;
+  cacheSize: number;
+  checkpointPath: string | undefined;
+  checkpointIntervalSeconds: number;
 }) {
   const problems: string[] = [];
   if (!isAddress(o.registry, { strict: false })) problems.push("registry must be an address");
@@ -528,6 +665,9 @@ function checkOptions(o: {
   if (!(o.maxStalenessSeconds > 0)) problems.push("maxStalenessSeconds must be > 0");
   if (!Number.isSafeInteger(o.chunkSize) || o.chunkSize < 1) problems.push("chunkSize must be a whole number >= 1");
   if (!Number.isSafeInteger(o.reorgDepth) || o.reorgDepth < 1) problems.push("reorgDepth must be a whole number >= 1");
+  if (!Number.isSafeInteger(o.cacheSize) || o.cacheSize < 1) problems.push("cacheSize must be a whole number >= 1");
+  if (o.checkpointPath !== undefined && (typeof o.checkpointPath !== "string" || o.checkpointPath === "")) problems.push("checkpointPath must be a file path");
+  if (!(o.checkpointIntervalSeconds > 0)) problems.push("checkpointIntervalSeconds must be > 0");
   if (problems.length) {
     throw new BaseError("Invalid chainKeyResolver options.", { metaMessages: problems.map((p) => `- ${p}`) });
   }

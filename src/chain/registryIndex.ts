@@ -1,9 +1,11 @@
 import type { KeyObject } from "node:crypto";
-import { type Address, type GetLogsReturnType, getAbiItem, type Hex, hexToBytes } from "viem";
+import { randomBytes } from "node:crypto";
+import { type Address, bytesToHex, getAbiItem, getAddress, type GetLogsReturnType, type Hex, hexToBytes } from "viem";
 import { keyRegistryAbi } from "../generated/abis.ts";
-import { type Algorithm, algorithmFromChain } from "../keys/index.ts";
+import { type Algorithm, algorithms, algorithmFromChain } from "../keys/index.ts";
 import type { ResolvedKey, ResolveResult } from "../verifier/types.ts";
 import { applyRegistryEvent } from "./keyState/applyRegistryEvent.ts";
+import type { KeyLifecycleState, KeyStateRecord } from "./keyState/types.ts";
 import { publicKeyFromRaw } from "./publicKeyFromRaw.ts";
 import { verifyProofOfPossession } from "./verifyProofOfPossession.ts";
 
@@ -20,12 +22,30 @@ export const registryEvents = [
 
 export type RegistryLog = GetLogsReturnType<undefined, typeof registryEvents, true>[number];
 
-export type RegistryIndexParameters = { chainId: number; registry: Address };
+export type RegistryIndexParameters = {
+  chainId: number;
+  registry: Address;
+  /** Resolved keys (with their KeyObject) kept ready for the hot path. Default 10,000. */
+  cacheSize?: number | undefined;
+  /** A state from `exportState` (e.g. read from a checkpoint) to start from. */
+  state?: RegistryIndexState | undefined;
+};
 
 export type RegistryIndexChanges = { keyIds: Hex[]; scopes: boolean };
 
+/**
+ * The whole index as flat bytes, for checkpoints. `records` holds `size` records of
+ * `recordBytes` bytes (layout in docs/resolver.md), `labels` the lineage labels.
+ */
+export type RegistryIndexState = {
+  size: number;
+  records: Uint8Array;
+  labels: readonly string[];
+  scopeNames: readonly string[];
+};
+
 export type RegistryIndex = {
-  /** The key's current facts, or undefined when the index has never seen it. */
+  /** The key's current facts, or undefined when the index has never seen it. Any hex case. */
   get(keyId: string): ResolveResult | undefined;
   readonly size: number;
   /** Applies logs in chain order, remembering how to undo each one. */
@@ -35,103 +55,278 @@ export type RegistryIndex = {
   /** Forgets how to undo blocks up to `blockNumber` (they are final for us). */
   prune(blockNumber: number): void;
   clear(): void;
+  /** A copy of the index's state (not its undo journal), for a checkpoint. */
+  exportState(): RegistryIndexState;
+  /** Bytes held by the index's own typed arrays (records and hash table). */
+  readonly allocatedBytes: number;
 };
 
-type KeyState = ResolvedKey["state"];
+/**
+ * One key's record, `recordBytes` bytes, in pages of `pageRecords`:
+ *   0 keyId (32) · 32 public key (33, zero-padded) · 65 public key length (1) ·
+ *   66 proof (64) · 130 owner (20) · 150 scopes (1) · 151 flags (1: state bits 0-1,
+ *   algorithm bits 2-3, proof check bits 4-5, proof not 64 bytes bit 6) ·
+ *   152 notBefore (u32 LE) · 156 expiresAt (u32 LE) · 160 label id (u32 LE, none: 0xffffffff) ·
+ *   164 version (u32 LE).
+ */
+export const recordBytes = 168;
+const pageShift = 10;
+const pageRecords = 1 << pageShift;
+const noLabel = 0xffffffff;
+const states: readonly KeyLifecycleState[] = ["active", "suspended", "revoked"];
+/** Proof check results, kept so the expensive check runs at most once per key while it stays indexed. */
+const unchecked = 0;
+const proofValid = 1;
+const proofInvalid = 2;
+const notAKey = 3;
 
-/** What never changes for a key id; the expensive checks run at most once, on first use. */
-type KeyMaterial = {
-  keyId: Hex;
-  alg: Algorithm;
-  owner: Address;
-  raw: Uint8Array;
-  proof: Uint8Array;
-  checked?: { publicKey: KeyObject; proofOfPossession: "valid" | "invalid" } | null;
-};
-
-/** One immutable version of a key's record: every event replaces it, so undo is "put the old one back". */
-type KeyRecord = {
-  material: KeyMaterial;
-  label: string | undefined;
-  version: number;
-  scopes: number;
-  notBefore: number;
-  expiresAt: number;
-  state: KeyState;
-  cache?: { generation: number; result: ResolveResult };
-};
-
-type Undo = { block: number; keyId: Hex; previous: KeyRecord | undefined } | { block: number; bit: number; previous: string };
+type Undo =
+  | { block: number; slot: number; previous: Uint8Array | undefined; label: string | undefined }
+  | { block: number; bit: number; previous: string };
 
 const unknown: ResolveResult = Object.freeze({ status: "unknown" });
 
 /**
- * The event-sourced state of a KeyRegistry. Every applied event pushes an undo
- * record (the key's previous record, or the scope bit's previous name) tagged with
- * its block, so a reorg rolls back exactly, without refetching history.
+ * The event-sourced state of a KeyRegistry, stored compactly: every key is one
+ * fixed-size record in paged byte arrays, found through an open-addressing hash
+ * table over the key id bytes (seeded per process, so grinding key ids cannot
+ * build long probe chains). Resolved keys with their KeyObject are built on first
+ * use and kept in a bounded two-generation cache, so the hot path is one Map hit
+ * while memory per key stays about 190 B. Every applied event pushes an undo
+ * record tagged with its block, so a reorg rolls back exactly.
  */
-export function createRegistryIndex({ chainId, registry }: RegistryIndexParameters): RegistryIndex {
-  const keys = new Map<string, KeyRecord>();
+export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, state }: RegistryIndexParameters): RegistryIndex {
+  const pages: Uint8Array[] = [];
+  let views: DataView[] = [];
+  let count = 0;
+  let table = new Int32Array(1 << 10);
+  let mask = table.length - 1;
+  let labels: string[] = [];
   const scopeNames: string[] = Array.from({ length: 8 }, () => "");
-  let scopeGeneration = 0;
   let namesByMask: (readonly string[] | undefined)[] = [];
   let journal: Undo[] = [];
+  const seed = randomBytes(4).readUInt32LE(0) | 1;
+  const scratch = new Uint8Array(32);
+  const halfCache = Math.max(1, Math.floor(cacheSize / 2));
+  let hot = new Map<string, ResolveResult>();
+  let cold = new Map<string, ResolveResult>();
 
-  function namesOf(mask: number): readonly string[] {
-    let names = namesByMask[mask];
+  if (state) importState(state);
+
+  function page(slot: number): Uint8Array {
+    return pages[slot >>> pageShift]!;
+  }
+  function offset(slot: number): number {
+    return (slot & (pageRecords - 1)) * recordBytes;
+  }
+  function view(slot: number): DataView {
+    return views[slot >>> pageShift]!;
+  }
+
+  function hashOf(bytes: Uint8Array, at: number): number {
+    let h = seed;
+    for (let i = 0; i < 32; i += 4) {
+      const w = bytes[at + i]! | (bytes[at + i + 1]! << 8) | (bytes[at + i + 2]! << 16) | (bytes[at + i + 3]! << 24);
+      h = Math.imul(h ^ w, 0x9e3779b1);
+      h ^= h >>> 15;
+    }
+    return Math.imul(h ^ (h >>> 13), 0x85ebca6b) >>> 0;
+  }
+
+  /** The slot of the key id in `bytes[at..at+32]`, or -1. */
+  function find(bytes: Uint8Array, at: number): number {
+    for (let i = hashOf(bytes, at) & mask; ; i = (i + 1) & mask) {
+      const entry = table[i]!;
+      if (entry === 0) return -1;
+      const slot = entry - 1;
+      const p = page(slot);
+      const o = offset(slot);
+      let same = true;
+      for (let j = 0; j < 32; j++) {
+        if (p[o + j] !== bytes[at + j]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return slot;
+    }
+  }
+
+  function insert(slot: number) {
+    const p = page(slot);
+    let i = hashOf(p, offset(slot)) & mask;
+    while (table[i] !== 0) i = (i + 1) & mask;
+    table[i] = slot + 1;
+  }
+
+  function grow() {
+    table = new Int32Array(table.length * 2);
+    mask = table.length - 1;
+    for (let slot = 0; slot < count; slot++) insert(slot);
+  }
+
+  /** Removes the newest slot (undo of a creation: journal order is allocation order). */
+  function removeLast() {
+    const slot = count - 1;
+    // Linear probing: the newest entry sits at the end of its probe run, so clearing it
+    // leaves every other entry reachable.
+    for (let i = hashOf(page(slot), offset(slot)) & mask; ; i = (i + 1) & mask) {
+      if (table[i] === slot + 1) {
+        table[i] = 0;
+        break;
+      }
+    }
+    page(slot).fill(0, offset(slot), offset(slot) + recordBytes);
+    count--;
+  }
+
+  function allocate(): number {
+    if ((count + 1) * 10 > table.length * 7) grow();
+    const slot = count++;
+    if (slot >>> pageShift >= pages.length) {
+      const p = new Uint8Array(pageRecords * recordBytes);
+      pages.push(p);
+      views.push(new DataView(p.buffer));
+    }
+    return slot;
+  }
+
+  /** Parses 0x + 64 hex digits (any case) into `scratch`. */
+  function parseKeyId(keyId: string): boolean {
+    if (typeof keyId !== "string" || keyId.length !== 66 || keyId.charCodeAt(0) !== 48 || (keyId.charCodeAt(1) | 32) !== 120) return false;
+    for (let i = 0; i < 32; i++) {
+      const hi = nibble(keyId.charCodeAt(2 + 2 * i));
+      const lo = nibble(keyId.charCodeAt(3 + 2 * i));
+      if ((hi | lo) < 0) return false;
+      scratch[i] = (hi << 4) | lo;
+    }
+    return true;
+  }
+
+  function slotOf(keyId: string): number {
+    return parseKeyId(keyId) ? find(scratch, 0) : -1;
+  }
+
+  function keyIdOf(slot: number): Hex {
+    const o = offset(slot);
+    return bytesToHex(page(slot).subarray(o, o + 32));
+  }
+
+  function recordOf(slot: number): KeyStateRecord {
+    const p = page(slot);
+    const o = offset(slot);
+    const v = view(slot);
+    const labelId = v.getUint32(o + 160, true);
+    return {
+      label: labelId === noLabel ? undefined : labels[labelId],
+      version: v.getUint32(o + 164, true),
+      scopes: p[o + 150]!,
+      notBefore: v.getUint32(o + 152, true),
+      expiresAt: v.getUint32(o + 156, true),
+      state: states[p[o + 151]! & 3]!,
+    };
+  }
+
+  function namesOf(bits: number): readonly string[] {
+    let names = namesByMask[bits];
     if (!names) {
       // A bit the DAO has not named cannot be required by name, so it is not listed.
-      names = Object.freeze(scopeNames.filter((name, bit) => name !== "" && (mask >> bit) & 1));
-      namesByMask[mask] = names;
+      names = Object.freeze(scopeNames.filter((name, bit) => name !== "" && (bits >> bit) & 1));
+      namesByMask[bits] = names;
     }
     return names;
   }
 
   function get(keyId: string): ResolveResult | undefined {
-    const record = keys.get(keyId);
-    if (!record) return undefined;
-    if (record.cache?.generation === scopeGeneration) return record.cache.result;
-    const result = build(record);
-    record.cache = { generation: scopeGeneration, result };
+    const hit = hot.get(keyId);
+    if (hit) return hit;
+    return miss(keyId);
+  }
+
+  function miss(keyId: string): ResolveResult | undefined {
+    // Cached under the lower-case id only, so case variants of one id cannot flood the cache.
+    const id = typeof keyId === "string" ? keyId.toLowerCase() : "";
+    let result = id === keyId ? undefined : hot.get(id);
+    if (result) return result;
+    result = cold.get(id);
+    if (!result) {
+      const slot = slotOf(id);
+      if (slot < 0) return undefined;
+      result = build(slot);
+    }
+    if (hot.size >= halfCache) {
+      cold = hot;
+      hot = new Map();
+    }
+    hot.set(id, result);
     return result;
   }
 
-  function build(record: KeyRecord): ResolveResult {
-    const m = record.material;
-    if (m.checked === undefined) {
-      const publicKey = publicKeyFromRaw({ alg: m.alg, raw: m.raw });
-      m.checked = publicKey
-        ? {
-            publicKey,
-            proofOfPossession: verifyProofOfPossession({ alg: m.alg, publicKey, proof: m.proof, chainId, registry, owner: m.owner, keyId: m.keyId })
-              ? "valid"
-              : "invalid",
-          }
-        : null;
-    }
+  function build(slot: number): ResolveResult {
+    const p = page(slot);
+    const o = offset(slot);
+    const flags = p[o + 151]!;
+    let check = (flags >> 4) & 3;
+    if (check === notAKey) return unknown;
+    const alg = algorithms[(flags >> 2) & 3]!;
+    const raw = p.slice(o + 32, o + 32 + p[o + 65]!);
+    const publicKey = publicKeyFromRaw({ alg, raw });
     // Bytes that are no public key can sign nothing: treat the id as unknown.
-    if (m.checked === null) return unknown;
+    if (!publicKey) {
+      p[o + 151] = (flags & ~0x30) | (notAKey << 4);
+      return unknown;
+    }
+    const keyId = keyIdOf(slot);
+    const owner = getAddress(bytesToHex(p.subarray(o + 130, o + 150)));
+    if (check === unchecked) {
+      const proof = p.subarray(o + 66, o + 130);
+      const valid = (flags & 0x40) === 0 && verifyProofOfPossession({ alg, publicKey, proof, chainId, registry, owner, keyId });
+      check = valid ? proofValid : proofInvalid;
+      p[o + 151] = (flags & ~0x30) | (check << 4);
+    }
+    const record = recordOf(slot);
     const key: ResolvedKey = Object.freeze({
-      keyId: m.keyId,
-      alg: m.alg,
-      publicKey: m.checked.publicKey,
-      owner: m.owner,
+      keyId,
+      alg,
+      publicKey: publicKey as KeyObject,
+      owner,
       label: record.label,
       version: record.version,
       scopes: namesOf(record.scopes),
       notBefore: record.notBefore,
       expiresAt: record.expiresAt,
       state: record.state,
-      proofOfPossession: m.checked.proofOfPossession,
+      proofOfPossession: check === proofValid ? "valid" : "invalid",
     });
     return Object.freeze({ status: "found", key });
   }
 
-  function setKey(block: number, anyCaseKeyId: Hex, next: KeyRecord, changes: RegistryIndexChanges) {
-    const keyId = anyCaseKeyId.toLowerCase() as Hex;
-    journal.push({ block, keyId, previous: keys.get(keyId) });
-    keys.set(keyId, next);
-    changes.keyIds.push(keyId);
+  function forget(keyId: Hex) {
+    hot.delete(keyId);
+    cold.delete(keyId);
+  }
+
+  function writeRecord(slot: number, next: KeyStateRecord, labelId: number) {
+    const p = page(slot);
+    const o = offset(slot);
+    const v = view(slot);
+    p[o + 150] = next.scopes & 0xff;
+    p[o + 151] = (p[o + 151]! & ~3) | Math.max(0, states.indexOf(next.state));
+    v.setUint32(o + 152, next.notBefore >>> 0, true);
+    v.setUint32(o + 156, next.expiresAt >>> 0, true);
+    v.setUint32(o + 160, labelId, true);
+    v.setUint32(o + 164, next.version >>> 0, true);
+  }
+
+  /** The label id for `label` on `slot`: the predecessor's when the lineage keeps its label. */
+  function labelIdFor(label: string | undefined, sameAs: number): { id: number; pushed: string | undefined } {
+    if (label === undefined) return { id: noLabel, pushed: undefined };
+    if (sameAs >= 0) {
+      const id = view(sameAs).getUint32(offset(sameAs) + 160, true);
+      if (id !== noLabel && labels[id] === label) return { id, pushed: undefined };
+    }
+    labels.push(label);
+    return { id: labels.length - 1, pushed: label };
   }
 
   function apply(logs: readonly RegistryLog[]): RegistryIndexChanges {
@@ -149,19 +344,66 @@ export function createRegistryIndex({ chainId, registry }: RegistryIndexParamete
         continue;
       }
       // How an event changes a key is defined once, in applyRegistryEvent (shared with the indexer).
-      for (const { keyId, next, created } of applyRegistryEvent({ event: log, get: (id) => keys.get(id) })) {
-        const material = created ? materialOf(keyId, created.algorithm, created.owner, created.publicKey, created.proof) : keys.get(keyId)?.material;
-        if (!material) continue;
-        const { label, version, scopes, notBefore, expiresAt, state } = next;
-        setKey(block, keyId, { material, label, version, scopes, notBefore, expiresAt, state }, changes);
+      const get = (id: Hex) => {
+        const slot = slotOf(id);
+        return slot < 0 ? undefined : recordOf(slot);
+      };
+      for (const { keyId, next, created } of applyRegistryEvent({ event: log, get })) {
+        let slot = slotOf(keyId);
+        if (created) {
+          let alg: Algorithm;
+          try {
+            alg = algorithmFromChain(created.algorithm);
+          } catch {
+            continue;
+          }
+          const previous = slot < 0 ? undefined : snapshot(slot);
+          if (slot < 0) {
+            slot = allocate();
+            page(slot).set(scratch, offset(slot));
+            insert(slot);
+          }
+          const { id, pushed } = labelIdFor(next.label, created.predecessor ? slotOf(created.predecessor) : -1);
+          writeMaterial(slot, alg, created.owner, hexToBytes(created.publicKey), hexToBytes(created.proof));
+          writeRecord(slot, next, id);
+          journal.push({ block, slot, previous, label: pushed });
+        } else {
+          if (slot < 0) continue;
+          const previous = snapshot(slot);
+          const labelId = view(slot).getUint32(offset(slot) + 160, true);
+          const { id, pushed } = next.label === (labelId === noLabel ? undefined : labels[labelId]) ? { id: labelId, pushed: undefined } : labelIdFor(next.label, -1);
+          writeRecord(slot, next, id);
+          journal.push({ block, slot, previous, label: pushed });
+        }
+        forget(keyId);
+        changes.keyIds.push(keyId);
       }
     }
     return changes;
   }
 
+  function writeMaterial(slot: number, alg: Algorithm, owner: Address, raw: Uint8Array, proof: Uint8Array) {
+    const p = page(slot);
+    const o = offset(slot);
+    p.fill(0, o + 32, o + 150);
+    const fits = raw.length <= 33;
+    if (fits) p.set(raw, o + 32);
+    p[o + 65] = fits ? raw.length : 0;
+    if (proof.length === 64) p.set(proof, o + 66);
+    p.set(hexToBytes(owner), o + 130);
+    const check = fits ? unchecked : notAKey;
+    p[o + 151] = (algorithms.indexOf(alg) << 2) | (check << 4) | (proof.length === 64 ? 0 : 0x40);
+  }
+
+  function snapshot(slot: number): Uint8Array {
+    const o = offset(slot);
+    return page(slot).slice(o, o + recordBytes);
+  }
+
   function renamed(changes: RegistryIndexChanges) {
-    scopeGeneration++;
     namesByMask = [];
+    hot = new Map();
+    cold = new Map();
     changes.scopes = true;
   }
 
@@ -169,10 +411,13 @@ export function createRegistryIndex({ chainId, registry }: RegistryIndexParamete
     const changes: RegistryIndexChanges = { keyIds: [], scopes: false };
     while (journal.length && journal[journal.length - 1]!.block > blockNumber) {
       const undo = journal.pop()!;
-      if ("keyId" in undo) {
-        if (undo.previous) keys.set(undo.keyId, undo.previous);
-        else keys.delete(undo.keyId);
-        changes.keyIds.push(undo.keyId);
+      if ("slot" in undo) {
+        const keyId = keyIdOf(undo.slot);
+        if (undo.label !== undefined) labels.pop();
+        if (undo.previous) page(undo.slot).set(undo.previous, offset(undo.slot));
+        else removeLast();
+        forget(keyId);
+        changes.keyIds.push(keyId);
       } else {
         scopeNames[undo.bit] = undo.previous;
         renamed(changes);
@@ -188,31 +433,71 @@ export function createRegistryIndex({ chainId, registry }: RegistryIndexParamete
   }
 
   function clear() {
-    keys.clear();
+    pages.length = 0;
+    views = [];
+    count = 0;
+    table = new Int32Array(1 << 10);
+    mask = table.length - 1;
+    labels = [];
     scopeNames.fill("");
     journal = [];
-    scopeGeneration++;
     namesByMask = [];
+    hot = new Map();
+    cold = new Map();
+  }
+
+  function exportState(): RegistryIndexState {
+    const records = new Uint8Array(count * recordBytes);
+    for (let i = 0; i < pages.length; i++) {
+      const n = Math.min(pageRecords, count - i * pageRecords);
+      if (n > 0) records.set(pages[i]!.subarray(0, n * recordBytes), i * pageRecords * recordBytes);
+    }
+    // Proof checks are not exported: a checkpoint never vouches for a signature check.
+    for (let o = 151; o < records.length; o += recordBytes) if (((records[o]! >> 4) & 3) !== notAKey) records[o] = records[o]! & ~0x30;
+    return { size: count, records, labels: [...labels], scopeNames: [...scopeNames] };
+  }
+
+  function importState(s: RegistryIndexState) {
+    if (s.records.length !== s.size * recordBytes) throw new Error(`state holds ${s.records.length} bytes for ${s.size} records`);
+    if (s.scopeNames.length !== 8) throw new Error("state must name 8 scope bits");
+    labels = [...s.labels];
+    for (let i = 0; i < 8; i++) scopeNames[i] = s.scopeNames[i]!;
+    while (table.length * 7 < s.size * 10 + 10) table = new Int32Array(table.length * 2);
+    mask = table.length - 1;
+    for (let slot = 0; slot < s.size; slot++) {
+      const from = slot * recordBytes;
+      const flags = s.records[from + 151]!;
+      const labelId = new DataView(s.records.buffer, s.records.byteOffset + from).getUint32(160, true);
+      if ((flags & 3) > 2 || ((flags >> 2) & 3) > 2 || (flags & 0x80) !== 0 || s.records[from + 65]! > 33) throw new Error(`record ${slot} has invalid flags`);
+      if (labelId !== noLabel && labelId >= labels.length) throw new Error(`record ${slot} names label ${labelId} of ${labels.length}`);
+      if (find(s.records, from) >= 0) throw new Error(`record ${slot} repeats a key id`);
+      const at = allocate();
+      page(at).set(s.records.subarray(from, from + recordBytes), offset(at));
+      const o = offset(at) + 151;
+      if (((page(at)[o]! >> 4) & 3) !== notAKey) page(at)[o] = page(at)[o]! & ~0x30;
+      insert(at);
+    }
   }
 
   return {
     get,
     get size() {
-      return keys.size;
+      return count;
     },
     apply,
     rollback,
     prune,
     clear,
+    exportState,
+    get allocatedBytes() {
+      return pages.length * pageRecords * recordBytes + table.byteLength;
+    },
   };
 }
 
-function materialOf(keyId: Hex, algorithm: number, owner: Address, publicKey: Hex, proof: Hex): KeyMaterial | undefined {
-  let alg: Algorithm;
-  try {
-    alg = algorithmFromChain(algorithm);
-  } catch {
-    return undefined;
-  }
-  return { keyId: keyId.toLowerCase() as Hex, alg, owner, raw: hexToBytes(publicKey), proof: hexToBytes(proof) };
+function nibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 32;
+  if (l >= 97 && l <= 102) return l - 87;
+  return -1;
 }
