@@ -51,7 +51,7 @@ export async function rotateDueKeys(parameters: RotateDueKeysParameters): Promis
     pendingFor.add(oldKeyId);
     let key: KeyFile;
     try {
-      key = readKeyFile({ path: file });
+      key = readKeyFile({ path: file, passphrase: options.passphrase });
     } catch (error) {
       actions.push({ action: "failed", keyId: oldKeyId, file, error: `unreadable pending key file: ${(error as Error).message}`, pendingFile: file });
       continue;
@@ -63,7 +63,7 @@ export async function rotateDueKeys(parameters: RotateDueKeysParameters): Promis
         continue;
       }
       // Mined, but the pass that sent it stopped before the rename.
-      const final = finalize({ directory, pending: file, key, record });
+      const final = finalize({ directory, pending: file, key, record, passphrase: options.passphrase });
       actions.push({
         action: "rotated",
         oldKeyId,
@@ -89,7 +89,7 @@ export async function rotateDueKeys(parameters: RotateDueKeysParameters): Promis
   for (const name of names.filter((n) => n.endsWith(".json"))) {
     let key: KeyFile;
     try {
-      key = readKeyFile({ path: join(directory, name) });
+      key = readKeyFile({ path: join(directory, name), passphrase: options.passphrase });
     } catch (error) {
       actions.push({ action: "failed", file: join(directory, name), error: (error as Error).message });
       continue;
@@ -121,7 +121,7 @@ export async function rotateDueKeys(parameters: RotateDueKeysParameters): Promis
     const next = await generateKey({ alg: key.alg, label: key.label });
     const pending = join(directory, `${key.keyId}${pendingSuffix}`);
     // On disk before anything is sent: a crash from here on never loses a key the chain may register.
-    writeKeyFile({ path: pending, key: { ...next, version: record.version + 1 } });
+    writeKeyFile({ path: pending, key: { ...next, version: record.version + 1 }, passphrase: options.passphrase });
     actions.push(await send({ oldKeyId: key.keyId, old: record, key: next, pending, resumed: false }));
   }
   return actions;
@@ -160,7 +160,7 @@ export async function rotateDueKeys(parameters: RotateDueKeysParameters): Promis
       if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
       const event = parseEventLogs({ abi: keyRegistryAbi, logs: receipt.logs, eventName: "KeyRotated" })[0];
       const record = await read(key.keyId);
-      const file = finalize({ directory, pending, key, record });
+      const file = finalize({ directory, pending, key, record, passphrase: options.passphrase });
       return {
         action: "rotated",
         oldKeyId,
@@ -192,13 +192,13 @@ function skipReason(record: OnChainKey, owner: Address): "not-registered" | "not
 }
 
 /** The mined key's file: its version and window as the chain recorded them, under a name no other file has. */
-function finalize({ directory, pending, key, record }: { directory: string; pending: string; key: KeyFile; record: OnChainKey }): string {
+function finalize({ directory, pending, key, record, passphrase }: { directory: string; pending: string; key: KeyFile; record: OnChainKey; passphrase: string | undefined }): string {
   const stem = key.label.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[.-]+/, "") || "key";
   const taken = new Set(readdirSync(directory));
   let name = `${stem}.v${record.version}.key.json`;
   for (let i = 2; taken.has(name); i++) name = `${stem}.v${record.version}-${i}.key.json`;
   const file = join(directory, name);
-  writeKeyFile({ path: file, key: { ...key, version: record.version, notBefore: record.notBefore, expiresAt: record.expiresAt } });
+  writeKeyFile({ path: file, key: { ...key, version: record.version, notBefore: record.notBefore, expiresAt: record.expiresAt }, passphrase });
   rmSync(pending, { force: true });
   return file;
 }

@@ -13,6 +13,11 @@ export type RotationAgentOptions = {
   schedule: RotationSchedule;
   /** How long the old version stays valid after a rotation (capped by the policy's maxOverlap). */
   overlapSeconds: number;
+  /**
+   * Decrypts encrypted key files; new versions (and pending keys) are written
+   * encrypted under it. Without it new versions are stored like plaintext key files (0600).
+   */
+  passphrase?: string | undefined;
   /** Lifetime of a new version. Default: the old version's, capped by the policy's maxLifetime. */
   lifetimeSeconds?: number | undefined;
 };

@@ -27,6 +27,7 @@ export function validateAgentOptions<T extends RotationAgentOptions>(options: T)
     const f = schedule.lifetimeFraction;
     if (typeof f !== "number" || !(f > 0 && f < 1)) throw new InvalidAgentOptionError(`Rotation agent: schedule.lifetimeFraction must be between 0 and 1 (exclusive), got ${String(f)}.`);
   } else throw new InvalidAgentOptionError("Rotation agent: schedule must be { everySeconds } or { lifetimeFraction }.");
+  if (options.passphrase !== undefined && typeof options.passphrase !== "string") throw new InvalidAgentOptionError("Rotation agent: passphrase must be a string.");
   if (!isSeconds(overlapSeconds, 0)) throw new InvalidAgentOptionError(`Rotation agent: overlapSeconds must be a whole number of seconds >= 0, got ${String(overlapSeconds)}.`);
   if (lifetimeSeconds !== undefined && !isSeconds(lifetimeSeconds, 1)) {
     throw new InvalidAgentOptionError(`Rotation agent: lifetimeSeconds must be a whole number of seconds >= 1, got ${String(lifetimeSeconds)}.`);

@@ -120,7 +120,7 @@ export async function startApiServer(parameters: StartApiServerParameters): Prom
 function openWebhook({ url, keyPath }: { url: string; keyPath: string }, log: (line: string) => void): WebhookSender {
   let key: KeyFile;
   try {
-    key = readKeyFile({ path: keyPath });
+    key = readKeyFile({ path: keyPath, passphrase: process.env.KEYLEDGER_KEY_PASSPHRASE || undefined });
   } catch (cause) {
     throw new BaseError(`Cannot use the webhook key file ${keyPath}: ${(cause as BaseError).shortMessage ?? (cause as Error).message}`, { cause });
   }

@@ -24,3 +24,8 @@ export class KeyFileExistsError extends BaseError {
 export class InsecureKeyFileError extends BaseError {
   override name = "InsecureKeyFileError";
 }
+
+/** An encrypted key file needs a passphrase, the passphrase is wrong, or the file was altered. */
+export class EncryptedKeyFileError extends BaseError {
+  override name = "EncryptedKeyFileError";
+}

@@ -5,7 +5,9 @@ import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, readF
 import { open, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { KeyFile } from "../keys/index.ts";
-import { InsecureKeyFileError, InvalidKeyFileError, KeyFileExistsError } from "./errors.ts";
+import { createHash } from "node:crypto";
+import { EncryptedKeyFileError, InsecureKeyFileError, InvalidKeyFileError, KeyFileExistsError } from "./errors.ts";
+import { decryptPrivateKey, encryptPrivateKey } from "./keyFileEncryption.ts";
 import { validateKeyFile } from "./validateKeyFile.ts";
 
 const maxKeyFileBytes = 64 * 1024;
@@ -16,6 +18,14 @@ export type WriteKeyFileParameters = {
   key: KeyFile;
   /** Replace an existing file (atomically, via a temporary file and rename). Default false. */
   overwrite?: boolean | undefined;
+  /**
+   * Encrypt the private key under this passphrase (scrypt + AES-256-GCM; at least 8
+   * characters). The public members stay readable, so tools can list and look up
+   * keys without it. Without a passphrase the private key is stored in clear (0600).
+   */
+  passphrase?: string | undefined;
+  /** scrypt cost for `passphrase`, a power of two in 2^14..2^20. Default 2^17. */
+  scryptN?: number | undefined;
 };
 
 /**
@@ -23,9 +33,13 @@ export type WriteKeyFileParameters = {
  * to replace an existing file unless `overwrite`; an overwrite writes a new file
  * and renames it over the old one, so a reader never sees half a key.
  */
-export function writeKeyFile({ path, key, overwrite = false }: WriteKeyFileParameters): void {
+export function writeKeyFile({ path, key, overwrite = false, passphrase, scryptN }: WriteKeyFileParameters): void {
   const valid = validateKeyFile(key);
-  const text = `${JSON.stringify(valid, null, 2)}\n`;
+  const stored: Record<string, unknown> =
+    passphrase === undefined || !valid.privateKey
+      ? valid
+      : { ...valid, privateKey: undefined, encryptedPrivateKey: encryptPrivateKey({ key: valid, passphrase, N: scryptN }) };
+  const text = `${JSON.stringify(stored, null, 2)}\n`;
   const target = overwrite ? `${path}.${randomBytes(6).toString("hex")}.tmp` : path;
   let fd: number;
   try {
@@ -53,6 +67,10 @@ export type ReadKeyFileParameters = {
   path: string;
   /** Accept a private key file readable by group/others (not recommended). Default false. */
   allowInsecurePermissions?: boolean | undefined;
+  /** Decrypts an encrypted key file's private key. */
+  passphrase?: string | undefined;
+  /** An encrypted file without `passphrase`: return its public members instead of throwing. Default false. */
+  publicOnly?: boolean | undefined;
 };
 
 /**
@@ -62,13 +80,13 @@ export type ReadKeyFileParameters = {
  * `allowInsecurePermissions`. Public-only copies may have any mode. The check is
  * skipped on Windows, where modes do not describe access.
  */
-export function readKeyFile({ path, allowInsecurePermissions = false }: ReadKeyFileParameters): KeyFile {
+export function readKeyFile({ path, allowInsecurePermissions = false, passphrase, publicOnly = false }: ReadKeyFileParameters): KeyFile {
   const fd = openSync(path, "r");
   try {
     const info = fstatSync(fd);
     if (!info.isFile()) throw new InvalidKeyFileError(`${path} is not a regular file.`);
     if (info.size > maxKeyFileBytes) throw new InvalidKeyFileError(`${path} is too large to be a key file.`);
-    return parseKeyFile({ path, text: readFileSync(fd, "utf8"), mode: info.mode, allowInsecurePermissions });
+    return parseKeyFile({ path, text: readFileSync(fd, "utf8"), mode: info.mode, allowInsecurePermissions, passphrase, publicOnly });
   } finally {
     closeSync(fd);
   }
@@ -77,6 +95,8 @@ export function readKeyFile({ path, allowInsecurePermissions = false }: ReadKeyF
 export type KeyDirectoryParameters = {
   path: string;
   allowInsecurePermissions?: boolean | undefined;
+  /** Decrypts encrypted key files (each file once per change: scrypt is deliberately slow). */
+  passphrase?: string | undefined;
 };
 
 /**
@@ -84,8 +104,10 @@ export type KeyDirectoryParameters = {
  * whenever the directory changes (a file added, removed or replaced by rename, as
  * `writeKeyFile` does). Costs one stat per call otherwise.
  */
-export function keyDirectory({ path, allowInsecurePermissions = false }: KeyDirectoryParameters): () => Promise<KeyFile[]> {
+export function keyDirectory({ path, allowInsecurePermissions = false, passphrase }: KeyDirectoryParameters): () => Promise<KeyFile[]> {
   let cached: { mtimeMs: number; keys: KeyFile[] } | undefined;
+  // By content: an unchanged encrypted file is not decrypted again when another file changes.
+  let decrypted = new Map<string, KeyFile>();
   let loading: Promise<KeyFile[]> | undefined;
   return async () => {
     const { mtimeMs } = await stat(path);
@@ -94,18 +116,24 @@ export function keyDirectory({ path, allowInsecurePermissions = false }: KeyDire
       try {
         const names = (await readdir(path)).filter((name) => name.endsWith(".json")).sort();
         const keys: KeyFile[] = [];
+        const seen = new Map<string, KeyFile>();
         for (const name of names) {
           const file = join(path, name);
           const handle = await open(file, "r");
           try {
             const info = await handle.stat();
             if (!info.isFile() || info.size > maxKeyFileBytes) continue;
-            keys.push(parseKeyFile({ path: file, text: await handle.readFile("utf8"), mode: info.mode, allowInsecurePermissions }));
+            const text = await handle.readFile("utf8");
+            const digest = createHash("sha256").update(`${info.mode}\n${text}`).digest("base64");
+            const key = decrypted.get(digest) ?? parseKeyFile({ path: file, text, mode: info.mode, allowInsecurePermissions, passphrase, publicOnly: false });
+            seen.set(digest, key);
+            keys.push(key);
           } finally {
             await handle.close();
           }
         }
         cached = { mtimeMs, keys };
+        decrypted = seen;
         return keys;
       } finally {
         loading = undefined;
@@ -115,7 +143,9 @@ export function keyDirectory({ path, allowInsecurePermissions = false }: KeyDire
   };
 }
 
-function parseKeyFile({ path, text, mode, allowInsecurePermissions }: { path: string; text: string; mode: number; allowInsecurePermissions: boolean }): KeyFile {
+type ParseKeyFileParameters = { path: string; text: string; mode: number; allowInsecurePermissions: boolean; passphrase: string | undefined; publicOnly: boolean };
+
+function parseKeyFile({ path, text, mode, allowInsecurePermissions, passphrase, publicOnly }: ParseKeyFileParameters): KeyFile {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -127,6 +157,22 @@ function parseKeyFile({ path, text, mode, allowInsecurePermissions }: { path: st
     key = validateKeyFile(json);
   } catch (cause) {
     throw new InvalidKeyFileError(`${path}: ${(cause as Error).message}`, { cause });
+  }
+  const encrypted = (json as { encryptedPrivateKey?: unknown }).encryptedPrivateKey;
+  if (encrypted !== undefined) {
+    if (key.privateKey) throw new InvalidKeyFileError(`Invalid key file ${path}: it holds both privateKey and encryptedPrivateKey.`);
+    if (passphrase === undefined) {
+      if (publicOnly) return key;
+      throw new EncryptedKeyFileError(`Key file ${path} is encrypted: a passphrase is needed.`, {
+        metaMessages: ["CLI: set KEYLEDGER_KEY_PASSPHRASE or type it at the prompt. Library: pass `passphrase`."],
+      });
+    }
+    const privateKey = decryptPrivateKey({ key, encrypted, passphrase, path });
+    try {
+      key = validateKeyFile({ ...key, privateKey });
+    } catch (cause) {
+      throw new InvalidKeyFileError(`${path}: ${(cause as Error).message}`, { cause });
+    }
   }
   if (key.privateKey && checksModes && (mode & 0o077) !== 0 && !allowInsecurePermissions) {
     throw new InsecureKeyFileError(`Private key file ${path} is accessible to group or others (mode ${(mode & 0o777).toString(8)}).`, {

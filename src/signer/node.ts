@@ -8,3 +8,4 @@ export {
   type ReadKeyFileParameters,
   type WriteKeyFileParameters,
 } from "./keyFile.ts";
+export { defaultScryptN, encryptedKeyFileFormat, type EncryptedPrivateKey, minPassphraseLength } from "./keyFileEncryption.ts";

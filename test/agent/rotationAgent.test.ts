@@ -2,7 +2,7 @@
 // rotation on schedule by chain time, crash safety (the new key is on disk before
 // the transaction; an interrupted or failed rotation is finished by the next pass
 // with the same key), idempotence, and a signer that switches version without a restart.
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Address, createTestClient, createWalletClient, type Hex, http, toHex } from "viem";
@@ -179,6 +179,26 @@ describe("rotation agent", () => {
     expect(running.passes).toBeGreaterThanOrEqual(3);
     expect(only(seen, "rotated").map((a) => a.oldKeyId)).toEqual([key.keyId]);
     expect(() => startRotationAgent({ ...options(dir, owner), intervalMs: 10 })).toThrow(InvalidAgentOptionError);
+  });
+
+  it("encrypted key files: rotated with the passphrase, the new version written encrypted; without it the pass fails closed", async () => {
+    const dir = keyDir();
+    const owner = devAccounts[17];
+    const passphrase = "agent test passphrase";
+    const { key, notBefore, expiresAt } = await registerKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner, label: "sealed" });
+    writeKeyFile({ path: join(dir, "sealed.v1.key.json"), key: { ...key, version: 1, notBefore, expiresAt }, passphrase, scryptN: 2 ** 14 });
+    await increaseTime(node.rpcUrl, 8 * day);
+    const [locked] = await rotateDueKeys(options(dir, owner));
+    expect(locked).toMatchObject({ action: "failed", error: expect.stringMatching(/encrypted: a passphrase is needed/) });
+    expect(await getKey(key.keyId)).toMatchObject({ rotated: false });
+
+    const [rotated] = await rotateDueKeys({ ...options(dir, owner), passphrase });
+    expect(rotated).toMatchObject({ action: "rotated", oldKeyId: key.keyId, version: 2 });
+    if (rotated?.action !== "rotated") throw new Error("not rotated");
+    const text = readFileSync(rotated.file, "utf8");
+    expect(JSON.parse(text).encryptedPrivateKey).toBeDefined();
+    expect(JSON.parse(text).privateKey).toBeUndefined();
+    expect(readKeyFile({ path: rotated.file, passphrase }).privateKey).toBeDefined();
   });
 
   it("skips keys it may not rotate and refuses bad options with a specific error", async () => {

@@ -38,7 +38,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function keygen(label: string, extra: string[] = []): Promise<{ path: string; publicPath: string; key: KeyFile }> {
   const path = join(dir, `${label}.key.json`);
   const publicPath = join(dir, `${label}.pub.json`);
-  const r = await runCli(["keygen", "--label", label, "--out", path, "--public-out", publicPath, "--json", ...extra]);
+  // Plaintext here: these tests are about key ids and verdicts (encryption has its own tests below).
+  const r = await runCli(["keygen", "--label", label, "--out", path, "--public-out", publicPath, "--plaintext", "--json", ...extra]);
   expect(r.code).toBe(0);
   return { path, publicPath, key: readKeyFile({ path }) };
 }
@@ -91,18 +92,18 @@ describe("help and usage", () => {
 describe("keygen and keyid", () => {
   it("writes a 0600 key file, prints the key id and never the private key", async () => {
     const path = join(dir, "secret.key.json");
-    const r = await runCli(["keygen", "--label", "secret", "--out", path]);
+    const r = await runCli(["keygen", "--label", "secret", "--out", path, "--plaintext"]);
     expect(r.code).toBe(0);
     const key = readKeyFile({ path });
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(r.stdout).toContain(key.keyId);
     expect(r.stdout + r.stderr).not.toContain(key.privateKey!.d!);
 
-    const again = await runCli(["keygen", "--label", "secret", "--out", path]);
+    const again = await runCli(["keygen", "--label", "secret", "--out", path, "--plaintext"]);
     expect(again.code).toBe(5);
     expect(again.stderr).toContain("already exists; pass --force");
     expect(readKeyFile({ path }).keyId).toBe(key.keyId);
-    const forced = await runCli(["keygen", "--label", "secret", "--out", path, "--force", "--json"]);
+    const forced = await runCli(["keygen", "--label", "secret", "--out", path, "--force", "--plaintext", "--json"]);
     expect(forced.code).toBe(0);
     expect(JSON.parse(forced.stdout).keyId).not.toBe(key.keyId);
     expect(statSync(path).mode & 0o777).toBe(0o600);

@@ -36,8 +36,11 @@ async function travel(seconds: number): Promise<void> {
   await syncChainClock();
 }
 
+// Key files as keygen writes them by default: the private key encrypted under this passphrase.
+const passphrase = "e2e key file passphrase";
+
 async function cli(...args: string[]): Promise<Record<string, unknown>> {
-  const r = await runCli([...args, "--json"], { env: { KEYLEDGER_RPC_URL: node.rpcUrl, KEYLEDGER_MANIFEST: node.manifestPath } });
+  const r = await runCli([...args, "--json"], { env: { KEYLEDGER_RPC_URL: node.rpcUrl, KEYLEDGER_MANIFEST: node.manifestPath, KEYLEDGER_KEY_PASSPHRASE: passphrase } });
   if (r.code !== 0) throw new Error(`keyledger ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -45,7 +48,7 @@ async function cli(...args: string[]): Promise<Record<string, unknown>> {
 async function newKey(label: string, alg = "ed25519"): Promise<{ path: string; key: KeyFile }> {
   const path = join(dir, `${label}-${Math.random().toString(36).slice(2)}.key.json`);
   await cli("keygen", "--label", label, "--alg", alg, "--out", path);
-  return { path, key: readKeyFile({ path }) };
+  return { path, key: readKeyFile({ path, passphrase }) };
 }
 
 /** A request signed at chain time, as a client whose clock matches the chain's would. */

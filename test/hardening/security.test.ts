@@ -67,7 +67,7 @@ describe("private key files", () => {
   it("are written 0600 by the CLI and writeKeyFile whatever the umask, and readable ones are refused", async () => {
     const path = join(scratch, "umask.key.json");
     const publicPath = join(scratch, "umask.pub.json");
-    const cli = spawnSync("sh", ["-c", `umask 000 && exec "${process.execPath}" src/cli/main.ts keygen --label umask --out "${path}" --public-out "${publicPath}" --json`], {
+    const cli = spawnSync("sh", ["-c", `umask 000 && exec "${process.execPath}" src/cli/main.ts keygen --label umask --out "${path}" --public-out "${publicPath}" --plaintext --json`], {
       cwd: root,
       encoding: "utf8",
     });
@@ -156,7 +156,8 @@ describe("secrets in output, logs and URLs", () => {
       return r;
     };
 
-    expect((await cli(["keygen", "--label", "bot", "--out", keyPath])).code).toBe(0);
+    // Plaintext, so that the search below has the private key's bytes to look for (the control).
+    expect((await cli(["keygen", "--label", "bot", "--out", keyPath, "--plaintext"])).code).toBe(0);
     const key = readKeyFile({ path: keyPath });
     expect((await cli(["register", "--key", keyPath, "--scopes", "read,trade", "--json"], { KEYLEDGER_PRIVATE_KEY: walletKey })).code).toBe(0);
     let answer = await cli(["request", `${dev.apiUrl}/v1/prices`, "--key", keyPath, "-i"]);

@@ -6,7 +6,10 @@ import { connectChain } from "../connectChain.ts";
 import { exitCodes } from "../exitCodes.ts";
 import { loadWallet } from "../loadWallet.ts";
 import { formatDuration, formatTime, parseDuration } from "../parse.ts";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { loadKeyFile } from "../keyFile.ts";
+import { passphraseForReading } from "../keyPassphrase.ts";
 import { createWebhookSender, type WebhookSender } from "../../webhooks/index.ts";
 
 export const agent: Command = {
@@ -50,8 +53,10 @@ export const agent: Command = {
     if (intervalMs < 1000) throw usageError("agent: --interval must be at least 1s.");
     const context = await connectChain({ values });
     const wallet = await loadWallet({ values, context });
-    const webhook = openWebhook(values.webhook, values["webhook-key"]);
-    const options = { directory, publicClient: context.client, walletClient: wallet.client, registry: context.registry, schedule, overlapSeconds, lifetimeSeconds };
+    const webhook = await openWebhook(values.webhook, values["webhook-key"]);
+    // Encrypted key files in the directory need the passphrase; new versions are then encrypted with it too.
+    const passphrase = directoryHasEncryptedKeys(directory) ? await passphraseForReading(directory) : undefined;
+    const options = { directory, passphrase, publicClient: context.client, walletClient: wallet.client, registry: context.registry, schedule, overlapSeconds, lifetimeSeconds };
 
     let failed = false;
     const report = (action: RotationAction, includeNotDue: boolean) => {
@@ -90,12 +95,30 @@ export const agent: Command = {
   },
 };
 
+function directoryHasEncryptedKeys(directory: string): boolean {
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return false; // The agent's own option check reports a missing directory.
+  }
+  return names
+    .filter((n) => n.endsWith(".json") || n.endsWith(".rotation.pending"))
+    .some((n) => {
+      try {
+        return readFileSync(join(directory, n), "utf8").includes('"encryptedPrivateKey"');
+      } catch {
+        return false;
+      }
+    });
+}
+
 const webhookTypes = { rotated: "agent.key-rotated", failed: "agent.rotation-failed", abandoned: "agent.pending-key-set-aside" } as const;
 
-function openWebhook(url: unknown, keyPath: unknown): WebhookSender | undefined {
+async function openWebhook(url: unknown, keyPath: unknown): Promise<WebhookSender | undefined> {
   if (url === undefined && keyPath === undefined) return undefined;
   if (typeof url !== "string" || typeof keyPath !== "string") throw usageError("agent: --webhook and --webhook-key go together.");
-  const key = loadKeyFile({ path: keyPath, needPrivateKey: true });
+  const key = await loadKeyFile({ path: keyPath, needPrivateKey: true });
   try {
     return createWebhookSender({ url, key, onDelivery: (d) => d.delivered || process.stderr.write(`warning: webhook ${d.event.type} not delivered: ${d.error}\n`) });
   } catch (error) {

@@ -5,14 +5,17 @@ import { KeyFileExistsError, writeKeyFile } from "../../signer/node.ts";
 import { CliError, usageError } from "../CliError.ts";
 import { type Command, requireString } from "../command.ts";
 import { exitCodes } from "../exitCodes.ts";
+import { passphraseEnv, passphraseForWriting } from "../keyPassphrase.ts";
 
 export const keygen: Command = {
   name: "keygen",
-  summary: "generate an API signing key pair into a key file (mode 0600)",
-  usage: ["keygen --label <label> --out <file> [--alg <alg>] [--public-out <file>] [--force]"],
+  summary: "generate an API signing key pair into a key file (mode 0600, private key encrypted)",
+  usage: ["keygen --label <label> --out <file> [--alg <alg>] [--public-out <file>] [--plaintext] [--force]"],
   description: [
     "Prints the key id, never the private key. The key file (JSON: keyId, alg, label,",
-    "publicKey and privateKey as JWK) is what `register`, `rotate` and `request` take.",
+    "publicKey as JWK, the private JWK encrypted with scrypt + AES-256-GCM) is what",
+    "`register`, `rotate`, `request` and `agent` take; they ask for the passphrase (or read",
+    `$${passphraseEnv}). --plaintext stores the private JWK unencrypted (still 0600).`,
   ],
   options: {
     alg: { type: "string", value: "<alg>", description: `${algorithms.join(" | ")} (default ed25519)` },
@@ -20,6 +23,7 @@ export const keygen: Command = {
     out: { type: "string", value: "<file>", description: "key file to write (mode 0600)" },
     "public-out": { type: "string", value: "<file>", description: "also write a public-only copy (for `verify --key`, or to share)" },
     force: { type: "boolean", description: "replace existing files" },
+    plaintext: { type: "boolean", description: `store the private key unencrypted (default: encrypted under $${passphraseEnv} or a prompted passphrase)` },
   },
   groups: [],
   maxPositionals: 0,
@@ -40,8 +44,9 @@ export const keygen: Command = {
     // Checked up front so that a refused public copy never leaves a lone private file behind.
     const taken = [path, publicOut].find((p) => p !== undefined && !overwrite && existsSync(p));
     if (taken) throw new CliError(`Key file ${taken} already exists; pass --force to replace it.`, { exitCode: exitCodes.keyFile, code: "exists" });
+    const passphrase = values.plaintext === true ? undefined : await passphraseForWriting(path);
     try {
-      writeKeyFile({ path, key, overwrite });
+      writeKeyFile({ path, key, overwrite, passphrase });
       if (publicOut) writeKeyFile({ path: publicOut, key: { ...key, privateKey: undefined }, overwrite });
     } catch (error) {
       const exists = error instanceof KeyFileExistsError;
@@ -51,8 +56,14 @@ export const keygen: Command = {
       );
     }
     out.result(
-      [`${key.keyId}`, `  alg    ${key.alg}`, `  label  ${label}`, `  file   ${path} (0600)`, ...(publicOut ? [`  public ${publicOut}`] : [])],
-      { keyId: key.keyId, alg: key.alg, label, path, ...(publicOut ? { publicPath: publicOut } : {}) },
+      [
+        `${key.keyId}`,
+        `  alg    ${key.alg}`,
+        `  label  ${label}`,
+        `  file   ${path} (0600, ${passphrase === undefined ? "private key NOT encrypted" : "private key encrypted"})`,
+        ...(publicOut ? [`  public ${publicOut}`] : []),
+      ],
+      { keyId: key.keyId, alg: key.alg, label, path, encrypted: passphrase !== undefined, ...(publicOut ? { publicPath: publicOut } : {}) },
     );
     return exitCodes.ok;
   },

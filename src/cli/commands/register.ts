@@ -37,7 +37,7 @@ export const register: Command = {
     const path = requireString(values, "key", "register");
     const scopeList = parseList(values.scopes);
     if (!scopeList.length) throw usageError("register: --scopes is required (e.g. --scopes read,trade).");
-    const key = loadKeyFile({ path, needPrivateKey: true });
+    const key = await loadKeyFile({ path, needPrivateKey: true });
     const context = await connectChain({ values });
     const wallet = await loadWallet({ values, context });
     const [scopeNames, policy, now] = await Promise.all([readScopeNames(context), readPolicy(context), chainNow(context)]);

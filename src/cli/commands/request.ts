@@ -36,7 +36,7 @@ export const request: Command = {
     } catch {
       throw usageError(`request: "${url}" is not an absolute URL.`);
     }
-    const key = loadKeyFile({ path: requireString(values, "key", "request"), needPrivateKey: true });
+    const key = await loadKeyFile({ path: requireString(values, "key", "request"), needPrivateKey: true });
     const data = typeof values.data === "string" ? values.data : undefined;
     const body = data === undefined ? undefined : data === "@-" ? readFileSync(0, "utf8") : data.startsWith("@") ? readFile(data.slice(1)) : data;
     const method = (typeof values.request === "string" ? values.request : body === undefined ? "GET" : "POST").toUpperCase();

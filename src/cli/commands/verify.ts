@@ -57,7 +57,7 @@ export const verify: Command = {
 
     let keys: KeyResolver;
     if (typeof values.key === "string") {
-      const key = loadKeyFile({ path: values.key, needPrivateKey: false });
+      const key = await loadKeyFile({ path: values.key, needPrivateKey: false });
       const keyScopes = typeof values["key-scopes"] === "string" ? parseList(values["key-scopes"]) : requiredScopes;
       keys = staticKeyResolver({ [key.keyId]: { alg: key.alg, publicKey: key.publicKey, scopes: keyScopes, label: key.label } });
     } else {
