@@ -20,6 +20,10 @@ Options:
   --chain-id <id>                 refuse to deploy unless the node reports this chain id
   --account-index <n>             unlocked node account that deploys (default 0)
   --force                         deploy afresh even when the manifest's deployment is usable
+  --single-holder                 on a non-local chain, accept one account holding every vote (the
+                                  deployer unless --holders/--distribution names another); it alone
+                                  controls the DAO. Without it a non-local deployment needs
+                                  --holders or --distribution with at least two holders.
   --json                          print the manifest summary as JSON
   -h, --help                      show this help
 
@@ -40,6 +44,7 @@ async function main(): Promise<number> {
       "chain-id": { type: "string" },
       "account-index": { type: "string" },
       force: { type: "boolean" },
+      "single-holder": { type: "boolean" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -64,6 +69,7 @@ async function main(): Promise<number> {
   let params: ReturnType<typeof parametersFromOptions>;
   try {
     params = parametersFromOptions({ values, env: process.env });
+    if (values["single-holder"] === true) params.singleHolder = true;
   } catch (error) {
     console.error(`Error: ${(error as Error).message}`);
     return 2;

@@ -9,6 +9,7 @@ import {
   createPublicClient,
   createWalletClient,
   defineChain,
+  formatEther,
   getAddress,
   type Hex,
   http,
@@ -238,7 +239,7 @@ async function deployContracts({
   await call("renounce the timelock admin role", timelock.address, timelockAbi, "renounceRole", [adminRole, deployer.address]);
   const registry = await create("KeyRegistry", [timelock.address, params.policy, params.scopes, params.guardians]);
 
-  await distribute({ token: token.address, tokenAbi: artifacts.KeyLedgerToken.abi, deployer, params, unlocked, call, log });
+  await distribute({ token: token.address, tokenAbi: artifacts.KeyLedgerToken.abi, deployer, params, unlocked, publicClient, call, log });
 
   const deploymentBlock = token.receipt.blockNumber;
   return {
@@ -259,9 +260,10 @@ async function deployContracts({
 }
 
 /**
- * Splits the supply evenly over the holders (the deployer keeps any remainder) and
- * lets every holder the node can sign for delegate to itself: undelegated tokens
- * carry no votes, and a DAO without votes could never pass a proposal.
+ * Hands out the supply as `params.distribution` says and lets every holder the node
+ * can sign for delegate to itself: undelegated tokens carry no votes, and a DAO
+ * without votes could never pass a proposal. Then logs who holds what, read back from
+ * the token, so the operator sees the real balances and votes.
  */
 async function distribute({
   token,
@@ -269,6 +271,7 @@ async function distribute({
   deployer,
   params,
   unlocked,
+  publicClient,
   call,
   log,
 }: {
@@ -277,12 +280,12 @@ async function distribute({
   deployer: Account;
   params: DeploymentParameters;
   unlocked: readonly Address[];
+  publicClient: PublicClient<Transport, Chain>;
   call: (step: string, address: Address, abi: Abi, functionName: string, args: readonly unknown[], account?: Account) => Promise<TransactionReceipt>;
   log: (message: string) => void;
 }): Promise<void> {
-  const share = params.tokenSupply / BigInt(params.holders.length);
-  for (const holder of params.holders) {
-    if (holder !== deployer.address) await call(`transfer KLG to ${holder}`, token, tokenAbi, "transfer", [holder, share]);
+  for (const { holder, amount } of params.distribution) {
+    if (holder !== deployer.address) await call(`transfer KLG to ${holder}`, token, tokenAbi, "transfer", [holder, amount]);
   }
   const cannotSign: Address[] = [];
   for (const holder of params.holders) {
@@ -293,6 +296,14 @@ async function distribute({
   }
   log(`KLG: ${params.holders.length} holder(s), ${params.holders.length - cannotSign.length} delegated to themselves.`);
   if (cannotSign.length) log(`These holders must call delegate() themselves before they can vote: ${cannotSign.join(", ")}`);
+  const accounts = params.holders.includes(deployer.address) ? params.holders : [...params.holders, deployer.address];
+  log("KLG holdings (balance, share of the supply, votes):");
+  for (const account of accounts) {
+    const read = (functionName: string) => publicClient.readContract({ address: token, abi: tokenAbi, functionName, args: [account] }) as Promise<bigint>;
+    const [balance, votes] = await Promise.all([read("balanceOf"), read("getVotes")]);
+    const share = Number((balance * 10_000n) / params.tokenSupply) / 100;
+    log(`  ${account} ${formatEther(balance)} KLG (${share.toFixed(2)}%), votes ${formatEther(votes)}${account === deployer.address ? " (deployer)" : ""}`);
+  }
 }
 
 function writeManifest(path: string, manifest: DeploymentManifest): void {

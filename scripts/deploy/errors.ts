@@ -43,6 +43,27 @@ export class InvalidDeploymentParametersError extends BaseError {
   }
 }
 
+export class UnsafeDistributionError extends BaseError {
+  override name = "UnsafeDistributionError";
+  readonly chainId: number;
+  readonly holders: readonly string[];
+  constructor({ chainId, holders }: { chainId: number; holders: readonly string[] }) {
+    super(
+      holders.length
+        ? `Refusing to deploy to chain ${chainId} with a single token holder (${holders[0]}): it alone would control the DAO.`
+        : `Refusing to deploy to chain ${chainId} without an explicit token distribution: by default the deployer would hold 100% of the votes.`,
+      {
+        metaMessages: [
+          "Give the holders and amounts with --distribution FILE (JSON: {\"0xHolder\": \"600000\", ...}, KLG), or an even split with --holders a,b,...;",
+          "or pass --single-holder to accept one holder deliberately (e.g. a multisig). See docs/deploy.md.",
+        ],
+      },
+    );
+    this.chainId = chainId;
+    this.holders = holders;
+  }
+}
+
 export class DeploymentFailedError extends BaseError {
   override name = "DeploymentFailedError";
   constructor({ step, hash, cause }: { step: string; hash?: string | undefined; cause?: unknown }) {

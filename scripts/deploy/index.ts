@@ -6,12 +6,14 @@ export {
   DeploymentFailedError,
   InvalidDeploymentParametersError,
   NodeUnreachableError,
+  UnsafeDistributionError,
   WrongChainError,
 } from "./errors.ts";
 export { type ContractArtifact, loadArtifacts } from "./loadArtifacts.ts";
 export {
   type DeploymentParameters,
   type DeploymentParametersInput,
+  type Holding,
   localChainIds,
   type Policy,
   resolveParameters,

@@ -1,8 +1,9 @@
+import { readFileSync } from "node:fs";
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { type Address, getAddress, isAddress, parseEther } from "viem";
 import { algorithms, algorithmToChain, isAlgorithm } from "../../src/keys/index.ts";
 import { InvalidDeploymentParametersError } from "./errors.ts";
-import type { DeploymentParametersInput } from "./parameters.ts";
+import type { DeploymentParametersInput, Holding } from "./parameters.ts";
 
 type Setter = (params: DeploymentParametersInput, value: string) => void;
 type ParameterOption = { name: string; value: string; help: string; set: Setter };
@@ -19,7 +20,13 @@ export const parameterOptions: readonly ParameterOption[] = [
   { name: "timelock-delay", value: "duration", help: "time between queueing and executing (local 60s, else 2d)", set: (p, v) => (p.timelockDelay = duration(v)) },
   { name: "proposal-threshold", value: "KLG", help: "votes needed to propose (local 0, else 1000)", set: (p, v) => (p.proposalThreshold = klg(v)) },
   { name: "supply", value: "KLG", help: "total token supply (1000000)", set: (p, v) => (p.tokenSupply = klg(v)) },
-  { name: "holders", value: "addresses", help: "accounts that share the supply (local: dev accounts 0..4)", set: (p, v) => (p.holders = addresses(v)) },
+  { name: "holders", value: "addresses", help: "accounts that share the supply evenly (local: dev accounts 0..4)", set: (p, v) => (p.holders = addresses(v)) },
+  {
+    name: "distribution",
+    value: "file",
+    help: 'JSON file {"0xHolder": "KLG amount", ...}; the supply defaults to the sum',
+    set: (p, v) => (p.distribution = distributionFile(v)),
+  },
   { name: "max-lifetime", value: "duration", help: "longest key validity window (365d)", set: (p, v) => (policy(p).maxLifetime = duration(v)) },
   { name: "max-overlap", value: "duration", help: "longest rotation overlap (30d)", set: (p, v) => (policy(p).maxOverlap = duration(v)) },
   {
@@ -119,6 +126,24 @@ function addresses(value: string): Address[] {
   return list(value).map((a) => {
     if (!isAddress(a, { strict: false })) throw new Error(`"${a}" is not an address`);
     return getAddress(a);
+  });
+}
+
+// A JSON object from holder address to a KLG amount (a decimal string, so no float rounding).
+function distributionFile(path: string): Holding[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(`cannot read ${path} as JSON: ${(error as Error).message.split("\n")[0]}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || Object.keys(parsed).length === 0) {
+    throw new Error(`${path} must hold a non-empty JSON object {"0xHolder": "KLG amount", ...}`);
+  }
+  return Object.entries(parsed).map(([holder, amount]) => {
+    if (!isAddress(holder, { strict: false })) throw new Error(`${path}: "${holder}" is not an address`);
+    if (typeof amount !== "string") throw new Error(`${path}: the amount for ${holder} must be a string such as "600000"`);
+    return { holder: getAddress(holder), amount: klg(amount) };
   });
 }
 

@@ -1,9 +1,9 @@
 import { type Address, getAddress, isAddress, parseEther } from "viem";
 import type { DeploymentManifest } from "../../src/chain/manifest.ts";
-import { InvalidDeploymentParametersError } from "./errors.ts";
+import { InvalidDeploymentParametersError, UnsafeDistributionError } from "./errors.ts";
 
-/** Chains whose node unlocks Hardhat's well-known dev accounts. */
-export const localChainIds: readonly number[] = [31337];
+/** Development chains (Hardhat and Anvil 31337, Geth --dev and Ganache 1337): their dev accounts' keys are public. */
+export const localChainIds: readonly number[] = [31337, 1337];
 
 export type Policy = DeploymentManifest["policy"];
 
@@ -15,17 +15,30 @@ export type DeploymentParameters = {
   quorumPercent: number;
   timelockDelay: number;
   proposalThreshold: bigint;
-  /** Total KLG supply, minted to the deployer and split evenly over `holders`. */
+  /** Total KLG supply, minted to the deployer and handed out as `distribution` says. */
   tokenSupply: bigint;
-  /** Accounts that receive an equal share and delegate to themselves (when the node can sign for them). */
+  /** Accounts that receive KLG and delegate to themselves (when the node can sign for them): `distribution`'s holders. */
   holders: Address[];
+  /** Who receives how much (wei); the amounts add up to `tokenSupply`. */
+  distribution: Holding[];
   policy: Policy;
   /** Names of scope bits 0, 1, ... */
   scopes: string[];
   guardians: Address[];
 };
 
-export type DeploymentParametersInput = Partial<Omit<DeploymentParameters, "policy">> & { policy?: Partial<Policy> };
+export type Holding = { holder: Address; amount: bigint };
+
+export type DeploymentParametersInput = Partial<Omit<DeploymentParameters, "policy" | "distribution">> & {
+  policy?: Partial<Policy>;
+  /** Explicit amounts per holder (e.g. from `--distribution FILE`); the supply defaults to their sum. Excludes `holders`. */
+  distribution?: Holding[] | undefined;
+  /**
+   * Allow a non-local deployment in which one account holds every vote (the deployer by default).
+   * Why an explicit switch: such a holder alone passes any proposal, e.g. takes over governance and revokes any key.
+   */
+  singleHolder?: boolean | undefined;
+};
 
 const day = 86_400;
 const commonDefaults = {
@@ -56,21 +69,33 @@ export type ResolveParametersParameters = {
 
 /**
  * Fills in the defaults for the chain: on the local chain dev accounts 0..4 hold
- * the supply and account 9 is the guardian; elsewhere the deployer holds it and
- * there is no guardian unless one is given.
+ * the supply and account 9 is the guardian; elsewhere there is no guardian unless
+ * one is given, and the token distribution must be explicit (`holders` or
+ * `distribution` with at least two holders), or `singleHolder` must allow one holder.
+ * Throws UnsafeDistributionError otherwise, InvalidDeploymentParametersError on bad values.
  */
 export function resolveParameters({ chainId, deployer, unlocked, overrides = {} }: ResolveParametersParameters): DeploymentParameters {
   const local = localChainIds.includes(chainId);
   const defaults = local ? localDefaults : publicDefaults;
   const scopes = overrides.scopes ?? defaults.scopes;
+  if (overrides.distribution && overrides.holders) {
+    throw new InvalidDeploymentParametersError({ problems: ["give either holders (an even split) or distribution (amounts), not both"] });
+  }
+  const holders = overrides.distribution?.map((h) => h.holder) ?? overrides.holders ?? (local && unlocked.length >= 5 ? unlocked.slice(0, 5) : [deployer]);
+  const explicit = overrides.distribution !== undefined || overrides.holders !== undefined;
+  if (!local && overrides.singleHolder !== true && (!explicit || new Set(holders.map((a) => a.toLowerCase())).size < 2)) {
+    throw new UnsafeDistributionError({ chainId, holders: explicit ? holders : [] });
+  }
+  const tokenSupply = overrides.tokenSupply ?? (overrides.distribution ? overrides.distribution.reduce((sum, h) => sum + h.amount, 0n) : defaults.tokenSupply);
   const params: DeploymentParameters = {
     votingDelay: overrides.votingDelay ?? defaults.votingDelay,
     votingPeriod: overrides.votingPeriod ?? defaults.votingPeriod,
     quorumPercent: overrides.quorumPercent ?? defaults.quorumPercent,
     timelockDelay: overrides.timelockDelay ?? defaults.timelockDelay,
     proposalThreshold: overrides.proposalThreshold ?? defaults.proposalThreshold,
-    tokenSupply: overrides.tokenSupply ?? defaults.tokenSupply,
-    holders: overrides.holders ?? (local && unlocked.length >= 5 ? unlocked.slice(0, 5) : [deployer]),
+    tokenSupply,
+    holders,
+    distribution: overrides.distribution ?? evenSplit(holders, tokenSupply),
     policy: {
       maxLifetime: overrides.policy?.maxLifetime ?? defaults.policy.maxLifetime,
       maxOverlap: overrides.policy?.maxOverlap ?? defaults.policy.maxOverlap,
@@ -85,8 +110,16 @@ export function resolveParameters({ chainId, deployer, unlocked, overrides = {} 
   return {
     ...params,
     holders: params.holders.map((a) => getAddress(a)),
+    distribution: params.distribution.map(({ holder, amount }) => ({ holder: getAddress(holder), amount })),
     guardians: params.guardians.map((a) => getAddress(a)),
   };
+}
+
+// The first holder takes the remainder, so the amounts always add up to the supply.
+function evenSplit(holders: readonly Address[], supply: bigint): Holding[] {
+  if (holders.length === 0) return [];
+  const share = supply / BigInt(holders.length);
+  return holders.map((holder, i) => ({ holder, amount: i === 0 ? supply - share * BigInt(holders.length - 1) : share }));
 }
 
 function validate(p: DeploymentParameters): void {
@@ -107,6 +140,9 @@ function validate(p: DeploymentParameters): void {
   if (p.tokenSupply <= 0n) problems.push("tokenSupply must be positive");
   if (p.holders.length === 0) problems.push("holders must name at least one account");
   if (new Set(p.holders.map((a) => a.toLowerCase())).size !== p.holders.length) problems.push("holders must be distinct");
+  for (const { holder, amount } of p.distribution) if (amount <= 0n) problems.push(`the amount for ${holder} must be positive, got ${amount}`);
+  const distributed = p.distribution.reduce((sum, h) => sum + h.amount, 0n);
+  if (p.distribution.length && distributed !== p.tokenSupply) problems.push(`the distribution adds up to ${distributed} wei, but the supply is ${p.tokenSupply}`);
   if (p.scopes.length > 8) problems.push(`at most 8 scopes, got ${p.scopes.length}`);
   for (const name of p.scopes) {
     if (new TextEncoder().encode(name).length > 32) problems.push(`scope name "${name}" is longer than 32 bytes`);

@@ -67,6 +67,14 @@ export function createApiMetrics({
     aggregator: "max",
     registers: [registry],
   });
+  // The version as a value, so alert rules can compare versions of one label (PromQL cannot compare label values).
+  const keyVersion = new Gauge({
+    name: "keyledger_api_key_version",
+    help: "Lineage version of each key id that served a verified request (same series cap as the per-key counters).",
+    labelNames: ["key_id", "label"],
+    aggregator: "max",
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: "keyledger_api_request_duration_seconds",
     help: "Time to answer a request (verification included), by route, method and status.",
@@ -127,6 +135,7 @@ export function createApiMetrics({
         : otherKeys;
       keyRequests.inc(labels);
       keyLastUsed.set(labels, Math.floor(nowMs / 1000));
+      if (labels !== otherKeys && key.version !== undefined) keyVersion.set({ key_id: labels.key_id, label: labels.label }, key.version);
     },
     rejected(route, reason) {
       rejectedTotal.inc({ route, reason });

@@ -149,7 +149,9 @@ describe("DAO revocation", () => {
     await cli(["register", "--key", path, "--scopes", "trade"], { KEYLEDGER_PRIVATE_KEY: devKey(5) });
     const p = await cli(["propose-revoke", key.keyId, "--reason", "abusive trading bot", "--dev-account", "0", "--json"]);
     expect(p.code).toBe(0);
-    const { proposalId } = p.json();
+    const { proposalId, description } = p.json();
+    // Front-running protection: only dev account 0 may submit this description.
+    expect(description).toBe(`Revoke key ${key.keyId}: abusive trading bot\n\n#proposer=${devAccounts[0]}`);
 
     const early = await cli(["proposal", "vote", proposalId, "--support", "for", "--dev-account", "0"]);
     expect(early.code).toBe(4);

@@ -1,11 +1,12 @@
 // The deploy module and its CLI against real `hardhat node` processes.
 import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { type Address, parseEther } from "viem";
+import { type Address, getAddress, type Hex, parseEther, zeroAddress } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -14,6 +15,8 @@ import {
   deploy,
   InvalidDeploymentParametersError,
   NodeUnreachableError,
+  resolveParameters,
+  UnsafeDistributionError,
   WrongChainError,
 } from "../../scripts/deploy/index.ts";
 import { contractNames, loadManifest } from "../../src/chain/manifest.ts";
@@ -215,6 +218,41 @@ describe("deploy()", () => {
   });
 });
 
+describe("timelock roles", () => {
+  it("rebuilt from RoleGranted/RoleRevoked: the governor alone proposes and cancels, anyone executes, the deployer holds no admin", async () => {
+    const node = sharedNode();
+    const manifest = await deploy({ rpcUrl: node.rpcUrl, manifestPath: node.manifestPath });
+    const { publicClient } = localClients(node.rpcUrl);
+    const timelock = { address: manifest.contracts.KeyLedgerTimelock.address, abi: keyLedgerTimelockAbi } as const;
+    const events = await publicClient.getContractEvents({ ...timelock, fromBlock: BigInt(manifest.deploymentBlock), toBlock: "latest" });
+    const holders = new Map<Hex, Set<Address>>();
+    // Replayed in chain order, so a grant followed by a revoke (or renounce) leaves no holder.
+    for (const event of events) {
+      if (event.eventName !== "RoleGranted" && event.eventName !== "RoleRevoked") continue;
+      const { role, account } = event.args as { role: Hex; account: Address };
+      const set = holders.get(role) ?? new Set<Address>();
+      if (event.eventName === "RoleGranted") set.add(getAddress(account));
+      else set.delete(getAddress(account));
+      holders.set(role, set);
+    }
+    const role = async (name: "PROPOSER_ROLE" | "CANCELLER_ROLE" | "EXECUTOR_ROLE" | "DEFAULT_ADMIN_ROLE") =>
+      [...(holders.get(await publicClient.readContract({ ...timelock, functionName: name })) ?? [])].sort();
+    expect(await role("PROPOSER_ROLE")).toEqual([manifest.contracts.KeyLedgerGovernor.address]);
+    expect(await role("CANCELLER_ROLE")).toEqual([manifest.contracts.KeyLedgerGovernor.address]);
+    // The zero address holding EXECUTOR_ROLE opens execution to anyone (OpenZeppelin's onlyRoleOrOpenRole).
+    expect(await role("EXECUTOR_ROLE")).toEqual([zeroAddress]);
+    // Only the timelock administers itself: role changes need a DAO proposal.
+    expect(await role("DEFAULT_ADMIN_ROLE")).toEqual([timelock.address]);
+    expect([...holders.values()].some((set) => set.has(devAccounts[0]))).toBe(false);
+    // The events agree with the contract's own view.
+    for (const [roleId, set] of holders) {
+      for (const account of [...set, devAccounts[0]]) {
+        expect(await publicClient.readContract({ ...timelock, functionName: "hasRole", args: [roleId, account] })).toBe(set.has(account));
+      }
+    }
+  });
+});
+
 describe("scripts/deploy.ts", () => {
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     promisify(execFile)(process.execPath, [join(root, "scripts/deploy.ts"), ...args], { cwd: root, env: { ...process.env, ...env } });
@@ -243,6 +281,105 @@ describe("scripts/deploy.ts", () => {
     expect(down.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
     const help = await cli(["--help"]);
     expect(help.stdout).toContain("KEYLEDGER_DEPLOYER_KEY");
+  });
+});
+
+// A public chain as the deploy code sees it: a real Hardhat node behind a proxy that reports
+// Sepolia's chain id (and drops the chain id from eth_sendTransaction, which the node would refuse).
+const sepolia = 11_155_111;
+async function publicChainProxy(target: string): Promise<{ rpcUrl: string; close(): Promise<void> }> {
+  const rewrite = (call: { id?: unknown; method?: string; params?: unknown[] }) => {
+    if (call.method === "eth_sendTransaction" && call.params?.[0] && typeof call.params[0] === "object") delete (call.params[0] as { chainId?: unknown }).chainId;
+    return call;
+  };
+  const server: Server = createHttpServer(async (req, res) => {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    const parsed = JSON.parse(body);
+    const calls = (Array.isArray(parsed) ? parsed : [parsed]).map(rewrite);
+    const answers = await Promise.all(
+      calls.map(async (call) =>
+        call.method === "eth_chainId"
+          ? { jsonrpc: "2.0", id: call.id, result: `0x${sepolia.toString(16)}` }
+          : (await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(call) })).json(),
+      ),
+    );
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify(Array.isArray(parsed) ? answers : answers[0]));
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as { port: number };
+  return { rpcUrl: `http://127.0.0.1:${port}`, close: () => new Promise((done) => server.close(() => done())) };
+}
+
+describe("token distribution on a non-local chain", () => {
+  let proxy: Awaited<ReturnType<typeof publicChainProxy>>;
+  beforeAll(async () => {
+    proxy = await publicChainProxy(shared.rpcUrl);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+  });
+  const path = () => join(scratch, `public-${++manifests}.json`);
+  const token = (manifest: { contracts: { KeyLedgerToken: { address: Address } } }) =>
+    ({ address: manifest.contracts.KeyLedgerToken.address, abi: keyLedgerTokenAbi }) as const;
+
+  it("refuses the default (deployer holds 100%) and a one-holder list, before sending anything", async () => {
+    const { publicClient } = localClients(shared.rpcUrl);
+    const height = await publicClient.getBlockNumber();
+    const refused = deploy({ rpcUrl: proxy.rpcUrl, manifestPath: path() });
+    await expect(refused).rejects.toThrow(UnsafeDistributionError);
+    await expect(refused).rejects.toThrow(`Refusing to deploy to chain ${sepolia} without an explicit token distribution`);
+    const alone = deploy({ rpcUrl: proxy.rpcUrl, manifestPath: path(), params: { holders: [devAccounts[3]] } });
+    await expect(alone).rejects.toThrow(`with a single token holder (${devAccounts[3]})`);
+    expect(await publicClient.getBlockNumber()).toBe(height);
+    // The local chains keep their dev defaults.
+    for (const chainId of [31337, 1337]) {
+      expect(resolveParameters({ chainId, deployer: devAccounts[0], unlocked: devAccounts }).holders).toEqual(devAccounts.slice(0, 5));
+    }
+    const bothWays = () =>
+      resolveParameters({ chainId: sepolia, deployer: devAccounts[0], unlocked: [], overrides: { holders: [devAccounts[1]], distribution: [] } });
+    expect(bothWays).toThrow(InvalidDeploymentParametersError);
+  });
+
+  it("deploys with --single-holder, the deployer holding everything, and says so", async () => {
+    const lines: string[] = [];
+    const manifest = await deploy({ rpcUrl: proxy.rpcUrl, manifestPath: path(), params: { singleHolder: true }, log: (l) => lines.push(l) });
+    expect(manifest.chainId).toBe(sepolia);
+    expect(manifest.governance.votingPeriod).toBe(7 * day); // the public defaults
+    const { publicClient } = localClients(shared.rpcUrl);
+    expect(await publicClient.readContract({ ...token(manifest), functionName: "balanceOf", args: [devAccounts[0]] })).toBe(parseEther("1000000"));
+    expect(lines).toContain(`  ${devAccounts[0]} 1000000 KLG (100.00%), votes 1000000 (deployer)`);
+  });
+
+  it("deploys an explicit --distribution FILE through the CLI and prints who holds what", async () => {
+    const file = join(scratch, "distribution.json");
+    writeFileSync(file, JSON.stringify({ [devAccounts[1].toLowerCase()]: "600000", [devAccounts[2]]: "399999.5" }));
+    const manifestPath = path();
+    const cli = promisify(execFile)(process.execPath, [join(root, "scripts/deploy.ts"), "--rpc", proxy.rpcUrl, "--manifest", manifestPath, "--distribution", file], {
+      cwd: root,
+    });
+    const { stderr } = await cli;
+    const manifest = loadManifest({ path: manifestPath });
+    const { publicClient } = localClients(shared.rpcUrl);
+    const balance = (holder: Address) => publicClient.readContract({ ...token(manifest), functionName: "balanceOf", args: [holder] });
+    expect(await balance(devAccounts[1])).toBe(parseEther("600000"));
+    expect(await balance(devAccounts[2])).toBe(parseEther("399999.5"));
+    expect(await balance(devAccounts[0])).toBe(0n);
+    expect(await publicClient.readContract({ ...token(manifest), functionName: "totalSupply" })).toBe(parseEther("999999.5"));
+    expect(stderr).toContain(`  ${devAccounts[1]} 600000 KLG (60.00%), votes 600000`);
+    expect(stderr).toContain(`  ${devAccounts[0]} 0 KLG (0.00%), votes 0 (deployer)`);
+
+    const refused = await promisify(execFile)(process.execPath, [join(root, "scripts/deploy.ts"), "--rpc", proxy.rpcUrl, "--manifest", path()], { cwd: root }).catch(
+      (e) => e,
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("--single-holder");
+    const broken = await promisify(execFile)(process.execPath, [join(root, "scripts/deploy.ts"), "--rpc", proxy.rpcUrl, "--distribution", join(scratch, "none.json")], {
+      cwd: root,
+    }).catch((e) => e);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain("--distribution: cannot read");
   });
 });
 

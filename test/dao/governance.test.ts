@@ -8,6 +8,7 @@ import { devAccounts, increaseTime, type LocalNode, startLocalNode } from "../he
 import { passProposal } from "../helpers/passProposal.ts";
 import { registerKey } from "../helpers/registerKey.ts";
 import { revertError } from "../helpers/revertError.ts";
+import { InvalidProposerError, ProposerSuffixMismatchError, withProposerSuffix } from "../../src/governance/withProposerSuffix.ts";
 
 const allAbis = [...keyRegistryAbi, ...keyLedgerGovernorAbi, ...keyLedgerTimelockAbi, ...keyLedgerTokenAbi] as Abi;
 const ProposalState = { Pending: 0, Active: 1, Canceled: 2, Defeated: 3, Succeeded: 4, Queued: 5, Expired: 6, Executed: 7 };
@@ -297,5 +298,61 @@ describe("DAO-controlled registry settings", () => {
     expect(await revertError(old, allAbis)).toEqual({ errorName: "NotGuardian", args: [guardian] });
     await send(walletClient.writeContract({ ...registry, account: newGuardian, functionName: "suspend", args: [keyId, "x"] }));
     expect((await read.key(keyId)).state).toBe(KeyState.Suspended);
+  });
+});
+
+describe("front-running protection (#proposer= suffix)", () => {
+  it("without the suffix a watcher submits a copy first and cancels it, blocking the proposal", async () => {
+    const { keyId } = await registerKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner });
+    const calldatas = [revokeCall(keyId, "front-run demo")];
+    const description = `Revoke ${keyId}: no suffix`;
+    // Bob sees Alice's pending propose and sends the same arguments first: he is now its proposer.
+    const copy = await propose(calldatas, description, bob);
+    await send(clients.walletClient.writeContract({ ...governor, account: bob, functionName: "cancel", args: copy.args }));
+    expect(await read.state(copy.proposalId)).toBe(ProposalState.Canceled);
+    const original = clients.walletClient.writeContract({
+      ...governor,
+      account: alice,
+      functionName: "propose",
+      args: [[registry.address], [0n], calldatas, description],
+    });
+    expect((await revertError(original, allAbis)).errorName).toBe("GovernorUnexpectedProposalState");
+  });
+
+  it("with the suffix the governor refuses the copy from another account, and the proposer's own passes end to end", async () => {
+    const { keyId } = await registerKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner });
+    const calldatas = [revokeCall(keyId, "leaked")];
+    const description = withProposerSuffix({ description: `Revoke ${keyId}: leaked`, proposer: alice });
+    expect(description.endsWith(`\n\n#proposer=${alice}`)).toBe(true);
+    const copy = clients.walletClient.writeContract({
+      ...governor,
+      account: bob,
+      functionName: "propose",
+      args: [[registry.address], [0n], calldatas, description],
+    });
+    expect(await revertError(copy, allAbis)).toEqual({ errorName: "GovernorRestrictedProposer", args: [bob] });
+    // The id still hashes the exact description, suffix included: queue and execute find it.
+    const { proposalId } = await passProposal({
+      rpcUrl: node.rpcUrl,
+      manifest: node.manifest,
+      actions: [{ target: registry.address, data: calldatas[0]! }],
+      description,
+      proposer: alice,
+    });
+    const expectedId = await clients.publicClient.readContract({
+      ...governor,
+      functionName: "hashProposal",
+      args: [[registry.address], [0n], calldatas, keccak256(stringToHex(description))],
+    });
+    expect(proposalId).toBe(expectedId);
+    expect(await read.state(proposalId)).toBe(ProposalState.Executed);
+    expect((await read.key(keyId)).state).toBe(KeyState.Revoked);
+  });
+
+  it("keeps a matching suffix, refuses one naming another account, and validates the proposer", () => {
+    const once = withProposerSuffix({ description: "x", proposer: alice });
+    expect(withProposerSuffix({ description: once, proposer: alice.toLowerCase() as Address })).toBe(once);
+    expect(() => withProposerSuffix({ description: once, proposer: bob })).toThrow(ProposerSuffixMismatchError);
+    expect(() => withProposerSuffix({ description: "x", proposer: "0x1234" as Address })).toThrow(InvalidProposerError);
   });
 });

@@ -12,5 +12,8 @@ describe("API metrics", () => {
     expect(text).toContain('keyledger_api_key_last_used_timestamp_seconds{key_id="other",version="",label=""} 1800000000');
     expect(text).not.toContain("0xc");
     expect(text).toContain('keyledger_api_requests_verified_total{route="/v1/prices"} 6');
+    // The version as a value (for the old-version alert), under the same cap: no series for 0xc, 0xd.
+    expect(text).toContain('keyledger_api_key_version{key_id="0xa",label="app 0xa"} 1');
+    expect(text.match(/^keyledger_api_key_version\{/gm)).toHaveLength(2);
   });
 });

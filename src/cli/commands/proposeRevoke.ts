@@ -1,5 +1,6 @@
 import { encodeFunctionData, parseEventLogs } from "viem";
 import { keyLedgerGovernorAbi, keyRegistryAbi } from "../../generated/abis.ts";
+import { ProposerSuffixMismatchError, withProposerSuffix } from "../../governance/withProposerSuffix.ts";
 import { CliError } from "../CliError.ts";
 import type { Command } from "../command.ts";
 import { connectChain } from "../connectChain.ts";
@@ -19,7 +20,11 @@ export const proposeRevoke: Command = {
   ],
   options: {
     reason: { type: "string", value: "<text>", description: "reason recorded in the KeyRevoked event (required)" },
-    description: { type: "string", value: "<text>", description: "proposal description (default: \"Revoke key <keyId>: <reason>\")" },
+    description: {
+      type: "string",
+      value: "<text>",
+      description: "proposal description (default: \"Revoke key <keyId>: <reason>\"); \"#proposer=<your address>\" is appended so nobody else can submit a copy",
+    },
   },
   groups: ["chain", "wallet"],
   maxPositionals: 1,
@@ -31,12 +36,21 @@ export const proposeRevoke: Command = {
     const keyId = parseKeyId(positionals[0]);
     const reason = typeof values.reason === "string" && values.reason ? values.reason : undefined;
     if (!reason) throw new CliError("propose-revoke: --reason is required (voters need to know why).", { exitCode: exitCodes.usage, code: "usage" });
-    const description = typeof values.description === "string" ? values.description : `Revoke key ${keyId}: ${reason}`;
+    const written = typeof values.description === "string" ? values.description : `Revoke key ${keyId}: ${reason}`;
     const context = await connectChain({ values });
     const record = await readKeyRecord(context, keyId);
     if (record.state === 0) throw new CliError(`Key ${keyId} is not registered on this chain.`, { exitCode: exitCodes.rejected, code: "KeyNotFound" });
     if (record.state === 3) throw new CliError(`Key ${keyId} is already revoked.`, { exitCode: exitCodes.rejected, code: "already-revoked" });
     const wallet = await loadWallet({ values, context });
+    let description: string;
+    try {
+      description = withProposerSuffix({ description: written, proposer: wallet.address });
+    } catch (error) {
+      if (error instanceof ProposerSuffixMismatchError) {
+        throw new CliError(error.shortMessage, { exitCode: exitCodes.usage, code: "usage", metaMessages: error.metaMessages });
+      }
+      throw error;
+    }
     const calldata = encodeFunctionData({ abi: keyRegistryAbi, functionName: "governanceRevoke", args: [keyId, reason] });
     const { hash, receipt } = await transact({
       context,

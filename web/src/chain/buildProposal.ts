@@ -1,5 +1,6 @@
 import { type Address, encodeFunctionData, type Hex } from "viem";
 import { keyRegistryAbi } from "../../../src/generated/abis.ts";
+import { withProposerSuffix } from "../../../src/governance/withProposerSuffix.ts";
 import type { RegistryPolicy } from "./registryIndex.ts";
 
 export type ProposalDraft =
@@ -8,12 +9,19 @@ export type ProposalDraft =
   | { kind: "policy"; policy: RegistryPolicy }
   | { kind: "guardian"; guardian: Address; enabled: boolean };
 
-export type BuildProposalParameters = { registry: Address; draft: ProposalDraft; title: string; rationale?: string | undefined };
+export type BuildProposalParameters = {
+  registry: Address;
+  draft: ProposalDraft;
+  title: string;
+  rationale?: string | undefined;
+  /** The connected account: the description ends with its `#proposer=` suffix so nobody else can submit (and cancel) a copy. */
+  proposer: Address;
+};
 
 export type BuiltProposal = { targets: Address[]; values: bigint[]; calldatas: Hex[]; description: string };
 
-/** The governor `propose` arguments for one registry change; the description is Markdown with the title first. */
-export function buildProposal({ registry, draft, title, rationale }: BuildProposalParameters): BuiltProposal {
+/** The governor `propose` arguments for one registry change; the description is Markdown with the title first and the proposer suffix last. */
+export function buildProposal({ registry, draft, title, rationale, proposer }: BuildProposalParameters): BuiltProposal {
   const data = (() => {
     switch (draft.kind) {
       case "revoke":
@@ -27,5 +35,5 @@ export function buildProposal({ registry, draft, title, rationale }: BuildPropos
     }
   })();
   const body = rationale?.trim() ? `\n\n${rationale.trim()}` : "";
-  return { targets: [registry], values: [0n], calldatas: [data], description: `# ${title.trim()}${body}` };
+  return { targets: [registry], values: [0n], calldatas: [data], description: withProposerSuffix({ description: `# ${title.trim()}${body}`, proposer }) };
 }

@@ -8,13 +8,14 @@ import { describeProposalAction } from "./describeProposalAction.ts";
 const registry = getAddress("0xcf7ed3acca5a467e9e704c703e8d87f634fb0fc9");
 const keyId: Hex = keccak256(toBytes("a key"));
 const names = ["read", "trade", "withdraw", "admin"];
+const proposer = getAddress("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
 
 describe("buildProposal and describeProposalAction", () => {
   it("revokes a key: calldata the registry decodes, a Markdown description, words for the card", () => {
-    const built = buildProposal({ registry, draft: { kind: "revoke", keyId, reason: "leaked" }, title: "Revoke key 0x12", rationale: "  Seen in logs.  " });
+    const built = buildProposal({ registry, draft: { kind: "revoke", keyId, reason: "leaked" }, title: "Revoke key 0x12", rationale: "  Seen in logs.  ", proposer });
     expect(built.targets).toEqual([registry]);
     expect(built.values).toEqual([0n]);
-    expect(built.description).toBe("# Revoke key 0x12\n\nSeen in logs.");
+    expect(built.description).toBe(`# Revoke key 0x12\n\nSeen in logs.\n\n#proposer=${proposer}`);
     expect(decodeFunctionData({ abi: keyRegistryAbi, data: built.calldatas[0]! })).toEqual({ functionName: "governanceRevoke", args: [keyId, "leaked"] });
     expect(describeProposalAction({ target: registry, data: built.calldatas[0]!, registry, scopeNames: names })).toEqual({
       text: "Revoke key",
@@ -25,7 +26,7 @@ describe("buildProposal and describeProposalAction", () => {
 
   it("describes the other registry changes", () => {
     const action = (draft: Parameters<typeof buildProposal>[0]["draft"]) =>
-      describeProposalAction({ target: registry, data: buildProposal({ registry, draft, title: "t" }).calldatas[0]!, registry, scopeNames: names });
+      describeProposalAction({ target: registry, data: buildProposal({ registry, draft, title: "t", proposer }).calldatas[0]!, registry, scopeNames: names });
     expect(action({ kind: "unsuspend", keyId })).toEqual({ text: "Lift the suspension of key", keyId });
     expect(action({ kind: "guardian", guardian: registry, enabled: false }).text).toBe(`Remove guardian ${registry}`);
     expect(action({ kind: "policy", policy: { maxLifetime: 86_400 * 30, maxOverlap: 3_600, allowedAlgorithms: 0b0010, allowedScopes: 0b0011 } }).text).toBe(

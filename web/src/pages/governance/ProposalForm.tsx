@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { type Address, type Hex, isAddress } from "viem";
+import { useConnection } from "wagmi";
 import { keyLedgerGovernorAbi } from "../../../../src/generated/abis.ts";
 import { algorithms, algorithmToChain } from "../../../../src/keys/algorithms.ts";
 import { buildProposal, type ProposalDraft } from "../../chain/buildProposal.ts";
@@ -30,6 +31,7 @@ const maxUint32 = 4_294_967_295;
 export function ProposalForm({ registry, initialKeyId }: { registry: RegistryIndex; initialKeyId?: Hex | undefined }) {
   const { runtime } = useRuntime();
   const tx = useTransaction();
+  const { address: proposer } = useConnection();
   const policy = registry.policy!;
   const [kind, setKind] = useState<Kind>("revoke");
   const [keyIdText, setKeyIdText] = useState<string>(initialKeyId ?? "");
@@ -85,8 +87,8 @@ export function ProposalForm({ registry, initialKeyId }: { registry: RegistryInd
 
   const submit = async () => {
     setSubmitted(true);
-    if (!draft || Object.values(problems).some(Boolean)) return;
-    const built = buildProposal({ registry: runtime.addresses.KeyRegistry, draft, title, rationale });
+    if (!draft || !proposer || Object.values(problems).some(Boolean)) return;
+    const built = buildProposal({ registry: runtime.addresses.KeyRegistry, draft, title, rationale, proposer });
     const receipt = await tx.send({
       address: runtime.addresses.KeyLedgerGovernor,
       abi: keyLedgerGovernorAbi,
