@@ -5,14 +5,16 @@
 // proposal revokes it (vote, time travel, queue, execute) -> the API rejects it
 // with key-revoked and the page shows it revoked. Screenshots of every page go to
 // test-results/screenshots.
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { KeyFile } from "../../src/keys/index.ts";
+import { generateKey, type KeyFile } from "../../src/keys/index.ts";
 import { startApiServer, type StartApiServerReturnType } from "../../src/server/index.ts";
-import { type SignableRequest, signRequest } from "../../src/signer/index.ts";
+import { decryptKeyFile, isEncryptedKeyFile, type SignableRequest, signRequest } from "../../src/signer/index.ts";
+import { writeKeyFile } from "../../src/signer/keyFile.ts";
 import { startWebServer, type StartWebServerReturnType } from "../../web/server.ts";
 import { devAccounts, type LocalNode, startLocalNode } from "../helpers/localNode.ts";
 import { injectWallet } from "./browser/injectWallet.ts";
@@ -24,6 +26,7 @@ const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const screenshots = join(root, "test-results/screenshots");
 const firstLoadBudget = 300 * 1024;
 const step = { timeout: 30_000 };
+const savePassphrase = "e2e passphrase 1";
 
 if (!hasChromium()) console.warn(`browser e2e skipped: no Chromium at ${chromiumPath} (apt-get install chromium; .ci/run does it)`);
 
@@ -90,8 +93,14 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await page.getByRole("checkbox", { name: "trade" }).check();
     await page.getByRole("button", { name: "Generate key pair" }).click();
     await page.getByTestId("generated-key").waitFor();
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Save private key file" }).click()]);
-    key = JSON.parse(readFileSync((await download.path())!, "utf8")) as KeyFile;
+    // Saved encrypted, in the CLI's format: the passphrase decrypts it, and the file never holds d in clear.
+    await page.getByLabel("Passphrase for the key file").fill(savePassphrase);
+    await page.getByLabel("Repeat the passphrase").fill(savePassphrase);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Save encrypted key file" }).click()]);
+    const saved = JSON.parse(readFileSync((await download.path())!, "utf8")) as Record<string, unknown>;
+    expect(isEncryptedKeyFile(saved)).toBe(true);
+    expect(saved.privateKey).toBeUndefined();
+    key = await decryptKeyFile({ file: saved, passphrase: savePassphrase });
     expect(key.alg).toBe("ed25519");
     expect(key.label).toBe("e2e trading bot");
     expect(key.privateKey?.d).toBeTypeOf("string");
@@ -114,7 +123,8 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await go("rotate");
     await page.getByRole("button", { name: "Generate key pair" }).click();
     await page.getByTestId("generated-key").waitFor();
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Save private key file" }).click()]);
+    await page.getByText("chmod 600").waitFor();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "save it unencrypted" }).click()]);
     const next = JSON.parse(readFileSync((await download.path())!, "utf8")) as KeyFile;
     expect(next.keyId).not.toBe(key.keyId);
     await page.getByRole("button", { name: "Rotate to v2" }).click();
@@ -205,12 +215,42 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     expect(page.url()).not.toContain("c2VjcmV0");
   });
 
+  it("registers an encrypted key file made by the CLI: passphrase asked, label taken, proof signed in the page", { timeout: 60_000 }, async () => {
+    const cliKey = await generateKey({ label: "cli-encrypted" });
+    const dir = mkdtempSync(join(tmpdir(), "keyledger-e2e-"));
+    const path = join(dir, "cli-key.json");
+    writeKeyFile({ path, key: cliKey, passphrase: savePassphrase, scryptN: 2 ** 14 });
+    await go("register");
+    await page.getByRole("radio", { name: "Use a key from the CLI" }).check();
+    await page.getByLabel("Key file", { exact: true }).setInputFiles(path);
+    await page.getByLabel("Key file passphrase").fill("a wrong passphrase");
+    await page.getByRole("button", { name: "Unlock key file" }).click();
+    await page.getByText(/Wrong passphrase/).waitFor();
+    // The same file chosen again still loads.
+    await page.getByLabel("Key file", { exact: true }).setInputFiles(path);
+    await page.getByLabel("Key file passphrase").fill(savePassphrase);
+    await page.getByRole("button", { name: "Unlock key file" }).click();
+    await page.getByTestId("imported-key").waitFor();
+    expect(await page.getByLabel("Label").inputValue()).toBe("cli-encrypted");
+    expect(await page.getByLabel("Proof of possession (hex)").count()).toBe(0);
+    expect(await page.content()).not.toContain(cliKey.privateKey!.d!);
+    await page.getByLabel("Label").fill("cli-encrypted renamed");
+    await page.getByTestId("register-submit").click();
+    await confirmed(page.locator("form"));
+    expect(await page.getByTestId("tx-confirmed").textContent()).toContain("cli-encrypted renamed");
+    await shot("09a-register-cli-key");
+    await page.getByRole("button", { name: "Register another key" }).click();
+  });
+
   it("shows a refused transaction's custom error in words", step, async () => {
     // The revoked key's file, loaded again "from the CLI": its id can never come back.
     await go("register");
-    await page.getByLabel("Label").fill("second try");
     await page.getByRole("radio", { name: "Use a key from the CLI" }).check();
     await page.getByLabel("…or paste the key file or a JWK").fill(JSON.stringify(key));
+    // Read, then cleared: the private key is not left on screen.
+    expect(await page.getByLabel("…or paste the key file or a JWK").inputValue()).toBe("");
+    expect(await page.getByLabel("Label").inputValue()).toBe("e2e trading bot");
+    await page.getByLabel("Label").fill("second try");
     await page.getByTestId("register-submit").click();
     const error = page.getByTestId("tx-error");
     await expect.poll(() => error.getAttribute("data-code")).toBe("KeyAlreadyRegistered");

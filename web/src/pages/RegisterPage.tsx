@@ -60,6 +60,8 @@ function RegisterForm() {
   const keyProblem = newKeyProblem(newKey, policy.allowedAlgorithms);
   const done = tx.state.status === "confirmed";
   const ready = labelCheck.ok && scopeCheck.ok && lifetimeCheck.ok && !keyProblem;
+  // A generated key's file already carries the label; an imported key's label is the form's to choose.
+  const labelFixed = newKey.source === "generate" && Boolean(newKey.key);
   const show = (check: { ok: boolean; message?: string }) => (submitted && !check.ok ? check.message : undefined);
 
   const submit = async () => {
@@ -119,8 +121,14 @@ function RegisterForm() {
           value={label}
           autoComplete="off"
           onChange={(event) => setLabel(event.target.value)}
-          disabled={Boolean(newKey.key)}
-          hint={`The client or app this key is for. ${labelCheck.bytes}/${maxLabelBytes} bytes.`}
+          readOnly={labelFixed}
+          aria-readonly={labelFixed || undefined}
+          className={labelFixed ? "read-only" : undefined}
+          hint={
+            labelFixed
+              ? "Fixed: it is written in the generated key file. “Discard and start over” to change it."
+              : `The client or app this key is for${newKey.source === "import" ? " (taken from the key file; you can change it)" : ""}. ${labelCheck.bytes}/${maxLabelBytes} bytes.`
+          }
           error={show(labelCheck)}
         />
         <ScopeCheckboxes value={scopes} onChange={setScopes} allowedScopes={policy.allowedScopes} names={registry.scopeNames} error={show(scopeCheck)} />
@@ -141,6 +149,7 @@ function RegisterForm() {
         value={newKey}
         onChange={setNewKey}
         label={label}
+        onLabel={setLabel}
         allowedAlgorithms={policy.allowedAlgorithms}
         chainId={runtime.chainId}
         registry={runtime.addresses.KeyRegistry}
