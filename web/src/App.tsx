@@ -1,7 +1,9 @@
 import { lazy, Suspense, useEffect } from "react";
 import { ChainFooter } from "./components/ChainFooter.tsx";
 import { ConnectButton } from "./components/ConnectButton.tsx";
+import { useConnection } from "wagmi";
 import { NetworkBanner } from "./components/NetworkBanner.tsx";
+import { RecentTransactions } from "./components/RecentTransactions.tsx";
 import { type Page, useHashRoute } from "./useHashRoute.ts";
 
 // Each page is its own chunk: the first page loads only what it needs.
@@ -26,6 +28,7 @@ const navigation: { page: Page; title: string }[] = [
 export function App() {
   const route = useHashRoute();
   const PageComponent = pageComponents[route.page];
+  const { address } = useConnection();
   // On narrow screens the navigation scrolls sideways: keep the current page's tab in view.
   useEffect(() => {
     document.querySelector('.site-header nav a[aria-current="page"]')?.scrollIntoView({ block: "nearest", inline: "nearest" });
@@ -54,8 +57,10 @@ export function App() {
       <NetworkBanner />
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<p aria-busy="true">Loading…</p>}>
-          <PageComponent param={route.param} />
+          {/* Keyed by account: typed inputs and transaction messages belong to the account that made them. */}
+          <PageComponent key={address ?? "disconnected"} param={route.param} />
         </Suspense>
+        <RecentTransactions />
       </main>
       <ChainFooter />
     </>
