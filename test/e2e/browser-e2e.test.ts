@@ -176,6 +176,26 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await shot("06-governance-executed");
   });
 
+  it("keeps typed inputs and transaction messages with the account that made them", step, async () => {
+    await go("governance");
+    const power = page.locator("#power-title").locator("..");
+    await power.getByLabel("Delegate to address").fill(devAccounts[0]);
+    await power.getByRole("button", { name: "Delegate", exact: true }).click();
+    await confirmed(power);
+    await power.getByLabel("Delegate to address").fill(devAccounts[3]);
+
+    await page.getByTestId("dev-account-select").selectOption("1");
+    await expect.poll(() => power.getByLabel("Delegate to address").inputValue()).toBe("");
+    expect(await page.getByTestId("tx-confirmed").count()).toBe(0);
+    expect(await page.getByTestId("recent-transactions").count()).toBe(0);
+
+    await page.getByTestId("dev-account-select").selectOption("0");
+    const recent = page.getByTestId("recent-transactions");
+    await recent.locator("summary").click();
+    expect(await recent.textContent()).toContain("Delegate votes");
+    expect(await recent.getByRole("button", { name: /Copy hash of Delegate votes/ }).count()).toBe(1);
+  });
+
   it("the API now rejects the key with key-revoked and the page shows it revoked", step, async () => {
     await expect.poll(() => signedGet("/v1/prices")).toMatchObject({ status: 401, body: { error: "key-revoked" } });
 
@@ -256,6 +276,18 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await expect.poll(() => error.getAttribute("data-code")).toBe("KeyAlreadyRegistered");
     expect(await error.textContent()).toContain("is already registered");
     await shot("09-register-refused");
+  });
+
+  it("revokes the rotated version in the page and names what it revoked, without a stale selection error", step, async () => {
+    await go("revoke");
+    await page.getByRole("checkbox", { name: /^v2 / }).check();
+    await page.getByLabel("Reason (public, on-chain)").fill("e2e: retired");
+    await page.getByRole("button", { name: "Revoke key…" }).click();
+    await page.getByTestId("confirm-revoke").click();
+    await confirmed(page.locator("form"));
+    expect(await page.getByTestId("revoked-keys").textContent()).toContain("e2e trading bot v2");
+    expect(await page.getByText("Select at least one key.").count()).toBe(0);
+    await shot("11a-revoked");
   });
 
   it("renders every page without console errors", step, async () => {
