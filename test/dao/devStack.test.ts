@@ -86,6 +86,12 @@ describe("scripts/dev.ts", () => {
     const deployment = await (await fetch(new URL("/deployment.json", webUrl))).json();
     expect(deployment.contracts.KeyRegistry.address).toBe(manifest.contracts.KeyRegistry.address);
 
+    // Blocks keep coming on an idle chain (interval mining besides automine), so chain time moves.
+    const blockNumber = async () => Number(((await (await fetch(rpcUrl!, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }) })).json()) as { result: string }).result);
+    const before = await blockNumber();
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(await blockNumber()).toBeGreaterThan(before);
+
     // The CLI finds this stack through dev-stack.json; other tools through the printed env line.
     const stackFile = join(dev.stateDir, "dev-stack.json");
     expect(JSON.parse(readFileSync(stackFile, "utf8"))).toMatchObject({ version: 1, pid: dev.child.pid, rpcUrl, chainId: 31337, manifestPath: dev.manifestPath, apiUrl });

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { formatUnits } from "viem";
 import { keyLedgerGovernorAbi } from "../../../../src/generated/abis.ts";
 import { describeProposalAction } from "../../chain/describeProposalAction.ts";
@@ -30,6 +30,12 @@ export function ProposalCard({ proposal, registry, now }: { proposal: Proposal; 
     setAction(name);
     void tx.send({ ...governor, functionName, args });
   };
+  // An execution refused before the timelock ended is history once it has: the error goes.
+  const ready = state === "Queued" && now >= proposal.eta;
+  useEffect(() => {
+    if (ready && tx.state.status === "failed" && action === "Execute") tx.reset();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ready]);
   const vote = (support: 0 | 1 | 2) => run(["Vote against", "Vote for", "Abstain"][support]!, "castVote", [proposal.proposalId, support]);
 
   return (
@@ -118,19 +124,27 @@ export function ProposalCard({ proposal, registry, now }: { proposal: Proposal; 
             Queue in the timelock
           </button>
         )}
-        {state === "Queued" && (
-          <button
-            type="button"
-            className="primary"
-            disabled={tx.busy}
-            onClick={() => run("Execute", "execute", [proposal.proposalId])}
-            data-testid="execute"
-          >
-            {now < proposal.eta ? `Execute (timelock ends ${formatRelative(proposal.eta, now)})` : "Execute"}
-          </button>
-        )}
+        {state === "Queued" && <ExecuteButton now={now} eta={proposal.eta} busy={tx.busy} onExecute={() => run("Execute", "execute", [proposal.proposalId])} />}
       </div>
       <TxStatus state={tx.state} action={action} />
     </article>
+  );
+}
+
+/** Disabled until the timelock's ETA (chain time), saying how long is left. */
+export function ExecuteButton({ now, eta, busy, onExecute }: { now: number; eta: number; busy: boolean; onExecute: () => void }) {
+  const early = now < eta;
+  const waitId = useId();
+  return (
+    <>
+      <button type="button" className="primary" disabled={busy || early} aria-describedby={early ? waitId : undefined} onClick={onExecute} data-testid="execute">
+        Execute
+      </button>
+      {early && (
+        <span className="hint" id={waitId} data-testid="execute-wait">
+          The timelock ends {formatRelative(eta, now)}: execution opens then.
+        </span>
+      )}
+    </>
   );
 }
