@@ -5,6 +5,7 @@ import { describeProposalAction } from "../../chain/describeProposalAction.ts";
 import type { Proposal } from "../../chain/readProposals.ts";
 import type { RegistryIndex } from "../../chain/registryIndex.ts";
 import { KeyIdLink } from "../../components/KeyIdLink.tsx";
+import { Markdown } from "../../components/Markdown.tsx";
 import { TxStatus } from "../../components/TxStatus.tsx";
 import { useTransaction } from "../../components/useTransaction.ts";
 import { formatDateTime } from "../../lib/formatDateTime.ts";
@@ -63,7 +64,7 @@ export function ProposalCard({ proposal, registry, now }: { proposal: Proposal; 
           );
         })}
       </ul>
-      {rationale && <p className="rationale">{rationale}</p>}
+      {rationale && <Markdown className="rationale" source={rationale} />}
       <div className="tally" aria-label="Votes">
         {(["for", "against", "abstain"] as const).map((side) => (
           <div key={side} className={`tally-row ${side}`}>
