@@ -85,6 +85,9 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await shot("02-connect-dialog");
     await page.getByRole("button", { name: /Local dev account/ }).click();
     await expect.poll(() => page.getByTestId("dev-account-select").inputValue()).toBe("0");
+    // The Connect button is gone: focus moves to the page's heading, not the body.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe("H1");
+    expect(await page.title()).toBe("My keys · KeyLedger");
   });
 
   it("registers a key generated in the page and saves its key file once", step, async () => {
@@ -93,6 +96,7 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await page.getByRole("checkbox", { name: "trade" }).check();
     await page.getByRole("button", { name: "Generate key pair" }).click();
     await page.getByTestId("generated-key").waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("save-passphrase");
     // Saved encrypted, in the CLI's format: the passphrase decrypts it, and the file never holds d in clear.
     await page.getByLabel("Passphrase for the key file").fill(savePassphrase);
     await page.getByLabel("Repeat the passphrase").fill(savePassphrase);
@@ -106,6 +110,8 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     expect(key.privateKey?.d).toBeTypeOf("string");
     await page.getByTestId("register-submit").click();
     await confirmed(page.locator("form"));
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("tx-confirmed");
+    expect(await page.title()).toBe("Register · KeyLedger");
     await shot("03-register-confirmed");
 
     await go("keys");
@@ -298,12 +304,36 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
       await go(hash);
       await shot(name);
     }
+    // 1280 px, connected: the header is one row.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await go("governance");
+    const rows = await page.evaluate(() =>
+      [...document.querySelectorAll(".site-header > *")].map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)),
+    );
+    expect(Math.max(...rows) - Math.min(...rows)).toBeLessThan(12);
+
+    // 390 px: every page, Governance and Look-up included, is on screen in the navigation.
     await page.setViewportSize({ width: 390, height: 844 });
     await go("keys");
     await shot("12-my-keys-mobile");
-    await go("governance");
+    for (const name of ["Governance", "Look-up"]) {
+      const box = (await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+    }
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Governance" }).click();
+    await page.getByRole("heading", { name: "Governance", level: 1 }).waitFor();
+    expect(await page.title()).toBe("Governance · KeyLedger");
     await shot("13-governance-mobile");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Look-up" }).click();
+    await page.getByRole("heading", { level: 1 }).filter({ hasText: /Look/ }).waitFor();
     await page.setViewportSize({ width: 1280, height: 900 });
+
+    // Disconnect: focus goes to the Connect button that replaces it; the prompt does not point "top right".
+    await go("register");
+    await page.getByRole("button", { name: "Disconnect" }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Connect");
+    expect(await page.getByTestId("connect-prompt").textContent()).not.toContain("top right");
     expect(problems).toEqual([]);
   });
 

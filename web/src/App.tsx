@@ -29,10 +29,12 @@ export function App() {
   const route = useHashRoute();
   const PageComponent = pageComponents[route.page];
   const { address } = useConnection();
-  // On narrow screens the navigation scrolls sideways: keep the current page's tab in view.
+  // Each page has its own document title (tabs, history, screen readers announce it).
   useEffect(() => {
-    document.querySelector('.site-header nav a[aria-current="page"]')?.scrollIntoView({ block: "nearest", inline: "nearest" });
-  }, [route.page]);
+    const title = navigation.find((item) => item.page === route.page)?.title ?? "KeyLedger";
+    const detail = route.param ? ` ${route.param.length > 14 ? `${route.param.slice(0, 10)}…` : route.param}` : "";
+    document.title = `${title}${detail} · KeyLedger`;
+  }, [route.page, route.param]);
   return (
     <>
       <a className="skip-link" href="#main">Skip to content</a>

@@ -325,6 +325,8 @@ function SaveKeyFile({ keyFile, saved, onSaved }: { keyFile: KeyFile; saved: boo
         <input
           id="save-passphrase"
           type="password"
+          // Right after "Generate key pair" (which goes away), the next step: the file's passphrase.
+          autoFocus={!saved}
           autoComplete="new-password"
           value={passphrase}
           onChange={(event) => setPassphrase(event.target.value)}

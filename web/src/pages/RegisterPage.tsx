@@ -180,6 +180,7 @@ function RegisterForm() {
       <TxStatus
         state={tx.state}
         action="Register key"
+        focusOnConfirm
         confirmed={
           newKey.key && (
             <p>
