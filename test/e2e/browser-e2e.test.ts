@@ -16,7 +16,7 @@ import { startApiServer, type StartApiServerReturnType } from "../../src/server/
 import { decryptKeyFile, isEncryptedKeyFile, type SignableRequest, signRequest } from "../../src/signer/index.ts";
 import { writeKeyFile } from "../../src/signer/keyFile.ts";
 import { startWebServer, type StartWebServerReturnType } from "../../web/server.ts";
-import { devAccounts, type LocalNode, startLocalNode } from "../helpers/localNode.ts";
+import { devAccounts, increaseTime, type LocalNode, startLocalNode } from "../helpers/localNode.ts";
 import { injectWallet } from "./browser/injectWallet.ts";
 import { chromiumPath, hasChromium, launchBrowser, type LaunchBrowserReturnType } from "./browser/launchBrowser.ts";
 import { measureFirstLoad } from "./browser/measureFirstLoad.ts";
@@ -38,6 +38,7 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
   let page: Page;
   let problems: string[];
   let key: KeyFile;
+  let nextKey: KeyFile;
 
   beforeAll(async () => {
     mkdirSync(screenshots, { recursive: true });
@@ -132,6 +133,7 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await page.getByText("chmod 600").waitFor();
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "save it unencrypted" }).click()]);
     const next = JSON.parse(readFileSync((await download.path())!, "utf8")) as KeyFile;
+    nextKey = next;
     expect(next.keyId).not.toBe(key.keyId);
     await page.getByRole("button", { name: "Rotate to v2" }).click();
     await confirmed(page.locator("form, .form").first());
@@ -180,6 +182,39 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await proposal.getByTestId("execute").click();
     await expect.poll(state).toBe("Executed");
     await shot("06-governance-executed");
+  });
+
+  it("a proposal's own page: vote with a reason, the voters, and why it was defeated", { timeout: 60_000 }, async () => {
+    const g = node.manifest.governance;
+    await go("governance");
+    await page.getByRole("radio", { name: "Revoke a key" }).check();
+    await page.getByLabel("Key id").fill(nextKey.keyId);
+    await page.getByLabel("Reason (public, on-chain)").fill("e2e: should fail");
+    await page.getByTestId("propose-submit").click();
+    await confirmed(page.locator("#propose-title").locator(".."));
+    // Newest first: the new proposal, once the list has it.
+    await expect.poll(() => page.getByTestId("proposal").first().getAttribute("data-state")).toBe("Pending");
+    await page.getByTestId("proposal").first().getByTestId("proposal-link").click();
+    await page.getByRole("heading", { level: 1, name: /^Proposal / }).waitFor();
+    expect(page.url()).toMatch(/#\/proposal\/\d+$/);
+    expect(await page.title()).toMatch(/^Proposal \d+…? · KeyLedger$/);
+    const proposal = page.getByTestId("proposal");
+    expect(await proposal.textContent()).toContain("Revoke key");
+
+    await increaseTime(node.rpcUrl, g.votingDelay + 1);
+    await expect.poll(() => proposal.getAttribute("data-state")).toBe("Active");
+    await page.getByLabel("Reason (public, on-chain)").fill("e2e: not needed");
+    await page.getByTestId("vote-reason-against").click();
+    await confirmed(page.locator("#vote-reason-title").locator(".."));
+    await expect.poll(() => page.getByTestId("voters").textContent()).toContain("Against");
+    expect(await page.getByTestId("voters").textContent()).toContain("e2e: not needed");
+
+    await increaseTime(node.rpcUrl, g.votingPeriod + 1);
+    await expect.poll(() => proposal.getAttribute("data-state")).toBe("Defeated");
+    const why = await page.getByTestId("why-defeated").textContent();
+    expect(why).toContain("Quorum not reached");
+    expect(why).toContain("More votes against");
+    await shot("06b-proposal-defeated");
   });
 
   it("keeps typed inputs and transaction messages with the account that made them", step, async () => {

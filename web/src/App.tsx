@@ -14,6 +14,7 @@ const pageComponents = {
   revoke: lazy(() => import("./pages/RevokePage.tsx")),
   governance: lazy(() => import("./pages/GovernancePage.tsx")),
   lookup: lazy(() => import("./pages/LookupPage.tsx")),
+  proposal: lazy(() => import("./pages/ProposalPage.tsx")),
 } satisfies Record<Page, unknown>;
 
 const navigation: { page: Page; title: string }[] = [
@@ -31,7 +32,7 @@ export function App() {
   const { address } = useConnection();
   // Each page has its own document title (tabs, history, screen readers announce it).
   useEffect(() => {
-    const title = navigation.find((item) => item.page === route.page)?.title ?? "KeyLedger";
+    const title = route.page === "proposal" ? "Proposal" : (navigation.find((item) => item.page === route.page)?.title ?? "KeyLedger");
     const detail = route.param ? ` ${route.param.length > 14 ? `${route.param.slice(0, 10)}…` : route.param}` : "";
     document.title = `${title}${detail} · KeyLedger`;
   }, [route.page, route.param]);
@@ -47,7 +48,7 @@ export function App() {
           <ul>
             {navigation.map((item) => (
               <li key={item.page}>
-                <a href={`#/${item.page}`} aria-current={route.page === item.page ? "page" : undefined}>
+                <a href={`#/${item.page}`} aria-current={route.page === item.page || (route.page === "proposal" && item.page === "governance") ? "page" : undefined}>
                   {item.title}
                 </a>
               </li>

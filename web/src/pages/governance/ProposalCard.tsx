@@ -42,7 +42,11 @@ export function ProposalCard({ proposal, registry, now }: { proposal: Proposal; 
   return (
     <article className="card proposal" data-testid="proposal" data-state={state} aria-labelledby={`proposal-${proposal.index}`}>
       <header className="card-head">
-        <h3 id={`proposal-${proposal.index}`}>{title}</h3>
+        <h3 id={`proposal-${proposal.index}`}>
+          <a href={`#/proposal/${proposal.proposalId.toString()}`} data-testid="proposal-link">
+            {title}
+          </a>
+        </h3>
         <span className={`badge state-${state.toLowerCase()}`} data-testid="proposal-state">
           {state}
         </span>
