@@ -110,6 +110,11 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     expect(key.label).toBe("e2e trading bot");
     expect(key.privateKey?.d).toBeTypeOf("string");
     await page.getByTestId("register-submit").click();
+    // A review of every value first.
+    const review = await page.getByTestId("review").textContent();
+    for (const part of ["“e2e trading bot”", key.keyId, "Ed25519", "trade", "signed in this page"]) expect(review).toContain(part);
+    await shot("03a-register-review");
+    await page.getByTestId("review-confirm").click();
     await confirmed(page.locator("form"));
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("tx-confirmed");
     expect(await page.title()).toBe("Register · KeyLedger");
@@ -136,6 +141,8 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     nextKey = next;
     expect(next.keyId).not.toBe(key.keyId);
     await page.getByRole("button", { name: "Rotate to v2" }).click();
+    expect(await page.getByTestId("review").textContent()).toContain(next.keyId);
+    await page.getByRole("button", { name: "Confirm rotation to v2" }).click();
     await confirmed(page.locator("form, .form").first());
     await expect.poll(() => page.getByText("Both versions are valid until").count()).toBeGreaterThan(0);
     await shot("10b-rotated");
@@ -202,15 +209,16 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     expect(await proposal.textContent()).toContain("Revoke key");
 
     await increaseTime(node.rpcUrl, g.votingDelay + 1);
-    await expect.poll(() => proposal.getAttribute("data-state")).toBe("Active");
+    // Time travelled behind the page's back: it sees the new block on its next poll.
+    await expect.poll(() => proposal.getAttribute("data-state"), { timeout: 15_000 }).toBe("Active");
     await page.getByLabel("Reason (public, on-chain)").fill("e2e: not needed");
     await page.getByTestId("vote-reason-against").click();
     await confirmed(page.locator("#vote-reason-title").locator(".."));
-    await expect.poll(() => page.getByTestId("voters").textContent()).toContain("Against");
+    await expect.poll(() => page.getByTestId("voters").textContent(), { timeout: 15_000 }).toContain("Against");
     expect(await page.getByTestId("voters").textContent()).toContain("e2e: not needed");
 
     await increaseTime(node.rpcUrl, g.votingPeriod + 1);
-    await expect.poll(() => proposal.getAttribute("data-state")).toBe("Defeated");
+    await expect.poll(() => proposal.getAttribute("data-state"), { timeout: 15_000 }).toBe("Defeated");
     const why = await page.getByTestId("why-defeated").textContent();
     expect(why).toContain("Quorum not reached");
     expect(why).toContain("More votes against");
@@ -297,6 +305,7 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     expect(await page.content()).not.toContain(cliKey.privateKey!.d!);
     await page.getByLabel("Label").fill("cli-encrypted renamed");
     await page.getByTestId("register-submit").click();
+    await page.getByTestId("review-confirm").click();
     await confirmed(page.locator("form"));
     expect(await page.getByTestId("tx-confirmed").textContent()).toContain("cli-encrypted renamed");
     await shot("09a-register-cli-key");
@@ -313,6 +322,7 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     expect(await page.getByLabel("Label").inputValue()).toBe("e2e trading bot");
     await page.getByLabel("Label").fill("second try");
     await page.getByTestId("register-submit").click();
+    await page.getByTestId("review-confirm").click();
     const error = page.getByTestId("tx-error");
     await expect.poll(() => error.getAttribute("data-code")).toBe("KeyAlreadyRegistered");
     expect(await error.textContent()).toContain("is already registered");
