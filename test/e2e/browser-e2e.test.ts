@@ -98,6 +98,9 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await page.getByRole("button", { name: "Generate key pair" }).click();
     await page.getByTestId("generated-key").waitFor();
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("save-passphrase");
+    // The label is in the generated key file now: read-only, and it says so.
+    expect(await page.getByLabel("Label").getAttribute("readonly")).not.toBeNull();
+    expect(await page.getByText("Fixed: it is written in the generated key file.", { exact: false }).count()).toBe(1);
     // Saved encrypted, in the CLI's format: the passphrase decrypts it, and the file never holds d in clear.
     await page.getByLabel("Passphrase for the key file").fill(savePassphrase);
     await page.getByLabel("Repeat the passphrase").fill(savePassphrase);

@@ -71,7 +71,8 @@ export default function ProposalPage({ param }: { param?: string | undefined }) 
               </ul>
             </section>
           )}
-          {proposal.state === "Active" && onChain && !proposal.hasVoted && proposal.weight > 0n && <VoteWithReason proposalId={proposal.proposalId} weight={proposal.weight} />}
+          {/* Stays mounted once the account has voted, so its confirmation stays in view. */}
+          {proposal.state === "Active" && onChain && proposal.weight > 0n && <VoteWithReason proposalId={proposal.proposalId} weight={proposal.weight} hasVoted={proposal.hasVoted} />}
           <section className="card" aria-labelledby="voters-title">
             <h2 id="voters-title">Voters</h2>
             {voters.data ? <VotersList voters={voters.data} /> : <p aria-busy="true">Reading votes…</p>}
@@ -82,7 +83,7 @@ export default function ProposalPage({ param }: { param?: string | undefined }) 
   );
 }
 
-function VoteWithReason({ proposalId, weight }: { proposalId: bigint; weight: bigint }) {
+function VoteWithReason({ proposalId, weight, hasVoted }: { proposalId: bigint; weight: bigint; hasVoted: boolean }) {
   const { runtime } = useRuntime();
   const tx = useTransaction();
   const [reason, setReason] = useState("");
@@ -97,7 +98,10 @@ function VoteWithReason({ proposalId, weight }: { proposalId: bigint; weight: bi
   return (
     <section className="card" aria-labelledby="vote-reason-title">
       <h2 id="vote-reason-title">Vote with a reason</h2>
-      <fieldset className="inline-form" disabled={tx.busy || tx.state.status === "confirmed"}>
+      {hasVoted && tx.state.status === "idle" ? (
+        <p className="note success">You have voted.</p>
+      ) : (
+      <fieldset className="inline-form" disabled={tx.busy || tx.state.status === "confirmed" || hasVoted}>
         <TextField label="Reason (public, on-chain)" multiline rows={2} value={reason} onChange={(event) => setReason(event.target.value)} hint={`Your weight: ${votes(weight)} votes.`} />
         <div className="actions">
           <button type="button" className="primary" onClick={() => vote(1)} data-testid="vote-reason-for">Vote for</button>
@@ -105,6 +109,7 @@ function VoteWithReason({ proposalId, weight }: { proposalId: bigint; weight: bi
           <button type="button" className="secondary" onClick={() => vote(2)}>Abstain</button>
         </div>
       </fieldset>
+      )}
       <TxStatus state={tx.state} action={support === null ? "Vote" : `Vote ${supportNames[support].toLowerCase()}`} />
     </section>
   );
