@@ -1,6 +1,6 @@
 // `npm start`: the whole local stack in one command. `node scripts/dev.ts --help`.
 import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BaseError } from "../src/errors/BaseError.ts";
 import { parameterOptionsHelp, parametersFromOptions, parseScriptArgs } from "./deploy/options.ts";
@@ -12,6 +12,9 @@ import { webService } from "./dev/services/web.ts";
 import { hardhatNodeService } from "./dev/services/hardhatNode.ts";
 import { indexerService } from "./dev/services/indexer.ts";
 import { devSummary, devSummaryJson } from "./dev/summary.ts";
+import { devStackEnvLine, devStackFileName, removeDevStack, writeDevStack } from "../src/cli/devStack.ts";
+import type { StartedService } from "./dev/runDevStack.ts";
+import type { DevContext } from "./dev/types.ts";
 import type { DevService } from "./dev/types.ts";
 
 // Started in this order, stopped in reverse. Each later service reads what the
@@ -62,6 +65,32 @@ async function main(): Promise<number> {
   mkdirSync(stateDir, { recursive: true });
   const json = values.json === true;
   const manifest = typeof values.manifest === "string" ? values.manifest : process.env.KEYLEDGER_MANIFEST || undefined;
+  // Once everything runs: .keyledger/dev-stack.json tells the CLI where this stack is
+  // (a busy default port moves the node off 8545), and the summary prints the env line.
+  const stackFile = join(stateDir, devStackFileName);
+  const summarize = async (context: DevContext, started: readonly StartedService[]) => {
+    const url = (name: string) => started.find((s) => s.name === name)?.service.url;
+    if (context.rpcUrl && context.manifestPath && context.chainId !== undefined) {
+      const file = {
+        version: 1 as const,
+        pid: process.pid,
+        rpcUrl: context.rpcUrl,
+        chainId: context.chainId,
+        manifestPath: resolve(context.manifestPath),
+        apiUrl: url("reference API"),
+        indexerUrl: context.env.KEYLEDGER_INDEXER_URL,
+        webUrl: url("dApp"),
+        startedAt: new Date().toISOString(),
+      };
+      writeDevStack(stackFile, file);
+      const text = await (json ? devSummaryJson : devSummary)(context, started);
+      if (json) return JSON.stringify({ ...JSON.parse(text), devStackFile: stackFile, env: devStackEnvLine(file) });
+      const where = `The CLI (npm run keyledger) finds this stack through ${relative(process.cwd(), stackFile) || stackFile}. Other tools and shells:\n  ${devStackEnvLine(file)}`;
+      return text.replace(/\n*Press Ctrl-C to stop\.$/, `\n\n${where}\n\nPress Ctrl-C to stop.`);
+    }
+    return (json ? devSummaryJson : devSummary)(context, started);
+  };
+  process.once("exit", () => removeDevStack(stackFile));
   return runDevStack({
     services,
     context: {
@@ -77,7 +106,7 @@ async function main(): Promise<number> {
       env: {},
       say: json ? (line) => console.error(line) : (line) => console.log(line),
     },
-    summary: json ? devSummaryJson : devSummary,
+    summary: summarize,
   });
 }
 

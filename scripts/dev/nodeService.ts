@@ -13,6 +13,8 @@ export type NodeServiceParameters = {
   /** Log file name in the state directory. */
   log: string;
   readyTimeoutMs?: number | undefined;
+  /** Extra arguments after `--port <n>`. */
+  args?: readonly string[] | undefined;
   /** Context variable that receives the service's URL for later services. */
   urlEnv?: string | undefined;
   nextSteps(url: string | undefined): string[];
@@ -20,7 +22,7 @@ export type NodeServiceParameters = {
 
 /** A long-running Node.js script of this repository as a dev-stack service on 127.0.0.1. */
 export function nodeService(parameters: NodeServiceParameters): DevService {
-  const { name, script, defaultPort, portEnv, log, readyTimeoutMs, urlEnv, nextSteps } = parameters;
+  const { name, script, defaultPort, portEnv, log, readyTimeoutMs, urlEnv, nextSteps, args = [] } = parameters;
   return {
     name,
     async start(context): Promise<RunningService> {
@@ -38,7 +40,7 @@ export function nodeService(parameters: NodeServiceParameters): DevService {
       const child = await startChildProcess({
         name,
         command: process.execPath,
-        args: [...exitWithParentFlags, join(context.root, script), "--port", String(port)],
+        args: [...exitWithParentFlags, join(context.root, script), "--port", String(port), ...args],
         env: { ...process.env, ...context.env },
         logFile,
         ready: /^(http:\/\/\S+)$/m,

@@ -35,11 +35,11 @@ export type Command = {
 
 export const groupOptions: Record<OptionGroup, Record<string, OptionDefinition>> = {
   chain: {
-    rpc: { type: "string", value: "<url>", description: "JSON-RPC endpoint (default: $KEYLEDGER_RPC_URL or http://127.0.0.1:8545)" },
+    rpc: { type: "string", value: "<url>", description: "JSON-RPC endpoint (default: $KEYLEDGER_RPC_URL, the running `npm start` stack, or http://127.0.0.1:8545)" },
     manifest: {
       type: "string",
       value: "<file>",
-      description: "deployment manifest (default: $KEYLEDGER_MANIFEST or deployments/<chainId>.json)",
+      description: "deployment manifest (default: $KEYLEDGER_MANIFEST, the running `npm start` stack's, or deployments/<chainId>.json)",
     },
   },
   wallet: {

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { type Address, type Chain, createPublicClient, defineChain, http, type PublicClient } from "viem";
 import { type DeploymentManifest, InvalidManifestError, loadManifest } from "../chain/manifest.ts";
 import { CliError } from "./CliError.ts";
+import { readDevStack } from "./devStack.ts";
 import type { CommandValues } from "./command.ts";
 import { exitCodes } from "./exitCodes.ts";
 import { explainError } from "./explainError.ts";
@@ -20,9 +21,21 @@ export type ChainContext = {
 
 const devChainIds = [31337, 1337];
 
+/**
+ * --rpc, else $KEYLEDGER_RPC_URL, else the running dev stack's node (`npm start` writes
+ * .keyledger/dev-stack.json, also when a busy port moved it off 8545), else 127.0.0.1:8545.
+ */
 export function rpcUrlOf(values: CommandValues): string {
+  return chainSource(values).rpcUrl;
+}
+
+function chainSource(values: CommandValues): { rpcUrl: string; devStackManifest?: string | undefined } {
   const flag = values.rpc;
-  return typeof flag === "string" && flag ? flag : process.env.KEYLEDGER_RPC_URL || "http://127.0.0.1:8545";
+  if (typeof flag === "string" && flag) return { rpcUrl: flag };
+  if (process.env.KEYLEDGER_RPC_URL) return { rpcUrl: process.env.KEYLEDGER_RPC_URL };
+  const stack = readDevStack();
+  if (stack) return { rpcUrl: stack.rpcUrl, devStackManifest: stack.manifestPath };
+  return { rpcUrl: "http://127.0.0.1:8545" };
 }
 
 /**
@@ -31,7 +44,7 @@ export function rpcUrlOf(values: CommandValues): string {
  * the same chain id but none of the contracts).
  */
 export async function connectChain({ values }: { values: CommandValues }): Promise<ChainContext> {
-  const rpcUrl = rpcUrlOf(values);
+  const { rpcUrl, devStackManifest } = chainSource(values);
   const probe = createPublicClient({ transport: http(rpcUrl, { retryCount: 1, timeout: 10_000 }) });
   let chainId: number;
   try {
@@ -40,7 +53,7 @@ export async function connectChain({ values }: { values: CommandValues }): Promi
     throw explainError(error, { rpcUrl });
   }
   const flag = values.manifest;
-  const manifestPath = resolve(typeof flag === "string" && flag ? flag : process.env.KEYLEDGER_MANIFEST || `deployments/${chainId}.json`);
+  const manifestPath = resolve(typeof flag === "string" && flag ? flag : process.env.KEYLEDGER_MANIFEST || devStackManifest || `deployments/${chainId}.json`);
   let manifest: DeploymentManifest;
   try {
     manifest = loadManifest({ path: manifestPath });

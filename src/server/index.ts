@@ -4,4 +4,5 @@ export { type ApiChainInfo, type ApiServer, createApiServer, type CreateApiServe
 export { type Order, parseOrder, type ParseOrderReturnType } from "./parseOrder.ts";
 export { prices } from "./prices.ts";
 export { startApiCluster, type StartApiClusterParameters, type StartApiClusterReturnType } from "./startApiCluster.ts";
+export { type ChainClock, createChainClock, type CreateChainClockParameters } from "./createChainClock.ts";
 export { startApiServer, type StartApiServerParameters, type StartApiServerReturnType } from "./startApiServer.ts";

@@ -20,6 +20,9 @@ Options:
   --port <n>             port (default $KEYLEDGER_API_PORT or 8787; 0 = any free port)
   --host <addr>          address to bind (default 127.0.0.1)
   --origin <url>         public origin clients sign for behind a proxy (default $KEYLEDGER_API_ORIGIN; else the Host header)
+  --clock <wall|chain>   clock that judges key windows (notBefore/expiresAt): wall (default; the
+                         machine's time) or chain (the latest block's time; the dev stack uses it,
+                         since time travel moves its chain ahead). Default $KEYLEDGER_API_CLOCK or wall
   --max-staleness <s>    fail closed after this many seconds without a chain sync (default 30)
   --webhook <url>        POST alert events there (revoked or suspended key used, bursts of
                          signature failures, chain stale/recovered; default $KEYLEDGER_WEBHOOK_URL)
@@ -45,6 +48,7 @@ async function main(): Promise<number> {
         host: { type: "string" },
         origin: { type: "string" },
         "max-staleness": { type: "string" },
+        clock: { type: "string" },
         workers: { type: "string" },
         "metrics-port": { type: "string" },
         webhook: { type: "string" },
@@ -90,6 +94,11 @@ async function main(): Promise<number> {
     process.stderr.write("--webhook and --webhook-key (or KEYLEDGER_WEBHOOK_URL and KEYLEDGER_WEBHOOK_KEY) go together.\n");
     return 2;
   }
+  const clock = (values.clock as string | undefined) ?? env.KEYLEDGER_API_CLOCK ?? "wall";
+  if (clock !== "wall" && clock !== "chain") {
+    process.stderr.write(`--clock must be wall or chain, got "${clock}".\n`);
+    return 2;
+  }
   const staleness = values["max-staleness"] === undefined ? undefined : Number(values["max-staleness"]);
   const server = {
     rpcUrl: (values.rpc as string | undefined) ?? env.KEYLEDGER_RPC_URL ?? "http://127.0.0.1:8545",
@@ -100,6 +109,7 @@ async function main(): Promise<number> {
     host: values.host as string | undefined,
     origin: (values.origin as string | undefined) ?? env.KEYLEDGER_API_ORIGIN,
     maxStalenessSeconds: staleness,
+    clock: clock as "wall" | "chain",
     webhook: webhookUrl && webhookKey ? { url: webhookUrl, keyPath: webhookKey } : undefined,
     log: (line: string) => process.stderr.write(`${line}\n`),
   };

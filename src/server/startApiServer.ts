@@ -13,6 +13,7 @@ import type { NonceStore } from "../nonces/types.ts";
 import { createVerifier } from "../verifier/createVerifier.ts";
 import type { ApiMetrics } from "./createApiMetrics.ts";
 import { createApiServer } from "./createApiServer.ts";
+import { createChainClock } from "./createChainClock.ts";
 
 export type StartApiServerParameters = {
   /** JSON-RPC endpoint of the chain holding the registry. */
@@ -35,8 +36,14 @@ export type StartApiServerParameters = {
   maxStalenessSeconds?: number | undefined;
   /** How long to wait for the first index backfill before serving (requests answer 503 meanwhile). Default 30 s. */
   readyTimeoutMs?: number | undefined;
-  /** The verifier's clock, ms since the epoch (default `Date.now`); a dev chain that was time-travelled needs the chain's. */
+  /** The verifier's clock, ms since the epoch (default `Date.now`): signature freshness, nonces, metrics. */
   now?: (() => number) | undefined;
+  /**
+   * Which clock judges key windows (notBefore/expiresAt): "wall" (default, production: the
+   * machine's NTP-synced time, the same clock signers stamp requests with) or "chain" (the
+   * latest block's time; the dev stack, whose chain moves ahead by time travel).
+   */
+  clock?: "wall" | "chain" | undefined;
   /**
    * POST alert events (see `createApiEvents`) to `url`, signed with the key file at
    * `keyPath` (KeyLedger's RFC 9421 profile; receivers verify with its public key).
@@ -61,7 +68,7 @@ export type StartApiServerReturnType = {
  * and `node src/server/main.ts` both start it through this function.
  */
 export async function startApiServer(parameters: StartApiServerParameters): Promise<StartApiServerReturnType> {
-  const { rpcUrl, redisUrl, redisCluster, port = 8787, host = "127.0.0.1", origin, maxStalenessSeconds, readyTimeoutMs = 30_000, now, log = () => {} } = parameters;
+  const { rpcUrl, redisUrl, redisCluster, port = 8787, host = "127.0.0.1", origin, maxStalenessSeconds, readyTimeoutMs = 30_000, now, clock = "wall", log = () => {} } = parameters;
   if (redisUrl && redisCluster) {
     throw new BaseError("Pass either redisUrl or redisCluster, not both.", {
       metaMessages: ["One nonce store is shared by every server process; choose the single Redis or the cluster."],
@@ -73,16 +80,19 @@ export async function startApiServer(parameters: StartApiServerParameters): Prom
     parameters.manifest ??
     loadManifest({ path: resolve(parameters.manifestPath ?? `deployments/${await chainIdOf(rpcUrl)}.json`) });
   const resolver = chainKeyResolver({ manifest, rpcUrl, maxStalenessSeconds });
+  const chainClock = clock === "chain" ? createChainClock({ rpcUrl }) : undefined;
+  if (chainClock) await Promise.race([chainClock.ready(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+  const keyClock = chainClock?.now;
   let nonces: NonceStore & { close(): Promise<void> };
   if (redisUrl || redisCluster) {
     const store = redisCluster ? redisNonceStore({ cluster: redisCluster, now }) : redisNonceStore({ url: redisUrl!, now });
     nonces = store;
     await Promise.race([store.ready(), new Promise((r) => setTimeout(r, 5_000).unref())]);
   } else nonces = memoryNonceStore({ now });
-  const verifier = createVerifier({ keys: resolver, nonces, now });
+  const verifier = createVerifier({ keys: resolver, nonces, now, keyClock });
   // Judges pasted requests for the dApp's Look-up page without using up their nonces.
   // It shares the resolver without owning it (only `verifier.close()` closes it).
-  const inspector = createVerifier({ keys: { resolve: (keyId) => resolver.resolve(keyId) }, nonces: { checkAndStore: () => "stored" }, now });
+  const inspector = createVerifier({ keys: { resolve: (keyId) => resolver.resolve(keyId) }, nonces: { checkAndStore: () => "stored" }, now, keyClock });
   try {
     let timer: NodeJS.Timeout | undefined;
     const backfilled = resolver.ready().then(() => true);
@@ -96,7 +106,7 @@ export async function startApiServer(parameters: StartApiServerParameters): Prom
     const events = webhook ? createApiEvents({ emit: (type, data) => void webhook.send(type, data), now }) : undefined;
     const api = await createApiServer({ verifier, inspector, port, host, origin, chain: resolver, now, events });
     log(
-      `KeyLedger API on ${api.url} (chain ${manifest.chainId}, registry ${manifest.contracts.KeyRegistry.address}, nonces ${redisCluster ? "redis cluster" : redisUrl ? "redis" : "memory"})`,
+      `KeyLedger API on ${api.url} (chain ${manifest.chainId}, registry ${manifest.contracts.KeyRegistry.address}, nonces ${redisCluster ? "redis cluster" : redisUrl ? "redis" : "memory"}, key windows by the ${clock} clock)`,
     );
     return {
       url: api.url,
@@ -108,9 +118,11 @@ export async function startApiServer(parameters: StartApiServerParameters): Prom
         await verifier.close();
         await inspector.close();
         await webhook?.close();
+        chainClock?.close();
       },
     };
   } catch (error) {
+    chainClock?.close();
     await verifier.close();
     await inspector.close();
     throw error;

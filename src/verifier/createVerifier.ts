@@ -100,7 +100,7 @@ type Candidate = {
  */
 export function createVerifier(parameters: CreateVerifierParameters): Verifier {
   const options = validateOptions(parameters);
-  const { keys, requireNonce, threadPool, now } = options;
+  const { keys, requireNonce, threadPool, now, keyClock } = options;
   const nonces = options.nonces ?? memoryNonceStore({ now });
   const maxAgeMs = options.maxAgeSeconds * 1000;
   const skewMs = options.clockSkewSeconds * 1000;
@@ -170,7 +170,8 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
       throw new VerifierDependencyError("The key resolver returned an invalid result.", { details: JSON.stringify(resolved) });
     }
     const key = resolved.key;
-    const keyProblem = checkKey(key, selected.alg, nowMs);
+    // Key windows (notBefore/expiresAt) are the registry's, so they may follow another clock (the chain's).
+    const keyProblem = checkKey(key, selected.alg, keyClock === now ? nowMs : keyClock());
     if (keyProblem) return { ...keyProblem, keyId: key.keyId };
     if (key.alg === "ed25519") {
       // The bundled resolvers refuse such keys; a custom one might not. With a
@@ -517,7 +518,7 @@ function rejectFor(keyId: string, reason: VerifierReason, message: string): Veri
   return { ok: false, reason, message, keyId };
 }
 
-type ValidatedOptions = Required<Omit<CreateVerifierParameters, "nonces">> & Pick<CreateVerifierParameters, "nonces">;
+type ValidatedOptions = Required<Omit<CreateVerifierParameters, "nonces" | "keyClock">> & Pick<CreateVerifierParameters, "nonces"> & { keyClock: () => number };
 
 function validateOptions(parameters: CreateVerifierParameters): ValidatedOptions {
   const problem = (what: string, value?: unknown) =>
@@ -535,6 +536,7 @@ function validateOptions(parameters: CreateVerifierParameters): ValidatedOptions
     nonce = "required",
     now = Date.now,
   } = parameters;
+  const keyClock = parameters.keyClock ?? now;
   if (!keys || typeof keys.resolve !== "function") throw problem("keys must be a key resolver (chainKeyResolver or staticKeyResolver)");
   if (nonces !== undefined && (!nonces || typeof nonces.checkAndStore !== "function")) throw problem("nonces must be a nonce store");
   if (typeof maxAgeSeconds !== "number" || !(maxAgeSeconds >= 1 && maxAgeSeconds <= 300)) throw problem("maxAgeSeconds must be within 1..300", maxAgeSeconds);
@@ -544,13 +546,14 @@ function validateOptions(parameters: CreateVerifierParameters): ValidatedOptions
   if (typeof requireNonce !== "boolean") throw problem("requireNonce must be a boolean", requireNonce);
   if (typeof threadPool !== "boolean") throw problem("threadPool must be a boolean", threadPool);
   if (typeof now !== "function") throw problem("now must be a function returning ms since the epoch");
+  if (typeof keyClock !== "function") throw problem("keyClock must be a function returning ms since the epoch");
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0) throw problem("maxBodyBytes must be a non-negative integer", maxBodyBytes);
   if (!isNonceMode(nonce)) throw problem('nonce must be "required" or "window-only"', nonce);
   if (!Array.isArray(requiredComponents)) throw problem("requiredComponents must be an array of component names");
   for (const name of requiredComponents) {
     if (typeof name !== "string" || !isComponentName(name)) throw problem(`"${String(name)}" is not a component name (lowercase field or known derived name)`);
   }
-  return { keys, nonces, maxAgeSeconds, clockSkewSeconds, requireNonce, requiredComponents: [...requiredComponents], threadPool, maxBodyBytes, nonce, now };
+  return { keys, nonces, maxAgeSeconds, clockSkewSeconds, requireNonce, requiredComponents: [...requiredComponents], threadPool, maxBodyBytes, nonce, now, keyClock };
 }
 
 function isNonceMode(value: unknown): value is NonceMode {

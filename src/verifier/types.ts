@@ -117,6 +117,12 @@ export type CreateVerifierParameters = {
   threadPool?: boolean | undefined;
   /** Clock, ms since the epoch. Default `Date.now`. */
   now?: (() => number) | undefined;
+  /**
+   * Clock for key validity windows (notBefore <= t < expiresAt), ms since the epoch.
+   * Default `now`. A dev chain moved ahead by time travel needs the chain's clock here
+   * (`createChainClock`), while signature freshness stays on `now`, the signer's clock.
+   */
+  keyClock?: (() => number) | undefined;
 };
 
 export type Verifier = {

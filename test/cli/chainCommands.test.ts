@@ -8,6 +8,7 @@ import { mnemonicToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKey, type KeyFile } from "../../src/keys/index.ts";
 import { devAccounts, increaseTime, type LocalNode, startLocalNode } from "../helpers/localNode.ts";
+import { devStackEnvLine, writeDevStack } from "../../src/cli/devStack.ts";
 import { root, runCli } from "./runCli.ts";
 
 // Hardhat's well-known dev mnemonic: its keys are public test keys, never real funds.
@@ -253,6 +254,51 @@ describe("watch", () => {
     expect(await exited).toBe(0);
     const events = stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(events).toContainEqual(expect.objectContaining({ event: "KeyRegistered", args: expect.objectContaining({ keyId: key.keyId, label: "watched" }) }));
+  });
+});
+
+describe("the running dev stack (.keyledger/dev-stack.json)", () => {
+  const stackFile = (pid: number) => {
+    const stateDir = mkdtempSync(join(dir, "state-"));
+    writeDevStack(join(stateDir, "dev-stack.json"), {
+      version: 1,
+      pid,
+      rpcUrl: node.rpcUrl,
+      chainId: 31337,
+      manifestPath: node.manifestPath,
+      startedAt: new Date().toISOString(),
+    });
+    return stateDir;
+  };
+
+  it("is where the CLI finds the node and manifest when no --rpc or env names them (a busy 8545 moved the stack)", async () => {
+    const { path, key } = await keyFile("found-by-stack-file");
+    const stateDir = stackFile(process.pid);
+    const register = await runCli(["register", "--key", path, "--scopes", "read", "--dev-account", "2", "--json"], { env: { KEYLEDGER_STATE_DIR: stateDir } });
+    expect(register.stderr).toBe("");
+    expect(register.code).toBe(0);
+    const status = await runCli(["status", key.keyId, "--json"], { env: { KEYLEDGER_STATE_DIR: stateDir } });
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ valid: true, label: "found-by-stack-file" });
+    // --rpc still wins over the file.
+    const flag = await runCli(["status", key.keyId, "--rpc", "http://127.0.0.1:9"], { env: { KEYLEDGER_STATE_DIR: stateDir } });
+    expect(flag.code).toBe(3);
+    expect(flag.stderr).toContain("http://127.0.0.1:9");
+  });
+
+  it("is ignored once the stack's process is gone", async () => {
+    const gone = spawn(process.execPath, ["-e", ""]);
+    const pid = gone.pid!;
+    await new Promise((r) => gone.once("exit", r));
+    const stale = await runCli(["status", `0x${"11".repeat(32)}`, "--json"], { env: { KEYLEDGER_STATE_DIR: stackFile(pid) } });
+    expect(stale.code).toBe(3);
+    expect(stale.stderr).not.toContain(node.rpcUrl);
+  });
+
+  it("gives the exact env line npm start prints", () => {
+    expect(devStackEnvLine({ rpcUrl: "http://127.0.0.1:40123", manifestPath: "/tmp/a b/31337.json", apiUrl: "http://127.0.0.1:8787" })).toBe(
+      "export KEYLEDGER_RPC_URL=http://127.0.0.1:40123 KEYLEDGER_MANIFEST='/tmp/a b/31337.json' KEYLEDGER_API_URL=http://127.0.0.1:8787",
+    );
   });
 });
 

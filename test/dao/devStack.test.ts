@@ -1,6 +1,6 @@
 // `npm start` (scripts/dev.ts) as a user runs it: starts, prints, and leaves nothing behind.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -86,8 +86,20 @@ describe("scripts/dev.ts", () => {
     const deployment = await (await fetch(new URL("/deployment.json", webUrl))).json();
     expect(deployment.contracts.KeyRegistry.address).toBe(manifest.contracts.KeyRegistry.address);
 
+    // Blocks keep coming on an idle chain (interval mining besides automine), so chain time moves.
+    const blockNumber = async () => Number(((await (await fetch(rpcUrl!, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }) })).json()) as { result: string }).result);
+    const before = await blockNumber();
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(await blockNumber()).toBeGreaterThan(before);
+
+    // The CLI finds this stack through dev-stack.json; other tools through the printed env line.
+    const stackFile = join(dev.stateDir, "dev-stack.json");
+    expect(JSON.parse(readFileSync(stackFile, "utf8"))).toMatchObject({ version: 1, pid: dev.child.pid, rpcUrl, chainId: 31337, manifestPath: dev.manifestPath, apiUrl });
+    expect(out).toContain(`export KEYLEDGER_RPC_URL=${rpcUrl} KEYLEDGER_MANIFEST=${dev.manifestPath} KEYLEDGER_API_URL=${apiUrl}`);
+
     dev.child.kill("SIGINT");
     expect(await dev.exited).toBe(0);
+    expect(existsSync(stackFile)).toBe(false);
     expect(await answers(rpcUrl!)).toBe(false);
     await expect(fetch(`${apiUrl}/healthz`)).rejects.toThrow();
     await expect(fetch(webUrl!)).rejects.toThrow();

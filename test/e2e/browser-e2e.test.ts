@@ -5,16 +5,18 @@
 // proposal revokes it (vote, time travel, queue, execute) -> the API rejects it
 // with key-revoked and the page shows it revoked. Screenshots of every page go to
 // test-results/screenshots.
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { KeyFile } from "../../src/keys/index.ts";
+import { generateKey, type KeyFile } from "../../src/keys/index.ts";
 import { startApiServer, type StartApiServerReturnType } from "../../src/server/index.ts";
-import { type SignableRequest, signRequest } from "../../src/signer/index.ts";
+import { decryptKeyFile, isEncryptedKeyFile, type SignableRequest, signRequest } from "../../src/signer/index.ts";
+import { writeKeyFile } from "../../src/signer/keyFile.ts";
 import { startWebServer, type StartWebServerReturnType } from "../../web/server.ts";
-import { devAccounts, type LocalNode, startLocalNode } from "../helpers/localNode.ts";
+import { devAccounts, increaseTime, type LocalNode, startLocalNode } from "../helpers/localNode.ts";
 import { injectWallet } from "./browser/injectWallet.ts";
 import { chromiumPath, hasChromium, launchBrowser, type LaunchBrowserReturnType } from "./browser/launchBrowser.ts";
 import { measureFirstLoad } from "./browser/measureFirstLoad.ts";
@@ -24,6 +26,7 @@ const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const screenshots = join(root, "test-results/screenshots");
 const firstLoadBudget = 300 * 1024;
 const step = { timeout: 30_000 };
+const savePassphrase = "e2e passphrase 1";
 
 if (!hasChromium()) console.warn(`browser e2e skipped: no Chromium at ${chromiumPath} (apt-get install chromium; .ci/run does it)`);
 
@@ -35,6 +38,7 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
   let page: Page;
   let problems: string[];
   let key: KeyFile;
+  let nextKey: KeyFile;
 
   beforeAll(async () => {
     mkdirSync(screenshots, { recursive: true });
@@ -82,6 +86,9 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await shot("02-connect-dialog");
     await page.getByRole("button", { name: /Local dev account/ }).click();
     await expect.poll(() => page.getByTestId("dev-account-select").inputValue()).toBe("0");
+    // The Connect button is gone: focus moves to the page's heading, not the body.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe("H1");
+    expect(await page.title()).toBe("My keys · KeyLedger");
   });
 
   it("registers a key generated in the page and saves its key file once", step, async () => {
@@ -90,13 +97,30 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await page.getByRole("checkbox", { name: "trade" }).check();
     await page.getByRole("button", { name: "Generate key pair" }).click();
     await page.getByTestId("generated-key").waitFor();
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Save private key file" }).click()]);
-    key = JSON.parse(readFileSync((await download.path())!, "utf8")) as KeyFile;
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("save-passphrase");
+    // The label is in the generated key file now: read-only, and it says so.
+    expect(await page.getByLabel("Label").getAttribute("readonly")).not.toBeNull();
+    expect(await page.getByText("Fixed: it is written in the generated key file.", { exact: false }).count()).toBe(1);
+    // Saved encrypted, in the CLI's format: the passphrase decrypts it, and the file never holds d in clear.
+    await page.getByLabel("Passphrase for the key file").fill(savePassphrase);
+    await page.getByLabel("Repeat the passphrase").fill(savePassphrase);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Save encrypted key file" }).click()]);
+    const saved = JSON.parse(readFileSync((await download.path())!, "utf8")) as Record<string, unknown>;
+    expect(isEncryptedKeyFile(saved)).toBe(true);
+    expect(saved.privateKey).toBeUndefined();
+    key = await decryptKeyFile({ file: saved, passphrase: savePassphrase });
     expect(key.alg).toBe("ed25519");
     expect(key.label).toBe("e2e trading bot");
     expect(key.privateKey?.d).toBeTypeOf("string");
     await page.getByTestId("register-submit").click();
+    // A review of every value first.
+    const review = await page.getByTestId("review").textContent();
+    for (const part of ["“e2e trading bot”", key.keyId, "Ed25519", "trade", "signed in this page"]) expect(review).toContain(part);
+    await shot("03a-register-review");
+    await page.getByTestId("review-confirm").click();
     await confirmed(page.locator("form"));
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("tx-confirmed");
+    expect(await page.title()).toBe("Register · KeyLedger");
     await shot("03-register-confirmed");
 
     await go("keys");
@@ -114,10 +138,14 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await go("rotate");
     await page.getByRole("button", { name: "Generate key pair" }).click();
     await page.getByTestId("generated-key").waitFor();
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Save private key file" }).click()]);
+    await page.getByText("chmod 600").waitFor();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "save it unencrypted" }).click()]);
     const next = JSON.parse(readFileSync((await download.path())!, "utf8")) as KeyFile;
+    nextKey = next;
     expect(next.keyId).not.toBe(key.keyId);
     await page.getByRole("button", { name: "Rotate to v2" }).click();
+    expect(await page.getByTestId("review").textContent()).toContain(next.keyId);
+    await page.getByRole("button", { name: "Confirm rotation to v2" }).click();
     await confirmed(page.locator("form, .form").first());
     await expect.poll(() => page.getByText("Both versions are valid until").count()).toBeGreaterThan(0);
     await shot("10b-rotated");
@@ -166,6 +194,60 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await shot("06-governance-executed");
   });
 
+  it("a proposal's own page: vote with a reason, the voters, and why it was defeated", { timeout: 60_000 }, async () => {
+    const g = node.manifest.governance;
+    await go("governance");
+    await page.getByRole("radio", { name: "Revoke a key" }).check();
+    await page.getByLabel("Key id").fill(nextKey.keyId);
+    await page.getByLabel("Reason (public, on-chain)").fill("e2e: should fail");
+    await page.getByTestId("propose-submit").click();
+    await confirmed(page.locator("#propose-title").locator(".."));
+    // Newest first: the new proposal, once the list has it.
+    await expect.poll(() => page.getByTestId("proposal").first().getAttribute("data-state")).toBe("Pending");
+    await page.getByTestId("proposal").first().getByTestId("proposal-link").click();
+    await page.getByRole("heading", { level: 1, name: /^Proposal / }).waitFor();
+    expect(page.url()).toMatch(/#\/proposal\/\d+$/);
+    expect(await page.title()).toMatch(/^Proposal \d+…? · KeyLedger$/);
+    const proposal = page.getByTestId("proposal");
+    expect(await proposal.textContent()).toContain("Revoke key");
+
+    await increaseTime(node.rpcUrl, g.votingDelay + 1);
+    // Time travelled behind the page's back: it sees the new block on its next poll.
+    await expect.poll(() => proposal.getAttribute("data-state"), { timeout: 15_000 }).toBe("Active");
+    await page.getByLabel("Reason (public, on-chain)").fill("e2e: not needed");
+    await page.getByTestId("vote-reason-against").click();
+    await confirmed(page.locator("#vote-reason-title").locator(".."));
+    await expect.poll(() => page.getByTestId("voters").textContent(), { timeout: 15_000 }).toContain("Against");
+    expect(await page.getByTestId("voters").textContent()).toContain("e2e: not needed");
+
+    await increaseTime(node.rpcUrl, g.votingPeriod + 1);
+    await expect.poll(() => proposal.getAttribute("data-state"), { timeout: 15_000 }).toBe("Defeated");
+    const why = await page.getByTestId("why-defeated").textContent();
+    expect(why).toContain("Quorum not reached");
+    expect(why).toContain("More votes against");
+    await shot("06b-proposal-defeated");
+  });
+
+  it("keeps typed inputs and transaction messages with the account that made them", step, async () => {
+    await go("governance");
+    const power = page.locator("#power-title").locator("..");
+    await power.getByLabel("Delegate to address").fill(devAccounts[0]);
+    await power.getByRole("button", { name: "Delegate", exact: true }).click();
+    await confirmed(power);
+    await power.getByLabel("Delegate to address").fill(devAccounts[3]);
+
+    await page.getByTestId("dev-account-select").selectOption("1");
+    await expect.poll(() => power.getByLabel("Delegate to address").inputValue()).toBe("");
+    expect(await page.getByTestId("tx-confirmed").count()).toBe(0);
+    expect(await page.getByTestId("recent-transactions").count()).toBe(0);
+
+    await page.getByTestId("dev-account-select").selectOption("0");
+    const recent = page.getByTestId("recent-transactions");
+    await recent.locator("summary").click();
+    expect(await recent.textContent()).toContain("Delegate votes");
+    expect(await recent.getByRole("button", { name: /Copy hash of Delegate votes/ }).count()).toBe(1);
+  });
+
   it("the API now rejects the key with key-revoked and the page shows it revoked", step, async () => {
     await expect.poll(() => signedGet("/v1/prices")).toMatchObject({ status: 401, body: { error: "key-revoked" } });
 
@@ -205,17 +287,61 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     expect(page.url()).not.toContain("c2VjcmV0");
   });
 
+  it("registers an encrypted key file made by the CLI: passphrase asked, label taken, proof signed in the page", { timeout: 60_000 }, async () => {
+    const cliKey = await generateKey({ label: "cli-encrypted" });
+    const dir = mkdtempSync(join(tmpdir(), "keyledger-e2e-"));
+    const path = join(dir, "cli-key.json");
+    writeKeyFile({ path, key: cliKey, passphrase: savePassphrase, scryptN: 2 ** 14 });
+    await go("register");
+    await page.getByRole("radio", { name: "Use a key from the CLI" }).check();
+    await page.getByLabel("Key file", { exact: true }).setInputFiles(path);
+    await page.getByLabel("Key file passphrase").fill("a wrong passphrase");
+    await page.getByRole("button", { name: "Unlock key file" }).click();
+    await page.getByText(/Wrong passphrase/).waitFor();
+    // The same file chosen again still loads.
+    await page.getByLabel("Key file", { exact: true }).setInputFiles(path);
+    await page.getByLabel("Key file passphrase").fill(savePassphrase);
+    await page.getByRole("button", { name: "Unlock key file" }).click();
+    await page.getByTestId("imported-key").waitFor();
+    expect(await page.getByLabel("Label").inputValue()).toBe("cli-encrypted");
+    expect(await page.getByLabel("Proof of possession (hex)").count()).toBe(0);
+    expect(await page.content()).not.toContain(cliKey.privateKey!.d!);
+    await page.getByLabel("Label").fill("cli-encrypted renamed");
+    await page.getByTestId("register-submit").click();
+    await page.getByTestId("review-confirm").click();
+    await confirmed(page.locator("form"));
+    expect(await page.getByTestId("tx-confirmed").textContent()).toContain("cli-encrypted renamed");
+    await shot("09a-register-cli-key");
+    await page.getByRole("button", { name: "Register another key" }).click();
+  });
+
   it("shows a refused transaction's custom error in words", step, async () => {
     // The revoked key's file, loaded again "from the CLI": its id can never come back.
     await go("register");
-    await page.getByLabel("Label").fill("second try");
     await page.getByRole("radio", { name: "Use a key from the CLI" }).check();
     await page.getByLabel("…or paste the key file or a JWK").fill(JSON.stringify(key));
+    // Read, then cleared: the private key is not left on screen.
+    expect(await page.getByLabel("…or paste the key file or a JWK").inputValue()).toBe("");
+    expect(await page.getByLabel("Label").inputValue()).toBe("e2e trading bot");
+    await page.getByLabel("Label").fill("second try");
     await page.getByTestId("register-submit").click();
+    await page.getByTestId("review-confirm").click();
     const error = page.getByTestId("tx-error");
     await expect.poll(() => error.getAttribute("data-code")).toBe("KeyAlreadyRegistered");
     expect(await error.textContent()).toContain("is already registered");
     await shot("09-register-refused");
+  });
+
+  it("revokes the rotated version in the page and names what it revoked, without a stale selection error", step, async () => {
+    await go("revoke");
+    await page.getByRole("checkbox", { name: /^v2 / }).check();
+    await page.getByLabel("Reason (public, on-chain)").fill("e2e: retired");
+    await page.getByRole("button", { name: "Revoke key…" }).click();
+    await page.getByTestId("confirm-revoke").click();
+    await confirmed(page.locator("form"));
+    expect(await page.getByTestId("revoked-keys").textContent()).toContain("e2e trading bot v2");
+    expect(await page.getByText("Select at least one key.").count()).toBe(0);
+    await shot("11a-revoked");
   });
 
   it("renders every page without console errors", step, async () => {
@@ -226,12 +352,36 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
       await go(hash);
       await shot(name);
     }
+    // 1280 px, connected: the header is one row.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await go("governance");
+    const rows = await page.evaluate(() =>
+      [...document.querySelectorAll(".site-header > *")].map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)),
+    );
+    expect(Math.max(...rows) - Math.min(...rows)).toBeLessThan(12);
+
+    // 390 px: every page, Governance and Look-up included, is on screen in the navigation.
     await page.setViewportSize({ width: 390, height: 844 });
     await go("keys");
     await shot("12-my-keys-mobile");
-    await go("governance");
+    for (const name of ["Governance", "Look-up"]) {
+      const box = (await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+    }
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Governance" }).click();
+    await page.getByRole("heading", { name: "Governance", level: 1 }).waitFor();
+    expect(await page.title()).toBe("Governance · KeyLedger");
     await shot("13-governance-mobile");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Look-up" }).click();
+    await page.getByRole("heading", { level: 1 }).filter({ hasText: /Look/ }).waitFor();
     await page.setViewportSize({ width: 1280, height: 900 });
+
+    // Disconnect: focus goes to the Connect button that replaces it; the prompt does not point "top right".
+    await go("register");
+    await page.getByRole("button", { name: "Disconnect" }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Connect");
+    expect(await page.getByTestId("connect-prompt").textContent()).not.toContain("top right");
     expect(problems).toEqual([]);
   });
 

@@ -308,6 +308,16 @@ describe("verify: every rejection reason", () => {
     expectOk(await at({ expiresAt: T + 1 }));
   });
 
+  it("keyClock judges key windows apart from signature freshness (a dev chain ahead of the wall)", async () => {
+    const day = 86_400;
+    const ahead = { keyClock: () => NOW + day * 1000 };
+    // The signature is fresh by `now`, but the chain's clock is past the key's end.
+    expectReason(await verifierFor({ ed: { key: ed, expiresAt: T + day } }, ahead).verify(await sign(get)), "key-expired");
+    expectOk(await verifierFor({ ed: { key: ed, expiresAt: T + day + 1 } }, ahead).verify(await sign(get)));
+    expectOk(await verifierFor({ ed: { key: ed, expiresAt: T + day } }).verify(await sign(get)));
+    expect(() => verifierFor({}, { keyClock: 5 as unknown as () => number })).toThrow(/keyClock must be a function/);
+  });
+
   it("key-revoked and key-suspended", async () => {
     expectReason(await verifierFor({ ed: { key: ed, state: "revoked" } }).verify(await sign(get)), "key-revoked");
     expectReason(await verifierFor({ ed: { key: ed, state: "suspended" } }).verify(await sign(get)), "key-suspended");

@@ -1,7 +1,9 @@
 import { lazy, Suspense, useEffect } from "react";
 import { ChainFooter } from "./components/ChainFooter.tsx";
 import { ConnectButton } from "./components/ConnectButton.tsx";
+import { useConnection } from "wagmi";
 import { NetworkBanner } from "./components/NetworkBanner.tsx";
+import { RecentTransactions } from "./components/RecentTransactions.tsx";
 import { type Page, useHashRoute } from "./useHashRoute.ts";
 
 // Each page is its own chunk: the first page loads only what it needs.
@@ -12,6 +14,7 @@ const pageComponents = {
   revoke: lazy(() => import("./pages/RevokePage.tsx")),
   governance: lazy(() => import("./pages/GovernancePage.tsx")),
   lookup: lazy(() => import("./pages/LookupPage.tsx")),
+  proposal: lazy(() => import("./pages/ProposalPage.tsx")),
 } satisfies Record<Page, unknown>;
 
 const navigation: { page: Page; title: string }[] = [
@@ -26,10 +29,13 @@ const navigation: { page: Page; title: string }[] = [
 export function App() {
   const route = useHashRoute();
   const PageComponent = pageComponents[route.page];
-  // On narrow screens the navigation scrolls sideways: keep the current page's tab in view.
+  const { address } = useConnection();
+  // Each page has its own document title (tabs, history, screen readers announce it).
   useEffect(() => {
-    document.querySelector('.site-header nav a[aria-current="page"]')?.scrollIntoView({ block: "nearest", inline: "nearest" });
-  }, [route.page]);
+    const title = route.page === "proposal" ? "Proposal" : (navigation.find((item) => item.page === route.page)?.title ?? "KeyLedger");
+    const detail = route.param ? ` ${route.param.length > 14 ? `${route.param.slice(0, 10)}…` : route.param}` : "";
+    document.title = `${title}${detail} · KeyLedger`;
+  }, [route.page, route.param]);
   return (
     <>
       <a className="skip-link" href="#main">Skip to content</a>
@@ -42,7 +48,7 @@ export function App() {
           <ul>
             {navigation.map((item) => (
               <li key={item.page}>
-                <a href={`#/${item.page}`} aria-current={route.page === item.page ? "page" : undefined}>
+                <a href={`#/${item.page}`} aria-current={route.page === item.page || (route.page === "proposal" && item.page === "governance") ? "page" : undefined}>
                   {item.title}
                 </a>
               </li>
@@ -54,8 +60,10 @@ export function App() {
       <NetworkBanner />
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<p aria-busy="true">Loading…</p>}>
-          <PageComponent param={route.param} />
+          {/* Keyed by account: typed inputs and transaction messages belong to the account that made them. */}
+          <PageComponent key={address ?? "disconnected"} param={route.param} />
         </Suspense>
+        <RecentTransactions />
       </main>
       <ChainFooter />
     </>

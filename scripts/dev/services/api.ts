@@ -1,6 +1,6 @@
 import { nodeService } from "../nodeService.ts";
 
-/** The reference API (src/server/main.ts), verifying requests against the fresh deployment. */
+/** The reference API (src/server/main.ts), verifying requests against the fresh deployment, key windows by the chain's clock. */
 export const apiService = nodeService({
   name: "reference API",
   script: "src/server/main.ts",
@@ -8,6 +8,9 @@ export const apiService = nodeService({
   portEnv: "KEYLEDGER_API_PORT",
   log: "api.log",
   urlEnv: "KEYLEDGER_API_URL",
+  // The dev chain is moved ahead by time travel (the dApp's "+1 d", evm_increaseTime):
+  // key windows are judged by the chain's clock, as the registry judges them.
+  args: ["--clock", "chain"],
   nextSteps: (url) => [
     `Signed request: npm run keyledger -- request ${url}/v1/prices --key <key file>`,
     `Metrics (requests per key and version, last use): ${url}/metrics`,

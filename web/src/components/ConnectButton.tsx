@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { type Connector, useConnect, useConnection, useConnectors, useDisconnect } from "wagmi";
 import { describeError } from "../lib/describeError.ts";
 import { shortHex } from "../lib/shortHex.ts";
@@ -16,14 +16,36 @@ export function ConnectButton() {
   const disconnect = useDisconnect();
   const { isLocal } = useRuntime();
   const [open, setOpen] = useState(false);
+  // Where focus goes after the user connects or disconnects (the button they used disappears):
+  // after Connect, the page's heading (the page now shows what needs the wallet); after
+  // Disconnect, the Connect button. Automatic reconnects on load never move focus.
+  const focusAfter = useRef<"connected" | "disconnected" | null>(null);
+  const connectButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (focusAfter.current === "connected" && connection.isConnected) {
+      focusAfter.current = null;
+      setTimeout(() => {
+        const heading = document.querySelector<HTMLElement>("main h1");
+        if (heading) {
+          heading.tabIndex = -1;
+          heading.focus();
+        }
+      }, 0);
+    } else if (focusAfter.current === "disconnected" && !connection.isConnected) {
+      focusAfter.current = null;
+      connectButton.current?.focus();
+    }
+  }, [connection.isConnected]);
 
   const hasLegacyWallet = typeof window !== "undefined" && "ethereum" in window && Boolean((window as { ethereum?: unknown }).ethereum);
   const discovered = connectors.filter((c) => c.type === "injected" && c.id !== "injected");
   const wallets = discovered.length > 0 ? discovered : hasLegacyWallet ? connectors.filter((c) => c.id === "injected") : [];
   const dev = isLocal ? connectors.find((c) => c.type === devType) : undefined;
 
-  const choose = (connector: Connector) =>
+  const choose = (connector: Connector) => {
+    focusAfter.current = "connected";
     connect.mutate({ connector }, { onSuccess: () => setOpen(false) });
+  };
 
   if (connection.isConnected && connection.address) {
     return (
@@ -36,7 +58,11 @@ export function ConnectButton() {
             {shortHex(connection.address)}
           </span>
         )}
-        <button type="button" className="secondary small" onClick={() => disconnect.mutate({ connector: connection.connector })}>
+        <button type="button" className="secondary small" onClick={() => {
+            focusAfter.current = "disconnected";
+            disconnect.mutate({ connector: connection.connector });
+          }}
+        >
           Disconnect
         </button>
       </div>
@@ -45,7 +71,14 @@ export function ConnectButton() {
 
   return (
     <>
-      <button type="button" className="primary" onClick={() => setOpen(true)} disabled={connection.isConnecting || connection.isReconnecting}>
+      <button
+        type="button"
+        className="primary"
+        ref={connectButton}
+        data-connect-button=""
+        onClick={() => setOpen(true)}
+        disabled={connection.isConnecting || connection.isReconnecting}
+      >
         {connection.isConnecting || connection.isReconnecting ? "Connecting…" : "Connect"}
       </button>
       <Modal id="connect" open={open} title="Connect" onClose={() => setOpen(false)}>

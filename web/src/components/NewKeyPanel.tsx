@@ -1,11 +1,14 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { Address } from "viem";
 import { type Algorithm, algorithms, algorithmToChain } from "../../../src/keys/algorithms.ts";
 import { generateKey } from "../../../src/keys/generateKey.ts";
 import { proofOfPossessionMessage } from "../../../src/keys/proofOfPossession.ts";
+import type { KeyFile } from "../../../src/keys/types.ts";
+import { decryptKeyFile, isEncryptedKeyFile } from "../../../src/signer/decryptKeyFile.ts";
 import { toHex } from "viem";
 import { algorithmLabel } from "../lib/algorithmLabel.ts";
 import { downloadJson } from "../lib/downloadJson.ts";
+import { encryptKeyFile, passphraseProblem } from "../lib/encryptKeyFile.ts";
 import { keyFileName } from "../lib/keyFileName.ts";
 import { parseKeyInput } from "../lib/parseKeyInput.ts";
 import type { NewKeyValue } from "./newKey.ts";
@@ -15,6 +18,8 @@ export type NewKeyPanelProps = {
   value: NewKeyValue;
   onChange: (value: NewKeyValue) => void;
   label: string;
+  /** Called with the `label` of a loaded key file, so the form can take it over. */
+  onLabel?: ((label: string) => void) | undefined;
   allowedAlgorithms: number;
   chainId: number;
   registry: Address;
@@ -22,13 +27,24 @@ export type NewKeyPanelProps = {
   disabled?: boolean | undefined;
 };
 
+const firstLine = (e: unknown) => (e instanceof Error ? e.message.split("\n")[0]! : String(e));
+
 /**
  * Where the new key comes from: generated here (WebCrypto), with its private key
- * file saved once, or a key made with the CLI (loaded file or pasted JWK).
+ * file saved once (encrypted under a passphrase, or in clear with a warning), or a
+ * key made with the CLI (a loaded file, encrypted or not, or a pasted JWK).
+ * A private key is never left on screen: pasted text holding one is cleared once read.
  */
-export function NewKeyPanel({ value, onChange, label, allowedAlgorithms, chainId, registry, owner, disabled }: NewKeyPanelProps) {
+export function NewKeyPanel({ value, onChange, label, onLabel, allowedAlgorithms, chainId, registry, owner, disabled }: NewKeyPanelProps) {
   const [generating, setGenerating] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // An encrypted key file waiting for its passphrase (component state only: never in the URL or logged).
+  const [locked, setLocked] = useState<{ file: unknown; keyId: string; name: string } | null>(null);
+  const [passphrase, setPassphrase] = useState("");
+  const [unlocking, setUnlocking] = useState(false);
+  const [unlockError, setUnlockError] = useState<string | null>(null);
+  const [loadedFrom, setLoadedFrom] = useState<string | null>(null);
+  const passphraseField = useRef<HTMLInputElement>(null);
   const allowed = algorithms.filter((alg) => allowedAlgorithms & (1 << algorithmToChain(alg)));
   const set = (patch: Partial<NewKeyValue>) => onChange({ ...value, ...patch });
 
@@ -38,21 +54,77 @@ export function NewKeyPanel({ value, onChange, label, allowedAlgorithms, chainId
     try {
       set({ key: await generateKey({ alg: value.alg, label }), saved: false });
     } catch (e) {
-      setError(e instanceof Error ? e.message.split("\n")[0]! : String(e));
+      setError(firstLine(e));
     } finally {
       setGenerating(false);
     }
   };
 
-  const importKey = (text: string) => {
+  const acceptKey = (key: KeyFile, from: string, fileLabel: unknown) => {
+    setLocked(null);
+    setLoadedFrom(from);
+    if (typeof fileLabel === "string" && fileLabel) onLabel?.(fileLabel);
+    onChange({ ...value, importText: "", key, importError: undefined, locked: false, saved: true, alg: key.alg });
+  };
+
+  /** Reads a pasted text or a loaded file; `name` is the file's name, or null for pasted text. */
+  const importKey = (text: string, name: string | null) => {
+    setUnlockError(null);
+    setLocked(null);
+    setLoadedFrom(null);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const from = name ?? "the pasted text";
+    const fileLabel = json && typeof json === "object" ? (json as { label?: unknown }).label : undefined;
+    if (isEncryptedKeyFile(json)) {
+      const { encryptedPrivateKey: _, ...publicPart } = json as Record<string, unknown>;
+      const parsed = parseKeyInput(JSON.stringify(publicPart), label);
+      if (!parsed.ok) {
+        onChange({ ...value, importText: name ? "" : text, key: null, importError: parsed.message, locked: false });
+        return;
+      }
+      setLocked({ file: json, keyId: parsed.keyId, name: from });
+      if (typeof fileLabel === "string" && fileLabel) onLabel?.(fileLabel);
+      onChange({ ...value, importText: "", key: null, importError: undefined, locked: true, alg: parsed.alg });
+      setTimeout(() => passphraseField.current?.focus(), 0);
+      return;
+    }
     const parsed = text.trim() ? parseKeyInput(text, label) : null;
-    set({
-      importText: text,
+    if (parsed?.ok) {
+      if (parsed.hasPrivateKey || name) return acceptKey(parsed.key, from, fileLabel);
+      if (typeof fileLabel === "string" && fileLabel) onLabel?.(fileLabel);
+    }
+    onChange({
+      ...value,
+      // Text holding a private key is never kept on screen, even when it does not parse as a key.
+      importText: name || (json && typeof json === "object" && /"(d|privateKey)"\s*:/.test(text)) ? "" : text,
       key: parsed?.ok ? parsed.key : null,
-      importError: parsed && !parsed.ok ? parsed.message : undefined,
+      importError: parsed && !parsed.ok ? (name ? `${name}: ${parsed.message}` : parsed.message) : undefined,
+      locked: false,
       saved: true,
       alg: parsed?.ok ? parsed.alg : value.alg,
     });
+  };
+
+  const unlock = async () => {
+    if (!locked || unlocking) return;
+    setUnlocking(true);
+    setUnlockError(null);
+    try {
+      const key = await decryptKeyFile({ file: locked.file, passphrase });
+      setPassphrase("");
+      acceptKey(key, locked.name, key.label);
+    } catch (e) {
+      setPassphrase("");
+      setUnlockError(/wrong passphrase/i.test(firstLine(e)) ? "Wrong passphrase, or the file was changed. Try again." : firstLine(e));
+      passphraseField.current?.focus();
+    } finally {
+      setUnlocking(false);
+    }
   };
 
   return (
@@ -66,7 +138,11 @@ export function NewKeyPanel({ value, onChange, label, allowedAlgorithms, chainId
               name="key-source"
               value={source}
               checked={value.source === source}
-              onChange={() => onChange({ ...value, source, key: null, saved: false, importText: "", importError: undefined, proof: "" })}
+              onChange={() => {
+                setLocked(null);
+                setLoadedFrom(null);
+                onChange({ ...value, source, key: null, saved: false, importText: "", importError: undefined, locked: false, proof: "" });
+              }}
             />
             {source === "generate" ? "Generate in this browser" : "Use a key from the CLI"}
           </label>
@@ -101,23 +177,7 @@ export function NewKeyPanel({ value, onChange, label, allowedAlgorithms, chainId
                 Key id <code className="break">{value.key.keyId}</code>
               </p>
               {value.key.privateKey ? (
-                <>
-                  <p className={value.saved ? "note success" : "note warning"}>
-                    {value.saved
-                      ? "Private key file saved. Keep it safe: KeyLedger never stores it, and this page forgets it after registration."
-                      : "Save the private key file now. It is the only copy: it is never sent anywhere and cannot be shown again."}
-                  </p>
-                  <button
-                    type="button"
-                    className={value.saved ? "secondary" : "primary"}
-                    onClick={() => {
-                      downloadJson(keyFileName(label, value.key!.keyId), { ...value.key!, label });
-                      set({ saved: true });
-                    }}
-                  >
-                    {value.saved ? "Download again" : "Save private key file"}
-                  </button>
-                </>
+                <SaveKeyFile keyFile={{ ...value.key, label }} saved={value.saved} onSaved={() => set({ saved: true })} />
               ) : (
                 <p className="note">The private key was forgotten after use.</p>
               )}
@@ -137,25 +197,66 @@ export function NewKeyPanel({ value, onChange, label, allowedAlgorithms, chainId
               type="file"
               accept="application/json,.json"
               onChange={async (event) => {
-                const file = event.target.files?.[0];
-                if (file) importKey(await file.text());
+                const input = event.target;
+                const file = input.files?.[0];
+                // Cleared at once, so choosing the same file again fires a change again.
+                input.value = "";
+                if (file) importKey(await file.text(), file.name);
               }}
             />
+            <p className="hint">From `keyledger keygen`, encrypted (you will be asked for its passphrase) or plaintext.</p>
           </div>
+          {locked && (
+            <div className="inline-form" data-testid="unlock-key-file">
+              <p className="note">
+                {locked.name} is encrypted. Key id <code className="break">{locked.keyId}</code>. Enter its passphrase: it is used here to decrypt the key and is
+                never sent or stored.
+              </p>
+              <div className="field">
+                <label htmlFor="key-file-passphrase">Key file passphrase</label>
+                <input
+                  id="key-file-passphrase"
+                  ref={passphraseField}
+                  type="password"
+                  autoComplete="off"
+                  value={passphrase}
+                  aria-invalid={unlockError ? true : undefined}
+                  aria-describedby={unlockError ? "key-file-passphrase-error" : undefined}
+                  onChange={(event) => setPassphrase(event.target.value)}
+                  onKeyDown={(event) => {
+                    if (event.key === "Enter") {
+                      event.preventDefault();
+                      void unlock();
+                    }
+                  }}
+                />
+                {unlockError && (
+                  <p className="field-error" id="key-file-passphrase-error" role="alert">
+                    {unlockError}
+                  </p>
+                )}
+              </div>
+              <button type="button" className="secondary" onClick={() => void unlock()} disabled={unlocking || !passphrase}>
+                {unlocking ? "Decrypting…" : "Unlock key file"}
+              </button>
+            </div>
+          )}
           <TextField
             label="…or paste the key file or a JWK"
             multiline
             rows={5}
             spellCheck={false}
+            autoComplete="off"
             value={value.importText}
-            onChange={(event) => importKey(event.target.value)}
-            hint="From `keyledger keygen`. A private key stays in this page's memory to sign the proof of possession; it is never sent."
+            onChange={(event) => importKey(event.target.value, null)}
+            hint="A private key stays in this page's memory to sign the proof of possession; it is never sent, and pasted text holding one is cleared once read."
             error={value.importError}
           />
           {value.key && (
-            <p>
+            <p data-testid="imported-key">
               {algorithmLabel(value.key.alg)} key <code className="break">{value.key.keyId}</code>
-              {value.key.privateKey ? " (private key present: proof of possession is automatic)" : " (public key only)"}
+              {loadedFrom ? ` from ${loadedFrom}` : ""}
+              {value.key.privateKey ? " (private key present: proof of possession is signed here, automatically)" : " (public key only)"}
             </p>
           )}
           {value.key && !value.key.privateKey && (
@@ -175,5 +276,107 @@ export function NewKeyPanel({ value, onChange, label, allowedAlgorithms, chainId
         </>
       )}
     </fieldset>
+  );
+}
+
+/** Saves a generated key: encrypted under a passphrase (the CLI's format), or in clear with the chmod warning. */
+function SaveKeyFile({ keyFile, saved, onSaved }: { keyFile: KeyFile; saved: boolean; onSaved: () => void }) {
+  const [passphrase, setPassphrase] = useState("");
+  const [repeated, setRepeated] = useState("");
+  const [tried, setTried] = useState(false);
+  const [encrypting, setEncrypting] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const problem = passphraseProblem(passphrase, repeated);
+  const fileName = keyFileName(keyFile.label, keyFile.keyId);
+
+  const saveEncrypted = async () => {
+    setTried(true);
+    if (problem) return;
+    setEncrypting(true);
+    setError(null);
+    try {
+      downloadJson(fileName, await encryptKeyFile({ key: keyFile, passphrase }));
+      setPassphrase("");
+      setRepeated("");
+      setTried(false);
+      onSaved();
+    } catch (e) {
+      setError(firstLine(e));
+    } finally {
+      setEncrypting(false);
+    }
+  };
+  const enter = (event: React.KeyboardEvent) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      void saveEncrypted();
+    }
+  };
+
+  return (
+    <div className="inline-form" data-testid="save-key-file">
+      <p className={saved ? "note success" : "note warning"}>
+        {saved
+          ? "Private key file saved. Keep it safe: KeyLedger never stores it, and this page forgets it after registration."
+          : "Save the private key file now. It is the only copy: it is never sent anywhere and cannot be shown again."}
+      </p>
+      <div className="field">
+        <label htmlFor="save-passphrase">Passphrase for the key file</label>
+        <input
+          id="save-passphrase"
+          type="password"
+          // Right after "Generate key pair" (which goes away), the next step: the file's passphrase.
+          autoFocus={!saved}
+          autoComplete="new-password"
+          value={passphrase}
+          onChange={(event) => setPassphrase(event.target.value)}
+          onKeyDown={enter}
+          aria-describedby="save-passphrase-hint"
+        />
+        <p className="hint" id="save-passphrase-hint">
+          At least 8 characters. The file is encrypted like `keyledger keygen` does (scrypt + AES-256-GCM); the CLI asks for this passphrase.
+        </p>
+      </div>
+      <div className="field">
+        <label htmlFor="save-passphrase-repeat">Repeat the passphrase</label>
+        <input
+          id="save-passphrase-repeat"
+          type="password"
+          autoComplete="new-password"
+          value={repeated}
+          onChange={(event) => setRepeated(event.target.value)}
+          onKeyDown={enter}
+          aria-invalid={tried && problem ? true : undefined}
+          aria-describedby={tried && problem ? "save-passphrase-error" : undefined}
+        />
+        {tried && problem && (
+          <p className="field-error" id="save-passphrase-error">
+            {problem}
+          </p>
+        )}
+      </div>
+      <button type="button" className={saved ? "secondary" : "primary"} onClick={() => void saveEncrypted()} disabled={encrypting}>
+        {encrypting ? "Encrypting…" : saved ? "Download encrypted file again" : "Save encrypted key file"}
+      </button>
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      <p className="hint">
+        Or{" "}
+        <button
+          type="button"
+          className="link"
+          onClick={() => {
+            downloadJson(fileName, keyFile);
+            onSaved();
+          }}
+        >
+          save it unencrypted
+        </button>
+        : the private key is then in clear; run <code>chmod 600 {fileName}</code> on it, since the CLI refuses a plaintext key file that others can read.
+      </p>
+    </div>
   );
 }

@@ -9,7 +9,10 @@ export function RequireWallet({ children, action }: { children: ReactNode; actio
   if (!connection.isConnected) {
     return (
       <div className="empty" data-testid="connect-prompt">
-        <p>Connect a wallet (top right) to {action}.</p>
+        <p>Connect a wallet to {action}.</p>
+        <button type="button" className="primary" onClick={() => document.querySelector<HTMLButtonElement>("[data-connect-button]")?.click()}>
+          Connect a wallet
+        </button>
       </div>
     );
   }

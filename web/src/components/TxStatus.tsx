@@ -1,10 +1,22 @@
+import { useEffect, useRef } from "react";
 import { shortHex } from "../lib/shortHex.ts";
 import type { TransactionState } from "./useTransaction.ts";
 
-export type TxStatusProps = { state: TransactionState; action: string; confirmed?: React.ReactNode };
+export type TxStatusProps = {
+  state: TransactionState;
+  action: string;
+  confirmed?: React.ReactNode;
+  /** Move focus to the confirmation (when the control that sent it goes away, e.g. a form done). */
+  focusOnConfirm?: boolean | undefined;
+};
 
 /** The live state of a transaction, announced to screen readers as it changes. */
-export function TxStatus({ state, action, confirmed }: TxStatusProps) {
+export function TxStatus({ state, action, confirmed, focusOnConfirm }: TxStatusProps) {
+  const confirmation = useRef<HTMLDivElement>(null);
+  const isConfirmed = state.status === "confirmed";
+  useEffect(() => {
+    if (isConfirmed && focusOnConfirm) confirmation.current?.focus();
+  }, [isConfirmed, focusOnConfirm]);
   return (
     <div className="tx-status" role="status" aria-live="polite">
       {state.status === "preparing" && <p className="note">Checking “{action}” against the chain…</p>}
@@ -15,7 +27,7 @@ export function TxStatus({ state, action, confirmed }: TxStatusProps) {
         </p>
       )}
       {state.status === "confirmed" && (
-        <div className="note success" data-testid="tx-confirmed">
+        <div className="note success" data-testid="tx-confirmed" ref={confirmation} tabIndex={-1}>
           <p>
             “{action}” confirmed in block {state.blockNumber.toString()} (transaction <code title={state.hash}>{shortHex(state.hash, 6)}</code>).
           </p>

@@ -92,7 +92,9 @@ describe("NewKeyPanel", () => {
     expect(latest.key?.privateKey?.d).toBeTypeOf("string");
     expect(screen.getByTestId("generated-key").textContent).toContain(latest.key!.keyId);
     expect(screen.getByText(/Save the private key file now/)).toBeDefined();
-    expect(screen.getByRole("button", { name: "Save private key file" })).toBeDefined();
+    expect(screen.getByRole("button", { name: "Save encrypted key file" })).toBeDefined();
+    expect(screen.getByLabelText("Passphrase for the key file").getAttribute("type")).toBe("password");
+    expect(screen.getByText(/chmod 600/)).toBeDefined();
   });
 
   it("cannot generate without a label", () => {

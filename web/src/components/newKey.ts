@@ -13,6 +13,8 @@ export type NewKeyValue = {
   saved: boolean;
   importText: string;
   importError?: string | undefined;
+  /** An encrypted key file was loaded and waits for its passphrase. */
+  locked?: boolean | undefined;
   /** Proof of possession for an imported public-only key, as hex. */
   proof: string;
 };
@@ -21,7 +23,11 @@ export const initialNewKey: NewKeyValue = { source: "generate", alg: "ed25519", 
 
 /** Why the key cannot be used yet, or null when it can. */
 export function newKeyProblem(value: NewKeyValue, allowedAlgorithms: number): string | null {
-  if (!value.key) return value.source === "generate" ? "Generate the key pair first." : value.importError ?? "Paste or load a key.";
+  if (!value.key) {
+    if (value.source === "generate") return "Generate the key pair first.";
+    if (value.locked) return "Unlock the key file with its passphrase first.";
+    return value.importError ?? "Paste or load a key.";
+  }
   if ((allowedAlgorithms & (1 << algorithmToChain(value.key.alg))) === 0) return "The DAO's policy does not allow this algorithm.";
   if (value.source === "generate" && !value.saved) return "Save the private key file first: it is shown only once.";
   if (!value.key.privateKey && !(isHex(value.proof.trim()) && value.proof.trim().length === 130)) {

@@ -6,6 +6,7 @@ import { getConnection, writeContract } from "wagmi/actions";
 import { withErrors } from "../chain/contractsAbi.ts";
 import { describeError, type DescribedError } from "../lib/describeError.ts";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
+import { describeAction, recordTransaction } from "./recentTransactions.ts";
 
 export type TransactionRequest = {
   address: Address;
@@ -26,6 +27,8 @@ export type SendOptions = {
   /** Runs before simulation (e.g. signing a proof of possession); its errors are shown like the transaction's. */
   prepare?: () => Promise<TransactionRequest>;
   scopeNames?: readonly string[] | undefined;
+  /** The action in words for the account's recent transactions; default from the function name. */
+  action?: string | undefined;
 };
 
 /**
@@ -45,6 +48,7 @@ export function useTransaction() {
       if (busy.current) return undefined;
       busy.current = true;
       let hash: Hex | undefined;
+      let sentBy: Address | undefined;
       try {
         setState({ status: "preparing" });
         const connection = getConnection(config);
@@ -62,13 +66,18 @@ export function useTransaction() {
         });
         setState({ status: "signing" });
         hash = await writeContract(config, { ...(simulated as Parameters<typeof writeContract>[1]), chainId: runtime.chainId });
+        const sender = connection.address!;
+        sentBy = sender;
+        recordTransaction(runtime.chainId, sender, { hash, action: options.action ?? describeAction(resolved.functionName), status: "pending", at: Date.now() });
         setState({ status: "pending", hash });
         const receipt = await client.waitForTransactionReceipt({ hash });
         if (receipt.status !== "success") throw Object.assign(new Error("Transaction reverted."), { name: "TransactionRevertedError" });
+        recordTransaction(runtime.chainId, sender, { hash, status: "confirmed", blockNumber: receipt.blockNumber.toString() });
         setState({ status: "confirmed", hash, blockNumber: receipt.blockNumber });
         await queryClient.invalidateQueries({ queryKey: ["keyledger"] });
         return receipt;
       } catch (error) {
+        if (hash && sentBy) recordTransaction(runtime.chainId, sentBy, { hash, status: "failed" });
         setState({ status: "failed", hash, error: describeError({ error, scopeNames: options.scopeNames }) });
         return undefined;
       } finally {

@@ -8,6 +8,7 @@ import { KeyIdLink } from "../components/KeyIdLink.tsx";
 import { initialNewKey, newKeyProblem, type NewKeyValue, prepareChainKey } from "../components/newKey.ts";
 import { NewKeyPanel } from "../components/NewKeyPanel.tsx";
 import { RequireWallet } from "../components/RequireWallet.tsx";
+import { ReviewDialog } from "../components/ReviewDialog.tsx";
 import { ScopeCheckboxes } from "../components/ScopeCheckboxes.tsx";
 import { TextField } from "../components/TextField.tsx";
 import { TxStatus } from "../components/TxStatus.tsx";
@@ -47,6 +48,7 @@ function RegisterForm() {
   const [lifetime, setLifetime] = useState<{ value: string; unit: DurationUnit }>({ value: "90", unit: "days" });
   const [newKey, setNewKey] = useState<NewKeyValue>(initialNewKey);
   const [submitted, setSubmitted] = useState(false);
+  const [reviewing, setReviewing] = useState(false);
 
   const registry = snapshot.data?.registry;
   const policy = registry?.policy;
@@ -60,10 +62,16 @@ function RegisterForm() {
   const keyProblem = newKeyProblem(newKey, policy.allowedAlgorithms);
   const done = tx.state.status === "confirmed";
   const ready = labelCheck.ok && scopeCheck.ok && lifetimeCheck.ok && !keyProblem;
+  // A generated key's file already carries the label; an imported key's label is the form's to choose.
+  const labelFixed = newKey.source === "generate" && Boolean(newKey.key);
   const show = (check: { ok: boolean; message?: string }) => (submitted && !check.ok ? check.message : undefined);
 
-  const submit = async () => {
+  const review = () => {
     setSubmitted(true);
+    if (ready && newKey.key) setReviewing(true);
+  };
+  const submit = async () => {
+    setReviewing(false);
     if (!ready || !newKey.key) return;
     const receipt = await tx.send(null, {
       scopeNames: registry.scopeNames,
@@ -89,7 +97,7 @@ function RegisterForm() {
       className="form"
       onSubmit={(event) => {
         event.preventDefault();
-        void submit();
+        review();
       }}
       noValidate
     >
@@ -119,8 +127,14 @@ function RegisterForm() {
           value={label}
           autoComplete="off"
           onChange={(event) => setLabel(event.target.value)}
-          disabled={Boolean(newKey.key)}
-          hint={`The client or app this key is for. ${labelCheck.bytes}/${maxLabelBytes} bytes.`}
+          readOnly={labelFixed}
+          aria-readonly={labelFixed || undefined}
+          className={labelFixed ? "read-only" : undefined}
+          hint={
+            labelFixed
+              ? "Fixed: it is written in the generated key file. “Discard and start over” to change it."
+              : `The client or app this key is for${newKey.source === "import" ? " (taken from the key file; you can change it)" : ""}. ${labelCheck.bytes}/${maxLabelBytes} bytes.`
+          }
           error={show(labelCheck)}
         />
         <ScopeCheckboxes value={scopes} onChange={setScopes} allowedScopes={policy.allowedScopes} names={registry.scopeNames} error={show(scopeCheck)} />
@@ -141,6 +155,7 @@ function RegisterForm() {
         value={newKey}
         onChange={setNewKey}
         label={label}
+        onLabel={setLabel}
         allowedAlgorithms={policy.allowedAlgorithms}
         chainId={runtime.chainId}
         registry={runtime.addresses.KeyRegistry}
@@ -168,9 +183,30 @@ function RegisterForm() {
           </button>
         )}
       </div>
+      {newKey.key && (
+        <ReviewDialog
+          id="review-register"
+          open={reviewing}
+          title="Review the registration"
+          rows={[
+            ["Label", `“${label}”`],
+            ["Owner", <code key="owner">{address}</code>],
+            ["Key id", <code key="id">{newKey.key.keyId}</code>],
+            ["Algorithm", algorithmLabel(newKey.key.alg)],
+            ["Scopes", scopeNames(scopes, registry.scopeNames).join(", ") || "none"],
+            ["Valid", `from now until about ${formatDateTime(now + lifetimeSeconds)} (${formatDuration(lifetimeSeconds)})`],
+            ["Proof of possession", newKey.key.privateKey ? "signed in this page with the private key when you confirm" : "the pasted proof"],
+          ]}
+          note="A registered key id can never be registered again, even after revocation."
+          confirmLabel="Confirm and register"
+          onConfirm={() => void submit()}
+          onCancel={() => setReviewing(false)}
+        />
+      )}
       <TxStatus
         state={tx.state}
         action="Register key"
+        focusOnConfirm
         confirmed={
           newKey.key && (
             <p>

@@ -40,6 +40,8 @@ function RevokeForm({ initial }: { initial: Hex | undefined }) {
   const [reason, setReason] = useState("");
   const [confirming, setConfirming] = useState(false);
   const [submitted, setSubmitted] = useState(false);
+  // What the last confirmed transaction revoked, named after success (the selection is cleared then).
+  const [revoked, setRevoked] = useState<{ keyId: Hex; label: string; version: number }[]>([]);
 
   if (!snapshot.data || !address) return <p aria-busy="true">Reading the registry…</p>;
   const { registry, head } = snapshot.data;
@@ -73,9 +75,16 @@ function RevokeForm({ initial }: { initial: Hex | undefined }) {
       chosen.length === 1
         ? { address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "revoke", args: [chosen[0], reason.trim()] }
         : { address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "revokeBatch", args: [chosen, reason.trim()] };
-    const receipt = await tx.send(request, { scopeNames: registry.scopeNames });
-    if (receipt) setSelected(new Set());
+    const sending = chosen.map((keyId) => ({ keyId, label: registry.keys.get(keyId)?.label ?? "", version: registry.keys.get(keyId)?.version ?? 0 }));
+    const receipt = await tx.send(request, { scopeNames: registry.scopeNames, action: sending.length > 1 ? `Revoke ${sending.length} keys` : "Revoke key" });
+    if (receipt) {
+      setRevoked(sending);
+      setSelected(new Set());
+      setReason("");
+      setSubmitted(false);
+    }
   };
+  const done = tx.state.status === "confirmed";
 
   return (
     <form
@@ -83,6 +92,8 @@ function RevokeForm({ initial }: { initial: Hex | undefined }) {
       onSubmit={(event) => {
         event.preventDefault();
         setSubmitted(true);
+        // A new submission after a success starts afresh: the green message goes.
+        if (done) tx.reset();
         if (chosen.length > 0 && reason.trim() !== "") setConfirming(true);
       }}
       noValidate
@@ -129,7 +140,7 @@ function RevokeForm({ initial }: { initial: Hex | undefined }) {
           ))}
         </datalist>
       </fieldset>
-      {submitted && chosen.length === 0 && <p className="field-error">Select at least one key.</p>}
+      {submitted && chosen.length === 0 && !done && <p className="field-error">Select at least one key.</p>}
       <div className="actions">
         <button type="submit" className="danger" disabled={tx.busy}>
           {chosen.length > 1 ? `Revoke ${chosen.length} keys…` : "Revoke key…"}
@@ -159,7 +170,24 @@ function RevokeForm({ initial }: { initial: Hex | undefined }) {
           </button>
         </div>
       </Modal>
-      <TxStatus state={tx.state} action={chosen.length > 1 || tx.state.status === "confirmed" ? "Revoke keys" : "Revoke key"} />
+      <TxStatus
+        state={tx.state}
+        action={done ? (revoked.length > 1 ? `Revoke ${revoked.length} keys` : "Revoke key") : chosen.length > 1 ? `Revoke ${chosen.length} keys` : "Revoke key"}
+        confirmed={
+          revoked.length > 0 && (
+            <div data-testid="revoked-keys">
+              <p>Revoked {revoked.length === 1 ? "key" : `${revoked.length} keys`}:</p>
+              <ul className="plain">
+                {revoked.map((k) => (
+                  <li key={k.keyId}>
+                    {k.label} v{k.version} <a href={`#/lookup/${k.keyId}`}><code title={k.keyId}>{shortHex(k.keyId, 6)}</code></a>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )
+        }
+      />
     </form>
   );
 }

@@ -11,6 +11,9 @@ import { KeyIdLink } from "../components/KeyIdLink.tsx";
 import { KeyTimeline } from "../components/KeyTimeline.tsx";
 import { initialNewKey, newKeyProblem, type NewKeyValue, prepareChainKey } from "../components/newKey.ts";
 import { NewKeyPanel } from "../components/NewKeyPanel.tsx";
+import { ReviewDialog } from "../components/ReviewDialog.tsx";
+import { scopeNames } from "../lib/scopeNames.ts";
+import { algorithmLabel } from "../lib/algorithmLabel.ts";
 import { RequireWallet } from "../components/RequireWallet.tsx";
 import { ScopeCheckboxes } from "../components/ScopeCheckboxes.tsx";
 import { TxStatus } from "../components/TxStatus.tsx";
@@ -76,6 +79,7 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
   const [lifetime, setLifetime] = useState<{ value: string; unit: DurationUnit }>({ value: "90", unit: "days" });
   const [newKey, setNewKey] = useState<NewKeyValue>(initialNewKey);
   const [submitted, setSubmitted] = useState(false);
+  const [reviewing, setReviewing] = useState(false);
   const [rotated, setRotated] = useState<{ oldKeyId: Hex; newKeyId: Hex } | null>(null);
   const rotatedLabel = rotated ? (registry.keys.get(rotated.oldKeyId)?.label ?? "") : "";
 
@@ -90,8 +94,12 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
   const done = tx.state.status === "confirmed";
   const show = (check: { ok: boolean; message?: string }) => (submitted && !check.ok ? check.message : undefined);
 
-  const submit = async () => {
+  const review = () => {
     setSubmitted(true);
+    if (ready && address && newKey.key) setReviewing(true);
+  };
+  const submit = async () => {
+    setReviewing(false);
     if (!ready || !address) return;
     const receipt = await tx.send(null, {
       scopeNames: registry.scopeNames,
@@ -128,7 +136,7 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
   }
 
   return (
-    <form className="form" onSubmit={(event) => { event.preventDefault(); void submit(); }} noValidate>
+    <form className="form" onSubmit={(event) => { event.preventDefault(); review(); }} noValidate>
       <fieldset className="panel" disabled={tx.busy}>
         <legend>Key to rotate</legend>
         <div className="field">
@@ -183,6 +191,24 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
           {tx.busy ? "Rotating…" : `Rotate to v${old.version + 1}`}
         </button>
       </div>
+      {newKey.key && (
+        <ReviewDialog
+          id="review-rotate"
+          open={reviewing}
+          title={`Review the rotation of “${old.label}”`}
+          rows={[
+            [`Replaces v${old.version}`, <code key="old">{old.keyId}</code>],
+            [`v${old.version} stays valid until`, `${formatDateTime(oldEnds)} (${formatRelative(oldEnds, now)})`],
+            [`New v${old.version + 1}`, <code key="new">{newKey.key.keyId}</code>],
+            ["Algorithm", algorithmLabel(newKey.key.alg)],
+            ["Scopes", scopeNames(scopes, registry.scopeNames).join(", ") || "none"],
+            ["Lifetime", formatDuration(lifetimeSeconds)],
+          ]}
+          confirmLabel={`Confirm rotation to v${old.version + 1}`}
+          onConfirm={() => void submit()}
+          onCancel={() => setReviewing(false)}
+        />
+      )}
       <TxStatus state={tx.state} action={`Rotate ${old.label}`} />
     </form>
   );

@@ -1,10 +1,11 @@
-import { useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { formatUnits } from "viem";
 import { keyLedgerGovernorAbi } from "../../../../src/generated/abis.ts";
 import { describeProposalAction } from "../../chain/describeProposalAction.ts";
 import type { Proposal } from "../../chain/readProposals.ts";
 import type { RegistryIndex } from "../../chain/registryIndex.ts";
 import { KeyIdLink } from "../../components/KeyIdLink.tsx";
+import { Markdown } from "../../components/Markdown.tsx";
 import { TxStatus } from "../../components/TxStatus.tsx";
 import { useTransaction } from "../../components/useTransaction.ts";
 import { formatDateTime } from "../../lib/formatDateTime.ts";
@@ -30,12 +31,22 @@ export function ProposalCard({ proposal, registry, now }: { proposal: Proposal; 
     setAction(name);
     void tx.send({ ...governor, functionName, args });
   };
+  // An execution refused before the timelock ended is history once it has: the error goes.
+  const ready = state === "Queued" && now >= proposal.eta;
+  useEffect(() => {
+    if (ready && tx.state.status === "failed" && action === "Execute") tx.reset();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ready]);
   const vote = (support: 0 | 1 | 2) => run(["Vote against", "Vote for", "Abstain"][support]!, "castVote", [proposal.proposalId, support]);
 
   return (
     <article className="card proposal" data-testid="proposal" data-state={state} aria-labelledby={`proposal-${proposal.index}`}>
       <header className="card-head">
-        <h3 id={`proposal-${proposal.index}`}>{title}</h3>
+        <h3 id={`proposal-${proposal.index}`}>
+          <a href={`#/proposal/${proposal.proposalId.toString()}`} data-testid="proposal-link">
+            {title}
+          </a>
+        </h3>
         <span className={`badge state-${state.toLowerCase()}`} data-testid="proposal-state">
           {state}
         </span>
@@ -57,7 +68,7 @@ export function ProposalCard({ proposal, registry, now }: { proposal: Proposal; 
           );
         })}
       </ul>
-      {rationale && <p className="rationale">{rationale}</p>}
+      {rationale && <Markdown className="rationale" source={rationale} />}
       <div className="tally" aria-label="Votes">
         {(["for", "against", "abstain"] as const).map((side) => (
           <div key={side} className={`tally-row ${side}`}>
@@ -118,19 +129,27 @@ export function ProposalCard({ proposal, registry, now }: { proposal: Proposal; 
             Queue in the timelock
           </button>
         )}
-        {state === "Queued" && (
-          <button
-            type="button"
-            className="primary"
-            disabled={tx.busy}
-            onClick={() => run("Execute", "execute", [proposal.proposalId])}
-            data-testid="execute"
-          >
-            {now < proposal.eta ? `Execute (timelock ends ${formatRelative(proposal.eta, now)})` : "Execute"}
-          </button>
-        )}
+        {state === "Queued" && <ExecuteButton now={now} eta={proposal.eta} busy={tx.busy} onExecute={() => run("Execute", "execute", [proposal.proposalId])} />}
       </div>
       <TxStatus state={tx.state} action={action} />
     </article>
+  );
+}
+
+/** Disabled until the timelock's ETA (chain time), saying how long is left. */
+export function ExecuteButton({ now, eta, busy, onExecute }: { now: number; eta: number; busy: boolean; onExecute: () => void }) {
+  const early = now < eta;
+  const waitId = useId();
+  return (
+    <>
+      <button type="button" className="primary" disabled={busy || early} aria-describedby={early ? waitId : undefined} onClick={onExecute} data-testid="execute">
+        Execute
+      </button>
+      {early && (
+        <span className="hint" id={waitId} data-testid="execute-wait">
+          The timelock ends {formatRelative(eta, now)}: execution opens then.
+        </span>
+      )}
+    </>
   );
 }

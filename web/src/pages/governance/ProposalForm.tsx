@@ -7,6 +7,7 @@ import { buildProposal, type ProposalDraft } from "../../chain/buildProposal.ts"
 import type { RegistryIndex, RegistryPolicy } from "../../chain/registryIndex.ts";
 import { DurationField } from "../../components/DurationField.tsx";
 import { ScopeCheckboxes } from "../../components/ScopeCheckboxes.tsx";
+import { Markdown } from "../../components/Markdown.tsx";
 import { TextField } from "../../components/TextField.tsx";
 import { TxStatus } from "../../components/TxStatus.tsx";
 import { useTransaction } from "../../components/useTransaction.ts";
@@ -167,6 +168,12 @@ export function ProposalForm({ registry, initialKeyId }: { registry: RegistryInd
             </>
           )}
           <TextField label="Rationale (optional, Markdown)" multiline rows={3} value={rationale} onChange={(event) => setRationale(event.target.value)} hint={title ? `Title: “${title}”` : undefined} />
+          {rationale.trim() && (
+            <div className="markdown-preview" aria-label="Rationale preview" role="region">
+              <p className="hint">Preview (rendered as voters will see it; raw HTML, images and scripts are dropped)</p>
+              <Markdown className="rationale" source={rationale} />
+            </div>
+          )}
         </fieldset>
         <div className="actions">
           <button type="submit" className="primary" disabled={tx.busy} data-testid="propose-submit">
