@@ -1,5 +1,6 @@
-import { hash, randomBytes } from "node:crypto";
+import { hash, randomBytes, randomFillSync } from "node:crypto";
 import { BaseError } from "../errors/BaseError.ts";
+import { sipHash24 } from "./sipHash.ts";
 import type { NonceResult, NonceStore } from "./types.ts";
 
 export type MemoryNonceStoreParameters = {
@@ -25,12 +26,13 @@ const initialSlots = 1 << 11;
  * A bounded, single-process nonce store: O(1) insert-if-absent, expiry in O(1)
  * amortized, no per-entry objects.
  *
- * Each (keyId, nonce) is kept as a 64-bit fingerprint: SHA-256 over a random
- * per-store salt, the key id and the nonce. Fingerprints live in an
- * open-addressing table (linear probing, load <= 1/2, backward-shift deletion),
+ * Each (keyId, nonce) is kept as a 64-bit fingerprint: SipHash-2-4 under a
+ * random per-store 128-bit key of the key id and the nonce (SHA-256 over a
+ * random salt, the key id and the nonce for the rare pair that is not latin1).
+ * Fingerprints live in an open-addressing table (linear probing, load <= 1/2, backward-shift deletion),
  * and an insertion-ordered ring buffer holds (fingerprint, expiry second) so
  * expired entries are dropped from its head; nothing ever iterates a Map. The
- * per-store salt means nobody can grind nonces that collide, and a collision
+ * per-store secret key (and salt) means nobody can grind nonces that collide, and a collision
  * (~n²/2⁶⁵) would only yield a false "replayed", never an acceptance. About
  * 29 bytes per entry at 1,000,000 entries, allocated as the store fills.
  *
@@ -49,6 +51,9 @@ export function memoryNonceStore({ maxEntries = 1_000_000, now = Date.now }: Mem
   }
   if (typeof now !== "function") throw new InvalidNonceStoreOptionError("now must be a function returning ms since the epoch");
   const salt = randomBytes(16).toString("hex");
+  const sipKey = new Uint32Array(4);
+  randomFillSync(sipKey);
+  const fingerprint = new Uint32Array(2);
   const maxSlots = 2 ** Math.ceil(Math.log2(maxEntries * 2));
 
   let slots = Math.min(initialSlots, maxSlots);
@@ -139,11 +144,18 @@ export function memoryNonceStore({ maxEntries = 1_000_000, now = Date.now }: Mem
         throw new InvalidNonceStoreOptionError("checkAndStore needs (keyId: string, nonce: string, expiresAtMs: number)");
       }
       expire(now());
-      // A "binary" (latin1) string digest, read by char code: half the cost of a Buffer digest,
-      // whose allocation costs more than hashing these ~100 bytes.
-      const digest = hash("sha256", `${salt}${keyId}\n${nonce}`, "binary");
-      const hi = word(digest, 0);
-      const lo = word(digest, 4) || 1;
+      let hi: number;
+      let lo: number;
+      // SipHash of the usual (latin1) pair: no allocation but the joined string, a third of SHA-256's cost.
+      if (sipHash24(sipKey, `${keyId}\n${nonce}`, fingerprint)) {
+        hi = fingerprint[0]!;
+        lo = fingerprint[1]! || 1;
+      } else {
+        // A "binary" (latin1) string digest, read by char code: half the cost of a Buffer digest.
+        const digest = hash("sha256", `${salt}${keyId}\n${nonce}`, "binary");
+        hi = word(digest, 0);
+        lo = word(digest, 4) || 1;
+      }
       const found = find(hi, lo);
       if (found >= 0) return "replayed";
       if (size >= maxEntries) return "full";

@@ -8,6 +8,13 @@ export type CreateSignatureBaseParameters = {
   components: readonly Item[];
   /** Signature parameters (created, keyid, nonce, ...), in order. */
   parameters: Parameters;
+  /**
+   * What the caller already knows of these components, to skip recomputing it:
+   * `identifiers[i]` is `componentIdentifier(components[i])`, all distinct, and
+   * `signatureParams`, when given, the serialized inner list (components,
+   * parameters). The verifier passes them for a remembered Signature-Input prefix.
+   */
+  known?: { identifiers: readonly string[]; signatureParams?: string | undefined } | undefined;
 };
 
 export type CreateSignatureBaseReturnType = ParseResult<{
@@ -25,7 +32,8 @@ export type CreateSignatureBaseReturnType = ParseResult<{
  * then the serialized parameters — reusing the identifiers serialized for the
  * component lines.
  */
-export function createSignatureBase({ message, components, parameters }: CreateSignatureBaseParameters): CreateSignatureBaseReturnType {
+export function createSignatureBase({ message, components, parameters, known }: CreateSignatureBaseParameters): CreateSignatureBaseReturnType {
+  if (known !== undefined && known.identifiers.length === components.length) return knownBase(message, components, parameters, known.identifiers, known.signatureParams);
   let lines = "";
   let identifiers = "";
   const seen: string[] = [];
@@ -50,6 +58,38 @@ export function createSignatureBase({ message, components, parameters }: CreateS
   } catch (error) {
     if (!(error instanceof SerializeError)) throw error;
     return { ok: false, error: "the signature parameters cannot be serialized" };
+  }
+  return { ok: true, value: { base: `${lines}"@signature-params": ${signatureParams}`, signatureParams } };
+}
+
+/** createSignatureBase with the identifiers (and perhaps `@signature-params`) known: the same checks on each value. */
+function knownBase(
+  message: HttpMessage,
+  components: readonly Item[],
+  parameters: Parameters,
+  identifiers: readonly string[],
+  known: string | undefined,
+): CreateSignatureBaseReturnType {
+  let lines = "";
+  let cache: ComponentCache | undefined;
+  for (let i = 0; i < components.length; i++) {
+    const item = components[i]!;
+    if (item[0] === "@signature-params") return { ok: false, error: "@signature-params cannot be a covered component" };
+    if (item[1].size !== 0) cache ??= createComponentCache();
+    const value = componentValue(message, item, cache);
+    if (typeof value !== "string") return value;
+    const identifier = identifiers[i]!;
+    if (!isComponentValue(value)) return { ok: false, error: `component ${identifier} contains a character outside visible ASCII` };
+    lines += `${identifier}: ${value}\n`;
+  }
+  let signatureParams = known;
+  if (signatureParams === undefined) {
+    try {
+      signatureParams = `(${identifiers.join(" ")})${serializeSignatureParameters(parameters)}`;
+    } catch (error) {
+      if (!(error instanceof SerializeError)) throw error;
+      return { ok: false, error: "the signature parameters cannot be serialized" };
+    }
   }
   return { ok: true, value: { base: `${lines}"@signature-params": ${signatureParams}`, signatureParams } };
 }

@@ -10,7 +10,7 @@ import { collectFields, type HttpMessage, parseRequestTarget } from "../profile/
 import { maxNonceLength, parseKeyId, profileComponents } from "../profile/profile.ts";
 import { createSignatureBase } from "../profile/signatureBase.ts";
 import { InvalidVerifierOptionError, InvalidVerifyInputError, VerifierDependencyError } from "./errors.ts";
-import { dictionaryMember } from "./dictionaryMember.ts";
+import { dictionaryMember, soleByteSequenceMember } from "./dictionaryMember.ts";
 import { ed25519KeyProblem } from "./publicKeyObject.ts";
 import { type SignatureInputParse, signatureInputTemplates } from "./signatureInputTemplates.ts";
 import type { VerifierReason } from "./reasons.ts";
@@ -48,6 +48,8 @@ const digestPrefixes = { "sha-256": "sha-256=:", "sha-512": "sha-512=:" } as con
 const noBody = new Uint8Array(0);
 /** Signature-Input prefixes kept per verifier and kind: about one per active signer (and per signer and second). */
 const maxSignatureInputTemplates = 1024;
+
+type Coverage = { coversDigest: boolean; coversQuery: boolean };
 
 type Candidate = {
   label: string;
@@ -108,6 +110,8 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
   const queryRequired = options.requiredComponents.includes("@query");
   const digestRequired = options.requiredComponents.includes("content-digest");
   const templates = signatureInputTemplates({ maxTemplates: maxSignatureInputTemplates });
+  // Keyed by a template's components array, which nothing mutates; gone with the template.
+  const checkedCoverage = new WeakMap<readonly Item[], Coverage>();
 
   async function verify(request: VerifyRequest, verifyOptions?: VerifyOptions): Promise<VerifyResult> {
     const nonceMode = verifyOptions?.nonce ?? options.nonce;
@@ -183,7 +187,9 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     // The base (field values, sf/key parses) and the body's digest are built only
     // for a key that exists and is usable: an unauthenticated sender cannot make
     // the verifier do more than parse Signature-Input and look up a key id.
-    const built = createSignatureBase({ message, components: selected.member[0], parameters: selected.member[1] });
+    const template = selected.inputParse.template;
+    const known = template?.identifiers === undefined ? undefined : { identifiers: template.identifiers, signatureParams: selected.inputParse.signatureParams };
+    const built = createSignatureBase({ message, components: selected.member[0], parameters: selected.member[1], known });
     if (!built.ok) return rejectFor(key.keyId, "malformed", `Cannot build the signature base: ${built.error}.`);
     if (selected.coversDigest) {
       const digestProblem = checkDigest(message.fields.get("content-digest"), body);
@@ -258,9 +264,9 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     const hasQuery = message.query!.length > 1;
     let first: VerifyFailure | undefined;
     for (const [label, member] of inputs) {
-      let signatureMember: Item | InnerList | undefined;
+      let signatureMember: Item | InnerList | Uint8Array | undefined;
       if (signatures) signatureMember = signatures.get(label);
-      else {
+      else if (!(signatureMember = soleByteSequenceMember({ value: signatureValue, label }))) {
         try {
           signatureMember = dictionaryMember({ value: signatureValue, label });
         } catch {
@@ -277,7 +283,8 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
   function evaluate(
     label: string,
     member: Item | InnerList,
-    signatureMember: Item | InnerList | undefined,
+    /** The Signature member, or its bytes when read by the shortcut. */
+    signatureMember: Item | InnerList | Uint8Array | undefined,
     hasQuery: boolean,
     hasBody: boolean,
     nonceNeeded: boolean,
@@ -286,8 +293,13 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
   ): Candidate | VerifyFailure {
     if (!isInnerList(member)) return reject("malformed", `Signature-Input member ${label} is not an inner list.`);
     if (!signatureMember) return reject("missing-signature", `No Signature member for label ${label}.`);
-    const signature = signatureMember[0];
-    if (!(signature instanceof ArrayBuffer)) return reject("malformed", `Signature member ${label} is not a byte sequence.`);
+    let signature: Uint8Array;
+    if (signatureMember instanceof Uint8Array) signature = signatureMember;
+    else {
+      const bytes = signatureMember[0];
+      if (!(bytes instanceof ArrayBuffer)) return reject("malformed", `Signature member ${label} is not a byte sequence.`);
+      signature = new Uint8Array(bytes);
+    }
     const [components, parameters] = member;
     const keyIdParam = parameters.get("keyid");
     if (keyIdParam === undefined) return reject("malformed", `Signature ${label} has no keyid.`);
@@ -308,6 +320,34 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     if (alg !== undefined && !isAlgorithm(alg)) {
       return reject("unsupported-alg", `Signature ${label}: alg is not one of the profile's (${algorithms.join(", ")}).`);
     }
+    // A remembered prefix's components (the same array on every request of its signer) were checked when first seen.
+    const template = inputParse.template;
+    let coverage = template === undefined ? undefined : checkedCoverage.get(template.components);
+    if (coverage === undefined) {
+      const checked = checkCoverage(label, components);
+      if ("reason" in checked) return checked;
+      coverage = checked;
+      if (template !== undefined) checkedCoverage.set(template.components, coverage);
+    }
+    if (queryRequired && hasQuery && !coverage.coversQuery) return reject("malformed", `Signature ${label} does not cover @query.`);
+    if (digestRequired && hasBody && !coverage.coversDigest) return reject("malformed", `Signature ${label} does not cover content-digest.`);
+    return {
+      label,
+      member,
+      signature,
+      keyId,
+      created: created as number,
+      expires: expires as number | undefined,
+      nonce: nonce as string | undefined,
+      alg: alg as Algorithm | undefined,
+      coversDigest: coverage.coversDigest,
+      input,
+      inputParse,
+    };
+  }
+
+  /** The checks of a member's covered components alone: at most 32, none twice, all supported, the always-required ones present. */
+  function checkCoverage(label: string, components: readonly Item[]): Coverage | VerifyFailure {
     if (components.length > maxCoveredComponents) {
       return reject("malformed", `Signature ${label} covers more than ${maxCoveredComponents} components.`);
     }
@@ -326,21 +366,7 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     for (const name of always) {
       if (!covers(components, name)) return reject("malformed", `Signature ${label} does not cover ${name}.`);
     }
-    if (queryRequired && hasQuery && !coversQuery) return reject("malformed", `Signature ${label} does not cover @query.`);
-    if (digestRequired && hasBody && !coversDigest) return reject("malformed", `Signature ${label} does not cover content-digest.`);
-    return {
-      label,
-      member,
-      signature: new Uint8Array(signature),
-      keyId,
-      created: created as number,
-      expires: expires as number | undefined,
-      nonce: nonce as string | undefined,
-      alg: alg as Algorithm | undefined,
-      coversDigest,
-      input,
-      inputParse,
-    };
+    return { coversDigest, coversQuery };
   }
 
   return {

@@ -31,3 +31,29 @@ export function dictionaryMember({ value, label }: DictionaryMemberParameters): 
   }
   return parseDictionary(value).get(label);
 }
+
+/**
+ * The bytes of `parseDictionary(value).get(label)` when `value` is exactly
+ * `label=:BASE64:` with canonical padded base64 (length a multiple of 4, `=` only
+ * as the last one or two characters), else undefined (the caller parses). For
+ * such text structured-headers reads the key, then a byte sequence up to the only
+ * other ":", checks it against `[A-Za-z0-9+/=]*`, decodes it with atob and finds
+ * the end: atob and Buffer's base64 decoder give the same bytes for canonical
+ * padded base64, so this is that member's byte sequence, read without the
+ * character-by-character parse or the ArrayBuffer copy.
+ */
+export function soleByteSequenceMember({ value, label }: DictionaryMemberParameters): Buffer | undefined {
+  const start = label.length + 2;
+  const end = value.length - 1;
+  if (end < start || (end - start) % 4 !== 0) return undefined;
+  if (value.charCodeAt(label.length) !== 0x3d || value.charCodeAt(label.length + 1) !== colon || value.charCodeAt(end) !== colon || !value.startsWith(label)) return undefined;
+  let padding = 0;
+  for (let i = start; i < end; i++) {
+    const c = value.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f) {
+      if (padding !== 0) return undefined;
+    } else if (c === 0x3d && i >= end - 2) padding++;
+    else return undefined;
+  }
+  return Buffer.from(value.slice(start, end), "base64");
+}

@@ -9,6 +9,7 @@ import {
   serializeInnerList,
   serializeParameters,
 } from "structured-headers";
+import { componentIdentifier } from "../profile/components.ts";
 
 export type SignatureInputTemplatesParameters = {
   /** Most prefixes remembered per kind (per signer, and per signer and second); the oldest is dropped first. */
@@ -24,6 +25,13 @@ export type SignatureInputTemplate = {
   readonly parameters: readonly (readonly [string, BareItem])[];
   /** true: the prefix ends before `created`, the same on every request of a signer; false: it also holds `created` (and `expires`). */
   readonly perSigner: boolean;
+  /**
+   * `componentIdentifier` of each of `components`, all distinct, or undefined when
+   * one cannot be serialized; `canonical`: the prefix is exactly `label=` and the
+   * serialization of (components, parameters), checked when the template was made.
+   */
+  readonly identifiers: readonly string[] | undefined;
+  readonly canonical: boolean;
 };
 
 export type SignatureInputParse = {
@@ -31,6 +39,12 @@ export type SignatureInputParse = {
   dictionary: Dictionary;
   /** The template whose prefix was reused, if one was. */
   template: SignatureInputTemplate | undefined;
+  /**
+   * The canonical serialization of the one member (its `@signature-params`), when
+   * the text is known to be it: a canonical template prefix followed by parameters
+   * read by the canonical-only shortcut (see `parseCanonicalParameters`).
+   */
+  signatureParams?: string | undefined;
 };
 
 export type SignatureInputTemplates = {
@@ -123,7 +137,7 @@ export function signatureInputTemplates({ maxTemplates }: SignatureInputTemplate
     }
     const own = parsed.get(label);
     if (parsed.size !== 1 || own === undefined || !isInnerList(own) || holdsDate(own)) return;
-    add(perSigner, { prefix, label, components: own[0], parameters: [...own[1]], perSigner: true });
+    add(perSigner, makeTemplate(prefix, label, own[0], [...own[1]], true));
   }
 
   function rememberPerSecond(value: string, member: InnerList, base: SignatureInputTemplate): void {
@@ -142,7 +156,7 @@ export function signatureInputTemplates({ maxTemplates }: SignatureInputTemplate
     }
     if (perSecond.has(prefix) || !value.startsWith(prefix) || value.charCodeAt(prefix.length) !== semicolon) return;
     for (const [name, item] of added) parameters.set(name, item);
-    add(perSecond, { prefix, label: base.label, components: base.components, parameters: [...parameters], perSigner: false });
+    add(perSecond, makeTemplate(prefix, base.label, base.components, [...parameters], false));
   }
 
   return {
@@ -150,12 +164,22 @@ export function signatureInputTemplates({ maxTemplates }: SignatureInputTemplate
       for (const entry of lengths) {
         const at = entry.length;
         if (value.charCodeAt(at) !== semicolon) continue;
-        const prefix = value.slice(0, at);
         let template: SignatureInputTemplate | undefined = entry.last;
-        if (prefix !== template.prefix) {
+        if (!value.startsWith(template.prefix)) {
+          const prefix = value.slice(0, at);
           template = perSecond.get(prefix) ?? perSigner.get(prefix);
           if (template === undefined) continue;
           entry.last = template;
+        }
+        let parameters = new Map<string, BareItem>(template.parameters);
+        // The usual rest (`;created=…;nonce="…"`, canonical) is read here; anything
+        // else goes to structured-headers, as before.
+        if (parseCanonicalParameters(value, at, parameters)) {
+          return {
+            dictionary: new Map([[template.label, [template.components, parameters]]]),
+            template,
+            signatureParams: template.canonical ? value.slice(template.label.length + 1) : undefined,
+          };
         }
         let rest: Map<string, BareItem>;
         try {
@@ -164,8 +188,7 @@ export function signatureInputTemplates({ maxTemplates }: SignatureInputTemplate
         } catch {
           break;
         }
-        const parameters = new Map<string, BareItem>();
-        for (const [name, item] of template.parameters) parameters.set(name, item);
+        parameters = new Map<string, BareItem>(template.parameters);
         for (const [name, item] of rest) parameters.set(name, item);
         return { dictionary: new Map([[template.label, [template.components, parameters]]]), template };
       }
@@ -178,6 +201,83 @@ export function signatureInputTemplates({ maxTemplates }: SignatureInputTemplate
       } else if (parsed.template.perSigner) rememberPerSecond(value, member, parsed.template);
     },
   };
+}
+
+/**
+ * A template for `prefix`, with its components' identifiers and whether the
+ * prefix is exactly the serialization of what it holds (label, components,
+ * parameters): then a field made of the prefix and canonical parameters is its
+ * own `@signature-params` text.
+ */
+function makeTemplate(prefix: string, label: string, components: Item[], parameters: (readonly [string, BareItem])[], perSigner: boolean): SignatureInputTemplate {
+  let identifiers: string[] | undefined = [];
+  for (const component of components) {
+    const identifier = componentIdentifier(component);
+    if (typeof identifier !== "string" || identifiers.includes(identifier)) {
+      identifiers = undefined;
+      break;
+    }
+    identifiers.push(identifier);
+  }
+  let canonical = false;
+  if (identifiers !== undefined) {
+    try {
+      canonical = prefix === `${label}=(${identifiers.join(" ")})${serializeParameters(new Map(parameters))}` && prefix === `${label}=${serializeInnerList([components, new Map(parameters)])}`;
+    } catch {
+      canonical = false;
+    }
+  }
+  return { prefix, label, components, parameters, perSigner, identifiers, canonical };
+}
+
+const maxSfIntegerDigits = 15;
+
+/**
+ * Reads `;key=value` parameters from `value` at `at` to its end into `parameters`
+ * (which holds the template's), accepting only text that is the canonical
+ * serialization of what it holds: each key new (not already in `parameters`),
+ * each value an integer (no sign, no leading zero, at most 15 digits) or a string
+ * of visible ASCII and spaces without `"` or `\`, nothing after the last one.
+ * Such text parses, in structured-headers, to exactly these Map.set calls. On
+ * false `parameters` may hold some of them: the caller starts again.
+ */
+function parseCanonicalParameters(value: string, at: number, parameters: Map<string, BareItem>): boolean {
+  const length = value.length;
+  let i = at;
+  while (i < length) {
+    if (value.charCodeAt(i) !== semicolon) return false;
+    const keyStart = ++i;
+    let c = value.charCodeAt(i);
+    if (!((c >= 0x61 && c <= 0x7a) || c === 0x2a)) return false;
+    for (i++; i < length; i++) {
+      c = value.charCodeAt(i);
+      if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d || c === 0x2e || c === 0x2a)) break;
+    }
+    if (c !== 0x3d) return false;
+    const key = value.slice(keyStart, i);
+    if (parameters.has(key)) return false;
+    const valueStart = ++i;
+    c = value.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      for (i++; i < length; i++) {
+        c = value.charCodeAt(i);
+        if (c < 0x30 || c > 0x39) break;
+      }
+      const digits = i - valueStart;
+      if (digits > maxSfIntegerDigits || (digits > 1 && value.charCodeAt(valueStart) === 0x30)) return false;
+      if (i < length && c !== semicolon) return false;
+      parameters.set(key, Number(value.slice(valueStart, i)));
+    } else if (c === 0x22) {
+      for (i++; i < length; i++) {
+        c = value.charCodeAt(i);
+        if (c === 0x22 || c === 0x5c || c < 0x20 || c > 0x7e) break;
+      }
+      if (c !== 0x22 || i >= length) return false;
+      parameters.set(key, value.slice(valueStart + 1, i));
+      i++;
+    } else return false;
+  }
+  return true;
 }
 
 /**

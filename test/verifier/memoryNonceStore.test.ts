@@ -1,8 +1,38 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvalidNonceStoreOptionError, memoryNonceStore } from "../../src/nonces/index.ts";
+import { sipHash24 } from "../../src/nonces/sipHash.ts";
 
 const key = `0x${"ab".repeat(32)}`;
+
+describe("sipHash24", () => {
+  // The reference implementation's vectors (vectors.h): key 00..0f, message 00..len-1, output bytes little-endian.
+  const expected = [
+    "310e0edd47db6f72", "fd67dc93c539f874", "5a4fa9d909806c0d", "2d7efbd796666785", "b7877127e09427cf", "8da699cd64557618",
+    "cee3fe586e46c9cb", "37d1018bf50002ab", "6224939a79f5f593", "b0e4a90bdf82009e", "f3b9dd94c5bb5d7a", "a7ad6b22462fb3f4",
+    "fbe50e86bc8f1e75", "903d84c02756ea14", "eef27a8e90ca23f7", "e545be4961ca29a1",
+  ];
+  it("matches the reference vectors", () => {
+    const sipKey = new Uint32Array(new Uint8Array([...Array(16).keys()]).buffer);
+    const out = new Uint32Array(2);
+    expected.forEach((hex, length) => {
+      expect(sipHash24(sipKey, String.fromCharCode(...Array.from({ length }, (_, i) => i)), out)).toBe(true);
+      const bytes = Buffer.alloc(8);
+      bytes.writeUInt32LE(out[1]!, 0);
+      bytes.writeUInt32LE(out[0]!, 4);
+      expect(bytes.toString("hex")).toBe(hex);
+    });
+  });
+
+  it("declines text that is not latin1, and the store still tells such nonces apart", () => {
+    expect(sipHash24(new Uint32Array(4), "nonce\u0100", new Uint32Array(2))).toBe(false);
+    const store = memoryNonceStore({ now: () => 1_000 });
+    expect(store.checkAndStore(key, "n\u0100", 60_000)).toBe("stored");
+    expect(store.checkAndStore(key, "n\u0100", 60_000)).toBe("replayed");
+    expect(store.checkAndStore(key, "n\u0101", 60_000)).toBe("stored");
+    expect(store.checkAndStore(key, "n\u00ff", 60_000)).toBe("stored");
+  });
+});
 
 describe("memoryNonceStore", () => {
   it("stores once, reports a replay, scopes nonces by key id", () => {

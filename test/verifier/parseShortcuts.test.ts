@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { type Dictionary, type InnerList, parseDictionary, serializeDictionary, Token } from "structured-headers";
 import { describe, expect, it } from "vitest";
 import { signRequest } from "../../src/signer/index.ts";
-import { dictionaryMember } from "../../src/verifier/dictionaryMember.ts";
+import { dictionaryMember, soleByteSequenceMember } from "../../src/verifier/dictionaryMember.ts";
 import { signatureInputTemplates } from "../../src/verifier/signatureInputTemplates.ts";
 import { keyOf, NOW, type Plain, T, verifierFor } from "./helpers.ts";
 
@@ -82,6 +82,33 @@ describe("Signature-Input templates", () => {
     );
   });
 
+  it("gives @signature-params only when it is the field's own serialization", () => {
+    const templates = learned();
+    let known = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(prefix, `${prefix};created=1767225600`), tail, (start, rest) => {
+        const value = start + rest;
+        let parsed: ReturnType<typeof templates.parse>;
+        try {
+          parsed = templates.parse(value);
+        } catch {
+          return;
+        }
+        if (parsed.signatureParams === undefined) return;
+        known++;
+        expect(parsed.dictionary.size).toBe(1);
+        expect(parsed.signatureParams).toBe(serializeDictionary(parsed.dictionary).slice("sig=".length));
+        expect(`sig=${parsed.signatureParams}`).toBe(value);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(known).toBeGreaterThan(0);
+    expect(templates.parse(`${prefix};created=1767225601;nonce="x"`).signatureParams).toBe(`${prefix.slice(4)};created=1767225601;nonce="x"`);
+    for (const odd of [";created=01767225601", ";created=1767225601;created=2", ';keyid="0x1"', ";created=1767225601 ", '; nonce="x"', ";created=1767225601;nonce=tok", ';nonce="a\\"b"']) {
+      expect(templates.parse(`${prefix}${odd}`).signatureParams).toBeUndefined();
+    }
+  });
+
   it("reuses the prefixes on the usual fields", () => {
     const templates = learned();
     expect(templates.parse(`${prefix};created=1767225600;nonce="x"`).template?.perSigner).toBe(false);
@@ -113,6 +140,31 @@ describe("dictionaryMember", () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it("soleByteSequenceMember equals the parsed member's bytes, or declines", () => {
+    const b64 = fc.uint8Array({ maxLength: 70 }).map((bytes) => Buffer.from(bytes).toString("base64"));
+    const mutated = fc.tuple(b64, fc.nat(), fc.constantFrom("=", "==", "A", "-", "_", ":", " ", "", "AB", "=A")).map(([text, at, piece]) => {
+      const i = text.length === 0 ? 0 : at % (text.length + 1);
+      return text.slice(0, i) + piece + text.slice(i);
+    });
+    const after = fc.constantFrom("", " ", ";a=1", ", b=:AAAA:", ":");
+    fc.assert(
+      fc.property(fc.constantFrom("sig", "s"), fc.constantFrom("sig", "s", "sig2"), fc.oneof(b64, mutated), after, (label, key, text, rest) => {
+        const value = `${key}=:${text}:${rest}`;
+        const fast = soleByteSequenceMember({ value, label });
+        if (fast === undefined) return;
+        const member = parseDictionary(value).get(label);
+        expect(member && member[0] instanceof ArrayBuffer).toBe(true);
+        expect(Buffer.from(fast).toString("hex")).toBe(Buffer.from(member![0] as ArrayBuffer).toString("hex"));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(soleByteSequenceMember({ value: "sig=:AAECAw==:", label: "sig" })?.toString("hex")).toBe("00010203");
+    expect(soleByteSequenceMember({ value: "sig=:QR==:", label: "sig" })?.toString("hex")).toBe(Buffer.from(atob("QR=="), "latin1").toString("hex"));
+    for (const value of ["sig=:AAECAw=:", "sig=:AA=A:", "sig=:AAECAw==:;a=1", "sig=:AAECAw==: ", "sig=:A===:", "sig=AAECAw==:", "sigx=:AAAA:", "sig=:AAAA:, b=:AAAA:"]) {
+      expect(soleByteSequenceMember({ value, label: "sig" })).toBeUndefined();
+    }
   });
 
   it("parses a lone byte sequence member", () => {
