@@ -12,6 +12,7 @@ const pageComponents = {
   revoke: lazy(() => import("./pages/RevokePage.tsx")),
   governance: lazy(() => import("./pages/GovernancePage.tsx")),
   lookup: lazy(() => import("./pages/LookupPage.tsx")),
+  owner: lazy(() => import("./pages/OwnerPage.tsx")),
 } satisfies Record<Page, unknown>;
 
 const navigation: { page: Page; title: string }[] = [
