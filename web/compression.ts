@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
 import { brotliCompress, constants, gzip } from "node:zlib";
@@ -62,7 +62,26 @@ const types: Record<string, string> = {
 export function compressedStatic({ root }: { root: string }) {
   const cache = new Map<string, { mtimeMs: number; br?: Buffer; gzip?: Buffer }>();
   const base = normalize(root) + sep;
-  return async (req: IncomingMessage, res: ServerResponse, next: () => void): Promise<void> => {
+  const compressed = async (file: string, mtimeMs: number, encoding: ContentEncoding): Promise<Buffer> => {
+    let entry = cache.get(file);
+    if (!entry || entry.mtimeMs !== mtimeMs) {
+      entry = { mtimeMs };
+      cache.set(file, entry);
+    }
+    return (entry[encoding] ??= await compress(await readFile(file), encoding));
+  };
+  /** Compresses every text asset ahead of the first visit (brotli at quality 9 costs ~0.1 s per 100 kB). */
+  const warm = async (): Promise<void> => {
+    const files = await readdir(root, { recursive: true }).catch(() => [] as string[]);
+    for (const name of files) {
+      const file = join(root, String(name));
+      if (!types[extname(file)]) continue;
+      const info = await stat(file).catch(() => undefined);
+      if (!info?.isFile()) continue;
+      for (const encoding of ["br", "gzip"] as const) await compressed(file, info.mtimeMs, encoding);
+    }
+  };
+  const middleware = async (req: IncomingMessage, res: ServerResponse, next: () => void): Promise<void> => {
     if (req.method !== "GET" && req.method !== "HEAD") return next();
     const encoding = chooseEncoding(req.headers["accept-encoding"]);
     if (!encoding) return next();
@@ -78,12 +97,7 @@ export function compressedStatic({ root }: { root: string }) {
     if (!type || !file.startsWith(base)) return next();
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) return next();
-    let entry = cache.get(file);
-    if (!entry || entry.mtimeMs !== info.mtimeMs) {
-      entry = { mtimeMs: info.mtimeMs };
-      cache.set(file, entry);
-    }
-    const body = (entry[encoding] ??= await compress(await readFile(file), encoding));
+    const body = await compressed(file, info.mtimeMs, encoding);
     res.statusCode = 200;
     res.setHeader("Content-Type", type);
     res.setHeader("Content-Encoding", encoding);
@@ -93,4 +107,5 @@ export function compressedStatic({ root }: { root: string }) {
     res.setHeader("Cache-Control", path.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
     res.end(req.method === "HEAD" ? undefined : body);
   };
+  return Object.assign(middleware, { warm });
 }

@@ -60,6 +60,7 @@ export function runtimePlugin({ manifestPath, rpcUrl, apiUrl, indexerUrl, nonce 
       server.middlewares.use(middleware);
       // The built bundle, compressed (Vite's preview server sends it as is).
       const serveCompressed = compressedStatic({ root: join(server.config.root, server.config.build.outDir) });
+      void serveCompressed.warm();
       server.middlewares.use((req, res, next) => void serveCompressed(req, res, next).catch(next));
     },
   };
