@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KeyFile } from "../../src/keys/index.ts";
 import { startApiServer, type StartApiServerReturnType } from "../../src/server/index.ts";
 import { type SignableRequest, signRequest } from "../../src/signer/index.ts";
+import { startIndexer, type StartIndexerReturnType } from "../../scripts/dev/startIndexer.ts";
 import { startWebServer, type StartWebServerReturnType } from "../../web/server.ts";
 import { devAccounts, type LocalNode, startLocalNode } from "../helpers/localNode.ts";
 import { injectWallet } from "./browser/injectWallet.ts";
@@ -31,6 +32,7 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
   let node: LocalNode;
   let api: StartApiServerReturnType;
   let web: StartWebServerReturnType;
+  let indexer: StartIndexerReturnType;
   let browser: LaunchBrowserReturnType;
   let page: Page;
   let problems: string[];
@@ -41,7 +43,9 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     console.log(`browser e2e screenshots: ${screenshots}`);
     node = await startLocalNode();
     api = await startApiServer({ rpcUrl: node.rpcUrl, manifest: node.manifest, port: 0 });
-    web = await startWebServer({ manifestPath: node.manifestPath, rpcUrl: node.rpcUrl, apiUrl: api.url });
+    // The dApp reads keys, history and proposals from the indexer, as `npm start` runs it.
+    indexer = await startIndexer({ root, rpcUrl: node.rpcUrl, manifestPath: node.manifestPath, pgliteDirectory: join(node.dir, "pglite"), logFile: join(node.dir, "indexer.log") });
+    web = await startWebServer({ manifestPath: node.manifestPath, rpcUrl: node.rpcUrl, apiUrl: api.url, indexerUrl: indexer.url });
     browser = await launchBrowser();
     page = browser.page;
     page.setDefaultTimeout(20_000);
@@ -51,6 +55,7 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
   afterAll(async () => {
     await browser?.close();
     await web?.close();
+    await indexer?.stop();
     await api?.close();
     await node?.stop();
   });
