@@ -5,6 +5,7 @@ import { useConfig } from "wagmi";
 import { getConnection, writeContract } from "wagmi/actions";
 import { withErrors } from "../chain/contractsAbi.ts";
 import { describeError, type DescribedError } from "../lib/describeError.ts";
+import { waitForIndexed } from "../indexer/index.ts";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
 
 export type TransactionRequest = {
@@ -35,7 +36,7 @@ export type SendOptions = {
  */
 export function useTransaction() {
   const config = useConfig();
-  const { client, runtime } = useRuntime();
+  const { client, runtime, indexer } = useRuntime();
   const queryClient = useQueryClient();
   const [state, setState] = useState<TransactionState>({ status: "idle" });
   const busy = useRef(false);
@@ -66,6 +67,8 @@ export function useTransaction() {
         const receipt = await client.waitForTransactionReceipt({ hash });
         if (receipt.status !== "success") throw Object.assign(new Error("Transaction reverted."), { name: "TransactionRevertedError" });
         setState({ status: "confirmed", hash, blockNumber: receipt.blockNumber });
+        // The lists come from the indexer: ask again once it has this block.
+        await waitForIndexed(indexer, receipt.blockNumber);
         await queryClient.invalidateQueries({ queryKey: ["keyledger"] });
         return receipt;
       } catch (error) {
@@ -75,7 +78,7 @@ export function useTransaction() {
         busy.current = false;
       }
     },
-    [client, config, queryClient, runtime.chainId],
+    [client, config, indexer, queryClient, runtime.chainId],
   );
 
   const reset = useCallback(() => setState({ status: "idle" }), []);

@@ -53,10 +53,13 @@ export function createIndexerClient({ url, fetch: fetchFn = (...args) => fetch(.
     },
     /** The lineage `keyId` belongs to (every version) with its audit trail; empty when unknown. */
     async lineageOf(keyId: Hex): Promise<IndexedKey[]> {
-      const id = keyId.toLowerCase();
+      // Two steps: Ponder's SQL endpoint refuses subqueries ("SubLink not supported").
+      const [key] = await rows(sql`select lineage from keys where id = ${keyId.toLowerCase()}`);
+      if (!key) return [];
+      const lineage = String(key.lineage);
       const [keys, events] = await Promise.all([
-        rows(sql`select * from keys where lineage = (select lineage from keys where id = ${id})`),
-        rows(sql`select * from key_events where lineage = (select lineage from keys where id = ${id}) order by block_number, log_index`),
+        rows(sql`select * from keys where lineage = ${lineage}`),
+        rows(sql`select * from key_events where lineage = ${lineage} order by block_number, log_index`),
       ]);
       return toIndexedKeys(keys, events);
     },

@@ -3,6 +3,7 @@ import { useSyncExternalStore } from "react";
 import type { Address, Hex } from "viem";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
 import { type IndexerHealth, indexerHealth } from "./indexerHealth.ts";
+import type { IndexerClient } from "./createIndexerClient.ts";
 import type { BlockRef, IndexedKey } from "./types.ts";
 
 /** How often the chain head and the indexer's head are read (a change shows within this plus Ponder's polling). */
@@ -118,4 +119,19 @@ export class KeyDirectory extends Map<Hex, IndexedKey> {
     if (!key && /^0x[0-9a-f]{64}$/.test(id)) watchKey(id);
     return key;
   }
+}
+
+/**
+ * Resolves once the indexer has reached `blockNumber` (or after `timeoutMs`): call it
+ * after a transaction so the lists asked for next already include it.
+ */
+export async function waitForIndexed(indexer: IndexerClient | null, blockNumber: bigint, timeoutMs = 5_000): Promise<boolean> {
+  if (!indexer) return false;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const head = await indexer.status().catch(() => undefined);
+    if (head && head.number >= blockNumber) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
 }

@@ -13,6 +13,7 @@ export {
   useOwnerKeys,
   useRegistryFacts,
   useWatchedKeys,
+  waitForIndexed,
   watchKey,
 } from "./hooks.ts";
 export { groupLineages, type Lineage } from "./groupLineages.ts";
