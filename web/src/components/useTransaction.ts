@@ -67,9 +67,11 @@ export function useTransaction() {
         const receipt = await client.waitForTransactionReceipt({ hash });
         if (receipt.status !== "success") throw Object.assign(new Error("Transaction reverted."), { name: "TransactionRevertedError" });
         setState({ status: "confirmed", hash, blockNumber: receipt.blockNumber });
-        // The lists come from the indexer: ask again once it has this block.
-        await waitForIndexed(indexer, receipt.blockNumber);
         await queryClient.invalidateQueries({ queryKey: ["keyledger"] });
+        // The lists come from the indexer: ask it again as soon as it has this block.
+        void waitForIndexed(indexer, receipt.blockNumber).then(async (reached) => {
+          if (reached) await queryClient.invalidateQueries({ queryKey: ["keyledger", "indexer"] });
+        });
         return receipt;
       } catch (error) {
         setState({ status: "failed", hash, error: describeError({ error, scopeNames: options.scopeNames }) });

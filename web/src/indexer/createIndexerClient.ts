@@ -53,13 +53,11 @@ export function createIndexerClient({ url, fetch: fetchFn = (...args) => fetch(.
     },
     /** The lineage `keyId` belongs to (every version) with its audit trail; empty when unknown. */
     async lineageOf(keyId: Hex): Promise<IndexedKey[]> {
-      // Two steps: Ponder's SQL endpoint refuses subqueries ("SubLink not supported").
-      const [key] = await rows(sql`select lineage from keys where id = ${keyId.toLowerCase()}`);
-      if (!key) return [];
-      const lineage = String(key.lineage);
+      // Joins, not subqueries: Ponder's SQL endpoint refuses a subquery ("SubLink not supported").
+      const id = keyId.toLowerCase();
       const [keys, events] = await Promise.all([
-        rows(sql`select * from keys where lineage = ${lineage}`),
-        rows(sql`select * from key_events where lineage = ${lineage} order by block_number, log_index`),
+        rows(sql`select k.* from keys k join keys x on x.lineage = k.lineage where x.id = ${id}`),
+        rows(sql`select e.* from key_events e join keys x on x.lineage = e.lineage where x.id = ${id} order by e.block_number, e.log_index`),
       ]);
       return toIndexedKeys(keys, events);
     },
