@@ -17,6 +17,7 @@ import {
   hostileCostBench,
   indexerLatencyBench,
   nonceMemoryBench,
+  ownerViewBench,
   resolverIndexBench,
   revocationBench,
   serverThroughputBench,
@@ -35,6 +36,7 @@ Benchmarks, in one process run (ratios come from the same run):
   hostile     7. CPU per refused amplification request vs an honest request
   indexer     8. indexer block-to-query latency (revoke mined → visible via SQL over HTTP)
   resolver    9. verifier chain index: heap per key (10k/100k/1M), cold start vs checkpoint start (10k/100k keys)
+  owner      10. dApp owner view in Chromium: bytes over the wire and time to keys, 3 keys among 1k/20k others
 
 Options:
   --quick     a short smoke run (under a minute, figures only indicative)
@@ -54,6 +56,7 @@ const runners: Record<BenchName, { title: string; run: (context: BenchContext) =
   hostile: { title: "7. Hostile input: CPU per refused amplification request vs an honest request", run: hostileCostBench },
   indexer: { title: "8. Indexer block-to-query latency", run: indexerLatencyBench },
   resolver: { title: "9. Verifier chain index: heap per key, cold start vs checkpoint", run: resolverIndexBench },
+  owner: { title: "10. dApp owner view: bytes over the wire and time to keys", run: ownerViewBench },
 };
 
 let values: { quick?: boolean; only?: string[]; help?: boolean };

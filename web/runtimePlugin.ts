@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Connect, Plugin, ProxyOptions } from "vite";
+import { join } from "node:path";
+import { compressedStatic, sendCompressed } from "./compression.ts";
 import { contentSecurityPolicy } from "./contentSecurityPolicy.ts";
 
 export type RuntimePluginParameters = {
@@ -36,15 +38,15 @@ export function runtimePlugin({ manifestPath, rpcUrl, apiUrl, indexerUrl, nonce 
     if (req.method !== "GET" && req.method !== "HEAD") return next();
     if (path === "/config.json") {
       void hasVerifyEndpoint(apiUrl).then((verifyRequest) =>
-        sendJson(res, 200, JSON.stringify({ rpcUrl, apiUrl: apiUrl ? "/api" : null, indexerUrl: indexerUrl ? "/indexer" : null, manifestUrl: "deployment.json", verifyRequest })),
+        sendJson(req, res, 200, JSON.stringify({ rpcUrl, apiUrl: apiUrl ? "/api" : null, indexerUrl: indexerUrl ? "/indexer" : null, manifestUrl: "deployment.json", verifyRequest })),
       );
       return;
     }
     if (path === "/deployment.json") {
       // Passed through as is: the page validates it, and a half-written file must not crash the server.
       readFile(manifestPath, "utf8").then(
-        (text) => sendJson(res, 200, text),
-        () => sendJson(res, 404, JSON.stringify({ error: "no-deployment", message: `No deployment manifest at ${manifestPath}.` })),
+        (text) => sendJson(req, res, 200, text),
+        () => sendJson(req, res, 404, JSON.stringify({ error: "no-deployment", message: `No deployment manifest at ${manifestPath}.` })),
       );
       return;
     }
@@ -54,7 +56,13 @@ export function runtimePlugin({ manifestPath, rpcUrl, apiUrl, indexerUrl, nonce 
     name: "keyledger-runtime",
     config: () => ({ server: { proxy }, preview: { proxy }, html: nonce ? { cspNonce: nonce } : {} }),
     configureServer: (server) => void server.middlewares.use(middleware),
-    configurePreviewServer: (server) => void server.middlewares.use(middleware),
+    configurePreviewServer: (server) => {
+      server.middlewares.use(middleware);
+      // The built bundle, compressed (Vite's preview server sends it as is).
+      const serveCompressed = compressedStatic({ root: join(server.config.root, server.config.build.outDir) });
+      void serveCompressed.warm();
+      server.middlewares.use((req, res, next) => void serveCompressed(req, res, next).catch(next));
+    },
   };
 }
 
@@ -73,9 +81,10 @@ async function hasVerifyEndpoint(apiUrl: string | undefined): Promise<boolean> {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: string): void {
+function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: string): void {
   res.statusCode = status;
   res.setHeader("Content-Type", "application/json; charset=utf-8");
   res.setHeader("Cache-Control", "no-store");
-  res.end(body);
+  // The manifest carries the ABIs (~125 kB): compressed it is a fraction of that.
+  void sendCompressed(req, res, body);
 }

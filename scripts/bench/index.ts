@@ -8,6 +8,7 @@ export { hmsComparisonBench, hmsComparisonSizes, type HmsComparisonParameters, t
 export { indexerLatencyBench, indexerLatencySizes, type IndexerLatencyParameters, type IndexerLatencyReturnType, type IndexerLatencySizes } from "./indexerLatency.ts";
 export { type LoadRequest, runLoad, type RunLoadParameters, type RunLoadReturnType } from "./loadDriver.ts";
 export { measure, type Measurement, type MeasureParameters } from "./measure.ts";
+export { ownerViewBench, ownerViewSizes, type OwnerViewFigures, type OwnerViewParameters, type OwnerViewReturnType, type OwnerViewSizes } from "./ownerView.ts";
 export { nonceMemoryBench, nonceMemorySizes, type NonceMemoryParameters, type NonceMemoryReturnType, type NonceMemorySizes } from "./nonceMemory.ts";
 export type { NonceMemoryFigures } from "./nonceMemoryChild.ts";
 export { resolverIndexBench, resolverIndexSizes, type ResolverIndexParameters, type ResolverIndexReturnType, type ResolverIndexSizes, type ResolverStartFigures } from "./resolverIndex.ts";

@@ -23,5 +23,5 @@ export type BenchContext = {
   log: (line: string) => void;
 };
 
-export const benchNames = ["verify", "hms", "server", "revocation", "nonces", "gas", "hostile", "indexer", "resolver"] as const;
+export const benchNames = ["verify", "hms", "server", "revocation", "nonces", "gas", "hostile", "indexer", "resolver", "owner"] as const;
 export type BenchName = (typeof benchNames)[number];

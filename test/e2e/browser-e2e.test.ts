@@ -15,6 +15,7 @@ import { generateKey, type KeyFile } from "../../src/keys/index.ts";
 import { startApiServer, type StartApiServerReturnType } from "../../src/server/index.ts";
 import { decryptKeyFile, isEncryptedKeyFile, type SignableRequest, signRequest } from "../../src/signer/index.ts";
 import { writeKeyFile } from "../../src/signer/keyFile.ts";
+import { startIndexer, type StartIndexerReturnType } from "../../scripts/dev/startIndexer.ts";
 import { startWebServer, type StartWebServerReturnType } from "../../web/server.ts";
 import { devAccounts, increaseTime, type LocalNode, startLocalNode } from "../helpers/localNode.ts";
 import { injectWallet } from "./browser/injectWallet.ts";
@@ -34,6 +35,7 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
   let node: LocalNode;
   let api: StartApiServerReturnType;
   let web: StartWebServerReturnType;
+  let indexer: StartIndexerReturnType;
   let browser: LaunchBrowserReturnType;
   let page: Page;
   let problems: string[];
@@ -45,7 +47,9 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     console.log(`browser e2e screenshots: ${screenshots}`);
     node = await startLocalNode();
     api = await startApiServer({ rpcUrl: node.rpcUrl, manifest: node.manifest, port: 0 });
-    web = await startWebServer({ manifestPath: node.manifestPath, rpcUrl: node.rpcUrl, apiUrl: api.url });
+    // The dApp reads keys, history and proposals from the indexer, as `npm start` runs it.
+    indexer = await startIndexer({ root, rpcUrl: node.rpcUrl, manifestPath: node.manifestPath, pgliteDirectory: join(node.dir, "pglite"), logFile: join(node.dir, "indexer.log") });
+    web = await startWebServer({ manifestPath: node.manifestPath, rpcUrl: node.rpcUrl, apiUrl: api.url, indexerUrl: indexer.url });
     browser = await launchBrowser();
     page = browser.page;
     page.setDefaultTimeout(20_000);
@@ -55,6 +59,7 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
   afterAll(async () => {
     await browser?.close();
     await web?.close();
+    await indexer?.stop();
     await api?.close();
     await node?.stop();
   });

@@ -15,6 +15,7 @@ const pageComponents = {
   governance: lazy(() => import("./pages/GovernancePage.tsx")),
   lookup: lazy(() => import("./pages/LookupPage.tsx")),
   proposal: lazy(() => import("./pages/ProposalPage.tsx")),
+  owner: lazy(() => import("./pages/OwnerPage.tsx")),
 } satisfies Record<Page, unknown>;
 
 const navigation: { page: Page; title: string }[] = [

@@ -4,7 +4,7 @@ import { WagmiProvider } from "wagmi";
 import { getPublicClient } from "wagmi/actions";
 import type { PublicClient } from "viem";
 import { App } from "./App.tsx";
-import { createChainIndexer } from "./chain/createChainIndexer.ts";
+import { createIndexerClient } from "./indexer/index.ts";
 import { createWagmiConfig, localChainId } from "./runtime/createWagmiConfig.ts";
 import { loadRuntime } from "./runtime/loadRuntime.ts";
 import { RuntimeContext, type RuntimeContextValue } from "./runtime/RuntimeContext.ts";
@@ -22,13 +22,7 @@ export function Boot() {
       const wagmi = createWagmiConfig(runtime);
       const client = getPublicClient(wagmi) as PublicClient;
       const isLocal = runtime.chainId === localChainId;
-      const indexer = createChainIndexer({
-        client,
-        registry: runtime.addresses.KeyRegistry,
-        governor: runtime.addresses.KeyLedgerGovernor,
-        deploymentBlock: runtime.deploymentBlock,
-        deploymentBlockHash: runtime.deploymentBlockHash,
-      });
+      const indexer = runtime.indexerUrl ? createIndexerClient({ url: runtime.indexerUrl }) : null;
       const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
       setLoaded({ value: { runtime, client, indexer, isLocal, pollingInterval: isLocal ? 1_000 : 4_000 }, wagmi, queryClient });
     }, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));

@@ -6,6 +6,7 @@ describe("parseRoute", () => {
     expect(parseRoute("#/lookup/0xab")).toEqual({ page: "lookup", param: "0xab" });
     expect(parseRoute("#/governance")).toEqual({ page: "governance", param: undefined });
     expect(parseRoute("#/revoke/0x%61b")).toEqual({ page: "revoke", param: "0xab" });
+    expect(parseRoute("#/owner/0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199")).toEqual({ page: "owner", param: "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199" });
   });
 
   it("falls back to My keys", () => {

@@ -1,7 +1,7 @@
 import { type Address, encodeFunctionData, type Hex } from "viem";
 import { keyRegistryAbi } from "../../../src/generated/abis.ts";
 import { withProposerSuffix } from "../../../src/governance/withProposerSuffix.ts";
-import type { RegistryPolicy } from "./registryIndex.ts";
+import type { RegistryPolicy } from "../indexer/index.ts";
 
 export type ProposalDraft =
   | { kind: "revoke"; keyId: Hex; reason: string }

@@ -1,4 +1,4 @@
-import type { IndexedKey } from "./registryIndex.ts";
+import type { IndexedKey } from "../indexer/index.ts";
 
 export type KeyStatus = "active" | "not-yet-valid" | "expired" | "revoked" | "suspended";
 

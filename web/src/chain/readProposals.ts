@@ -1,6 +1,6 @@
 import type { Address, Hex, PublicClient } from "viem";
 import { keyLedgerGovernorAbi, keyLedgerTokenAbi } from "../../../src/generated/abis.ts";
-import type { ProposalCreated } from "./createChainIndexer.ts";
+import type { ProposalCreated } from "../indexer/index.ts";
 
 export const proposalStates = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"] as const;
 export type ProposalState = (typeof proposalStates)[number];

@@ -1,13 +1,13 @@
-import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
+import { useIndexerHealth } from "../indexer/index.ts";
 import { formatDateTime } from "../lib/formatDateTime.ts";
 import { shortHex } from "../lib/shortHex.ts";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
 
-/** Which deployment and which moment of the chain the page shows. */
+/** Which deployment, which moment of the chain, and how far the indexer has got. */
 export function ChainFooter() {
   const { runtime, isLocal } = useRuntime();
-  const snapshot = useChainSnapshot();
-  const head = snapshot.data?.head;
+  const health = useIndexerHealth();
+  const head = health.chainHead;
   return (
     <footer className="site-footer">
       <dl>
@@ -25,6 +25,16 @@ export function ChainFooter() {
         <div>
           <dt>Chain time</dt>
           <dd>{head ? formatDateTime(head.timestamp) : "…"}</dd>
+        </div>
+        <div>
+          <dt>Indexer</dt>
+          <dd data-testid="indexer-head" data-status={health.status} className={health.stale ? "warning-text" : undefined}>
+            {health.status === "unconfigured"
+              ? "none configured"
+              : health.indexedBlock === undefined
+                ? health.status === "down" ? "down" : "…"
+                : `indexed to block ${health.indexedBlock}${health.lag !== undefined ? `, ${health.lag} behind` : ""}${health.status === "down" ? " (down)" : ""}`}
+          </dd>
         </div>
         <div>
           <dt>Registry</dt>

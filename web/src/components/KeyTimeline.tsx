@@ -1,5 +1,5 @@
 import { keyStatusAt } from "../chain/keyStatusAt.ts";
-import type { IndexedKey } from "../chain/registryIndex.ts";
+import type { IndexedKey } from "../indexer/index.ts";
 import { formatDateTime } from "../lib/formatDateTime.ts";
 import { timelineLayout } from "../lib/timelineLayout.ts";
 

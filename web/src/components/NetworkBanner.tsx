@@ -1,14 +1,14 @@
 import { useConnection, useSwitchChain } from "wagmi";
-import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
+import { useIndexerHealth } from "../indexer/index.ts";
 import { describeError } from "../lib/describeError.ts";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
 
-/** Problems that affect every page: wrong network, unreachable or mismatched chain. */
+/** Problems that affect every page: wrong network, unreachable chain, indexer down or behind. */
 export function NetworkBanner() {
   const { runtime } = useRuntime();
   const connection = useConnection();
   const switchChain = useSwitchChain();
-  const snapshot = useChainSnapshot();
+  const health = useIndexerHealth();
   const wrongNetwork = connection.isConnected && connection.chainId !== runtime.chainId;
 
   return (
@@ -25,16 +25,22 @@ export function NetworkBanner() {
           {switchChain.error && <p>{describeError({ error: switchChain.error }).title}</p>}
         </div>
       )}
-      {snapshot.error && (
+      {health.chainError && (
         <div className="banner error" role="alert" data-testid="chain-error">
-          <p>
-            {snapshot.error.name === "DeploymentMismatchError"
-              ? snapshot.error.message
-              : `Cannot read the chain at ${runtime.rpcUrl}: ${describeError({ error: snapshot.error }).title}`}
-            {snapshot.data && ` Showing data as of block ${snapshot.data.head.number}.`}
-          </p>
+          <p>Cannot read the chain at {runtime.rpcUrl}: {describeError({ error: health.chainError }).title}</p>
         </div>
       )}
+      <IndexerBanner message={health.message} status={health.status} />
+    </div>
+  );
+}
+
+/** Says the indexer is down or behind, so nothing on the page passes for current state. */
+export function IndexerBanner({ message, status }: { message: string | undefined; status: string }) {
+  if (!message) return null;
+  return (
+    <div className={`banner ${status === "behind" ? "warning" : "error"}`} role="alert" id="indexer-banner" data-testid="indexer-banner" data-status={status}>
+      <p>{message}</p>
     </div>
   );
 }

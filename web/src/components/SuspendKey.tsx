@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type { Hex } from "viem";
 import { keyRegistryAbi } from "../../../src/generated/abis.ts";
-import type { RegistryIndex } from "../chain/registryIndex.ts";
+import type { RegistryIndex } from "../indexer/index.ts";
 import { parseKeyId } from "../lib/parseKeyId.ts";
 import { shortHex } from "../lib/shortHex.ts";
 import { useRuntime } from "../runtime/RuntimeContext.ts";

@@ -5,6 +5,7 @@ import { useConfig } from "wagmi";
 import { getConnection, writeContract } from "wagmi/actions";
 import { withErrors } from "../chain/contractsAbi.ts";
 import { describeError, type DescribedError } from "../lib/describeError.ts";
+import { waitForIndexed } from "../indexer/index.ts";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
 import { describeAction, recordTransaction } from "./recentTransactions.ts";
 
@@ -38,7 +39,7 @@ export type SendOptions = {
  */
 export function useTransaction() {
   const config = useConfig();
-  const { client, runtime } = useRuntime();
+  const { client, runtime, indexer } = useRuntime();
   const queryClient = useQueryClient();
   const [state, setState] = useState<TransactionState>({ status: "idle" });
   const busy = useRef(false);
@@ -75,6 +76,10 @@ export function useTransaction() {
         recordTransaction(runtime.chainId, sender, { hash, status: "confirmed", blockNumber: receipt.blockNumber.toString() });
         setState({ status: "confirmed", hash, blockNumber: receipt.blockNumber });
         await queryClient.invalidateQueries({ queryKey: ["keyledger"] });
+        // The lists come from the indexer: ask it again as soon as it has this block.
+        void waitForIndexed(indexer, receipt.blockNumber).then(async (reached) => {
+          if (reached) await queryClient.invalidateQueries({ queryKey: ["keyledger", "indexer"] });
+        });
         return receipt;
       } catch (error) {
         if (hash && sentBy) recordTransaction(runtime.chainId, sentBy, { hash, status: "failed" });
@@ -84,7 +89,7 @@ export function useTransaction() {
         busy.current = false;
       }
     },
-    [client, config, queryClient, runtime.chainId],
+    [client, config, indexer, queryClient, runtime.chainId],
   );
 
   const reset = useCallback(() => setState({ status: "idle" }), []);

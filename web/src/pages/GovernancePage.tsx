@@ -18,7 +18,7 @@ export default function GovernancePage({ param }: { param?: string | undefined }
   const snapshot = useChainSnapshot();
   const head = snapshot.data?.head;
   const proposals = useQuery({
-    queryKey: ["keyledger", "proposals", head?.number.toString(), address],
+    queryKey: ["keyledger", "proposals", head?.number.toString(), snapshot.data?.indexed.number.toString(), address],
     enabled: Boolean(snapshot.data),
     queryFn: () =>
       readProposals({

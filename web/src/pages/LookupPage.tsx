@@ -4,8 +4,7 @@ import type { Hex } from "viem";
 import { useConnection } from "wagmi";
 import { keyRegistryAbi } from "../../../src/generated/abis.ts";
 import { keyStatusAt } from "../chain/keyStatusAt.ts";
-import type { IndexedKey, KeyEvent, RegistryIndex } from "../chain/registryIndex.ts";
-import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
+import { type RegistryIndex, useIndexerHealth, useKeyLineage, useRegistryFacts } from "../indexer/index.ts";
 import { KeyIdLink } from "../components/KeyIdLink.tsx";
 import { KeyTimeline } from "../components/KeyTimeline.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
@@ -16,9 +15,9 @@ import { formatDateTime } from "../lib/formatDateTime.ts";
 import { formatRelative } from "../lib/formatRelative.ts";
 import { parseKeyId } from "../lib/parseKeyId.ts";
 import { scopeNames } from "../lib/scopeNames.ts";
-import { shortHex } from "../lib/shortHex.ts";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
 import { RequestVerdict } from "./lookup/RequestVerdict.tsx";
+import { KeyHistory } from "./owner/OwnerKeys.tsx";
 
 const statusReasons = ["valid", "unknown", "revoked", "suspended", "not yet valid", "expired", "insufficient scope"];
 const keyStates = ["unknown", "active", "suspended", "revoked"];
@@ -72,61 +71,72 @@ export default function LookupPage({ param }: { param?: string | undefined }) {
 function KeyRecord({ keyId }: { keyId: Hex }) {
   const { client, runtime } = useRuntime();
   const { address, isConnected, chainId } = useConnection();
-  const snapshot = useChainSnapshot();
-  const head = snapshot.data?.head;
-  // The contract's own answer at the same block as the events folded into the index: they must agree.
+  const health = useIndexerHealth();
+  const lineageQuery = useKeyLineage(keyId);
+  const facts = useRegistryFacts();
+  const indexedBlock = health.indexedBlock;
+  // The contract's own answer at the block the indexer has reached: they must agree.
   const onChain = useQuery({
-    queryKey: ["keyledger", "key", keyId, head?.number.toString()],
-    enabled: Boolean(head),
+    queryKey: ["keyledger", "key", keyId, indexedBlock?.toString()],
+    enabled: indexedBlock !== undefined,
     queryFn: async () => {
       const [record, status] = await Promise.all([
-        client.readContract({ address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "getKey", args: [keyId], blockNumber: head!.number }),
-        client.readContract({ address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "keyStatus", args: [keyId, 0], blockNumber: head!.number }),
+        client.readContract({ address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "getKey", args: [keyId], blockNumber: indexedBlock! }),
+        client.readContract({ address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "keyStatus", args: [keyId, 0], blockNumber: indexedBlock! }),
       ]);
-      return { block: head!.number, record, valid: status[0], reason: statusReasons[status[1]] ?? String(status[1]) };
+      return { block: indexedBlock!, record, valid: status[0], reason: statusReasons[status[1]] ?? String(status[1]) };
     },
     placeholderData: (previous) => previous,
   });
-  if (!snapshot.data || !head) return <p aria-busy="true">Reading the registry…</p>;
-  const registry = snapshot.data.registry;
-  const key = registry.keys.get(keyId);
+  const head = health.chainHead;
+  if (!lineageQuery.data || !head || !facts.data) {
+    if (lineageQuery.error) return <p className="note error" role="alert">Could not read the key from the indexer: {lineageQuery.error.message}</p>;
+    return <p aria-busy="true">Reading the registry…</p>;
+  }
+  const lineage = [...lineageQuery.data].sort((a, b) => a.version - b.version);
+  const key = lineage.find((k) => k.keyId === keyId);
   if (!key) {
     return (
-      <div className="empty" data-testid="lookup-unknown">
+      <div className={`empty${health.stale ? " stale" : ""}`} data-testid="lookup-unknown" data-stale={health.stale}>
         <p>
-          No key with id <code className="break">{keyId}</code> is registered on chain {runtime.chainId}.
+          No key with id <code className="break">{keyId}</code> is registered on chain {runtime.chainId}
+          {health.stale ? ` as of block ${indexedBlock} (the indexer may be out of date)` : ""}.
         </p>
       </div>
     );
   }
+  const registry: RegistryIndex = { keys: new Map(lineage.map((k) => [k.keyId, k])), policy: facts.data.policy, scopeNames: facts.data.scopeNames, guardians: facts.data.guardians };
   const now = head.timestamp;
   const status = keyStatusAt(key, now);
-  const lineage = lineageOf(registry, key);
   const isOwner = address?.toLowerCase() === key.owner.toLowerCase();
   const isGuardian = Boolean(address && registry.guardians.some((g) => g.toLowerCase() === address.toLowerCase()));
   const connected = isConnected && chainId === runtime.chainId;
   const record = onChain.data?.record;
-  const disagrees = record && onChain.data?.block === head.number && (keyStates[record.state] !== key.state || record.expiresAt !== key.expiresAt || record.version !== key.version);
+  const disagrees = record && onChain.data?.block === indexedBlock && (keyStates[record.state] !== key.state || record.expiresAt !== key.expiresAt || record.version !== key.version);
 
   return (
-    <article className="card" aria-labelledby="record-title" data-testid="key-record" data-state={key.state}>
+    <article className={`card${health.stale ? " stale" : ""}`} aria-labelledby="record-title" data-testid="key-record" data-state={key.state} data-stale={health.stale}>
       <header className="card-head">
         <h2 id="record-title">
           {key.label} v{key.version}
         </h2>
         <StatusBadge status={status} />
       </header>
+      <p className="muted">
+        As of block {indexedBlock?.toString()}
+        {health.stale && <strong className="stale-label"> (may be out of date: see the banner)</strong>}.
+      </p>
       {disagrees && (
         <p className="note error" role="alert">
-          At block {head.number.toString()} the contract's record (state {keyStates[record.state]}, valid until {formatDateTime(record.expiresAt)}) differs
-          from the event history below: do not rely on this page's view of the key.
+          At block {indexedBlock?.toString()} the contract's record (state {keyStates[record.state]}, valid until {formatDateTime(record.expiresAt)}) differs
+          from the indexer's history below: do not rely on this page's view of the key.
         </p>
       )}
       <dl className="record">
         <dt>Key id</dt>
         <dd><code className="break">{key.keyId}</code></dd>
         <dt>Owner</dt>
-        <dd><code className="break">{key.owner}</code>{isOwner && " (you)"}</dd>
+        <dd><a href={`#/owner/${key.owner}`}><code className="break">{key.owner}</code></a>{isOwner && " (you)"}</dd>
         <dt>Algorithm</dt>
         <dd>{algorithmLabel(key.alg)} <span className="muted">({key.alg})</span></dd>
         <dt>Scopes</dt>
@@ -161,71 +171,8 @@ function KeyRecord({ keyId }: { keyId: Hex }) {
         {key.state !== "revoked" && <a className="button secondary" href={`#/governance/${key.keyId}`}>Propose a DAO revocation</a>}
       </div>
       <h3>History</h3>
-      <EventHistory events={key.events} />
+      <KeyHistory keys={[key]} />
       {connected && isGuardian && key.state === "active" && <SuspendKey registry={registry} initialKeyId={key.keyId} />}
     </article>
-  );
-}
-
-function lineageOf(registry: RegistryIndex, key: IndexedKey): IndexedKey[] {
-  return [...registry.keys.values()].filter((k) => k.lineageId === key.lineageId).sort((a, b) => a.version - b.version);
-}
-
-const eventText: Record<KeyEvent["kind"], string> = {
-  registered: "Registered",
-  "rotated-in": "Rotated in",
-  "rotated-out": "Rotated out",
-  "overlap-extended": "Overlap extended",
-  revoked: "Revoked",
-  suspended: "Suspended",
-  unsuspended: "Suspension lifted",
-};
-
-function EventHistory({ events }: { events: readonly KeyEvent[] }) {
-  const { client, runtime } = useRuntime();
-  const blocks = [...new Set(events.map((e) => e.blockNumber))];
-  const times = useQuery({
-    queryKey: ["keyledger", "block-times", blocks.map(String).join(",")],
-    queryFn: async () => new Map(await Promise.all(blocks.map(async (n) => [n, Number((await client.getBlock({ blockNumber: n })).timestamp)] as const))),
-    staleTime: Infinity,
-  });
-  return (
-    <div className="table-wrap">
-      <table className="responsive" data-testid="key-history">
-        <thead>
-          <tr>
-            <th scope="col">Event</th>
-            <th scope="col">When</th>
-            <th scope="col">By</th>
-            <th scope="col">Details</th>
-            <th scope="col">Transaction</th>
-          </tr>
-        </thead>
-        <tbody>
-          {events.map((e) => (
-            <tr key={`${e.transactionHash}-${e.logIndex}`}>
-              <td data-label="Event">{eventText[e.kind]}</td>
-              <td data-label="When">
-                {times.data?.get(e.blockNumber) ? formatDateTime(times.data.get(e.blockNumber)!) : "…"}
-                <br />
-                <small className="muted">block {e.blockNumber.toString()}</small>
-              </td>
-              <td data-label="By">{e.by ? <code title={e.by}>{e.by.toLowerCase() === runtime.addresses.KeyLedgerTimelock.toLowerCase() ? "DAO (timelock)" : shortHex(e.by)}</code> : "–"}</td>
-              <td data-label="Details">
-                {e.reason && <>“{e.reason}” </>}
-                {e.otherKeyId && (
-                  <>
-                    {e.kind === "rotated-out" ? "to " : "from "}
-                    <KeyIdLink keyId={e.otherKeyId} chars={3} />{" "}
-                  </>
-                )}
-                {e.expiresAt !== undefined && <>valid until {formatDateTime(e.expiresAt)}</>}
-              </td>
-              <td data-label="Transaction"><code title={e.transactionHash}>{shortHex(e.transactionHash)}</code></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }

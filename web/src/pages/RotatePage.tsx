@@ -4,7 +4,7 @@ import { useConnection } from "wagmi";
 import { keyRegistryAbi } from "../../../src/generated/abis.ts";
 import { keyStatusAt } from "../chain/keyStatusAt.ts";
 import { lineages } from "../chain/lineages.ts";
-import type { IndexedKey, RegistryIndex, RegistryPolicy } from "../chain/registryIndex.ts";
+import type { IndexedKey, RegistryIndex, RegistryPolicy } from "../indexer/index.ts";
 import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
 import { DurationField } from "../components/DurationField.tsx";
 import { KeyIdLink } from "../components/KeyIdLink.tsx";

@@ -1,12 +1,13 @@
 import { createContext, useContext } from "react";
 import type { PublicClient } from "viem";
-import type { createChainIndexer } from "../chain/createChainIndexer.ts";
+import type { IndexerClient } from "../indexer/index.ts";
 import type { Runtime } from "./loadRuntime.ts";
 
 export type RuntimeContextValue = {
   runtime: Runtime;
   client: PublicClient;
-  indexer: ReturnType<typeof createChainIndexer>;
+  /** The registry's read path (null when config.json names no indexer). */
+  indexer: IndexerClient | null;
   /** The local dev chain (31337): dev account and time travel are offered. */
   isLocal: boolean;
   pollingInterval: number;

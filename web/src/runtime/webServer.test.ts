@@ -2,7 +2,9 @@
 // security headers, /api proxy), read through the page's own loader.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { get } from "node:http";
 import { join } from "node:path";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiServer, type ApiServer } from "../../../src/server/index.ts";
 import { createVerifier, staticKeyResolver } from "../../../src/verifier/index.ts";
@@ -26,6 +28,8 @@ const manifest = {
   policy: { maxLifetime: 31_536_000, maxOverlap: 2_592_000, allowedAlgorithms: 14, allowedScopes: 15 },
   scopes: ["read", "trade", "withdraw", "admin"],
   guardians: [],
+  // Real manifests carry the ABIs (~125 kB): enough to be worth compressing.
+  notes: Array.from({ length: 50 }, (_, i) => `entry ${i} of a long manifest`),
 };
 
 describe("startWebServer", () => {
@@ -77,6 +81,35 @@ describe("startWebServer", () => {
     const response = await fetch(`${web.url}api/metrics`);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain("keyledger_api_requests_verified_total");
+  });
+
+  it("serves deployment.json and the built assets compressed when the client accepts it", async () => {
+    const raw = (path: string, acceptEncoding: string | undefined) =>
+      new Promise<{ encoding: string | undefined; vary: string | undefined; body: Buffer }>((done, fail) => {
+        get(`${web.url}${path}`, { headers: acceptEncoding ? { "accept-encoding": acceptEncoding } : {} }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => done({ encoding: res.headers["content-encoding"], vary: res.headers.vary, body: Buffer.concat(chunks) }));
+        }).once("error", fail);
+      });
+    const plain = await raw("deployment.json", undefined);
+    expect(plain.encoding).toBeUndefined();
+    const br = await raw("deployment.json", "gzip, deflate, br");
+    expect(br.encoding).toBe("br");
+    expect(br.vary).toBe("Accept-Encoding");
+    expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+    expect(br.body.length).toBeLessThan(plain.body.length);
+    const gz = await raw("deployment.json", "gzip");
+    expect(gz.encoding).toBe("gzip");
+    expect(gunzipSync(gz.body).equals(plain.body)).toBe(true);
+    const html = (await raw("", undefined)).body.toString();
+    const script = /src="\.\/(assets\/index-[^"]+\.js)"/.exec(html)![1]!;
+    const js = await raw(script, "gzip;q=0, br");
+    expect(js.encoding).toBe("br");
+    const jsPlain = await raw(script, "identity");
+    expect(jsPlain.encoding).toBeUndefined();
+    expect(brotliDecompressSync(js.body).equals(jsPlain.body)).toBe(true);
+    expect(js.body.length * 2).toBeLessThan(jsPlain.body.length);
   });
 
   it("says how to fix a missing deployment", async () => {

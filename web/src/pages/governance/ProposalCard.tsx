@@ -3,7 +3,7 @@ import { formatUnits } from "viem";
 import { keyLedgerGovernorAbi } from "../../../../src/generated/abis.ts";
 import { describeProposalAction } from "../../chain/describeProposalAction.ts";
 import type { Proposal } from "../../chain/readProposals.ts";
-import type { RegistryIndex } from "../../chain/registryIndex.ts";
+import type { RegistryIndex } from "../../indexer/index.ts";
 import { KeyIdLink } from "../../components/KeyIdLink.tsx";
 import { Markdown } from "../../components/Markdown.tsx";
 import { TxStatus } from "../../components/TxStatus.tsx";

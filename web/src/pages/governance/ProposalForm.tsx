@@ -4,7 +4,7 @@ import { useConnection } from "wagmi";
 import { keyLedgerGovernorAbi } from "../../../../src/generated/abis.ts";
 import { algorithms, algorithmToChain } from "../../../../src/keys/algorithms.ts";
 import { buildProposal, type ProposalDraft } from "../../chain/buildProposal.ts";
-import type { RegistryIndex, RegistryPolicy } from "../../chain/registryIndex.ts";
+import type { RegistryIndex, RegistryPolicy } from "../../indexer/index.ts";
 import { DurationField } from "../../components/DurationField.tsx";
 import { ScopeCheckboxes } from "../../components/ScopeCheckboxes.tsx";
 import { Markdown } from "../../components/Markdown.tsx";

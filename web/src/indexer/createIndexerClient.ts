@@ -1,0 +1,163 @@
+import { createClient, sql } from "@ponder/client";
+import { type Address, getAddress, type Hex } from "viem";
+import { algorithmFromChain } from "../../../src/keys/algorithms.ts";
+import type { BlockRef, IndexedKey, KeyEvent, KeyEventKind, ProposalCreated, RegistryPolicy } from "./types.ts";
+
+export type CreateIndexerClientParameters = {
+  /** Base URL of the Ponder indexer (the dApp server proxies it as `/indexer`). */
+  url: string;
+  fetch?: typeof fetch | undefined;
+};
+
+/** Registry-wide facts: policy, scope names, guardians and proposal texts. */
+export type RegistryFacts = {
+  policy: RegistryPolicy | undefined;
+  scopeNames: string[];
+  guardians: Address[];
+  proposalsCreated: Map<bigint, ProposalCreated>;
+};
+
+export type IndexerClient = ReturnType<typeof createIndexerClient>;
+
+type Row = Record<string, unknown>;
+
+/**
+ * The dApp's reads of the registry: SQL over HTTP (`@ponder/client`) to the Ponder
+ * indexer, each query scoped to what the page shows (one owner, one lineage), never
+ * the whole registry. `status()` is the block the indexer has reached.
+ */
+export function createIndexerClient({ url, fetch: fetchFn = (...args) => fetch(...args) }: CreateIndexerClientParameters) {
+  const base = url.replace(/\/$/, "");
+  const client = createClient(`${new URL(`${base}/sql`, globalThis.location?.href ?? base).href}`);
+  const rows = async (query: ReturnType<typeof sql>): Promise<Row[]> => (await client.db.execute(query)) as unknown as Row[];
+
+  return {
+    url: base,
+    /** The indexed head (Ponder's `/status`). */
+    async status(): Promise<BlockRef> {
+      const response = await fetchFn(`${base}/status`, { cache: "no-store" });
+      if (!response.ok) throw new IndexerUnavailableError(`The indexer answered ${response.status} for /status.`);
+      const body = (await response.json()) as Record<string, { block?: { number?: number; timestamp?: number } }>;
+      const block = Object.values(body)[0]?.block;
+      if (!block || typeof block.number !== "number") throw new IndexerUnavailableError("The indexer has not indexed any block yet.");
+      return { number: BigInt(block.number), timestamp: block.timestamp ?? 0 };
+    },
+    /** Every key of `owner` (every lineage and version) with its audit trail. */
+    async ownerKeys(owner: Address): Promise<IndexedKey[]> {
+      const o = owner.toLowerCase();
+      const [keys, events] = await Promise.all([
+        rows(sql`select * from keys where owner = ${o}`),
+        rows(sql`select * from key_events where owner = ${o} order by block_number, log_index`),
+      ]);
+      return toIndexedKeys(keys, events);
+    },
+    /** The lineage `keyId` belongs to (every version) with its audit trail; empty when unknown. */
+    async lineageOf(keyId: Hex): Promise<IndexedKey[]> {
+      // Joins, not subqueries: Ponder's SQL endpoint refuses a subquery ("SubLink not supported").
+      const id = keyId.toLowerCase();
+      const [keys, events] = await Promise.all([
+        rows(sql`select k.* from keys k join keys x on x.lineage = k.lineage where x.id = ${id}`),
+        rows(sql`select e.* from key_events e join keys x on x.lineage = e.lineage where x.id = ${id} order by e.block_number, e.log_index`),
+      ]);
+      return toIndexedKeys(keys, events);
+    },
+    /** These keys (any owner) with their audit trails. */
+    async keysById(keyIds: readonly Hex[]): Promise<IndexedKey[]> {
+      if (keyIds.length === 0) return [];
+      const ids = sql.join(keyIds.map((k) => sql`${k.toLowerCase()}`), sql`, `);
+      const [keys, events] = await Promise.all([
+        rows(sql`select * from keys where id in (${ids})`),
+        rows(sql`select * from key_events where key_id in (${ids}) order by block_number, log_index`),
+      ]);
+      return toIndexedKeys(keys, events);
+    },
+    async facts(): Promise<RegistryFacts> {
+      const [policy, names, guardians, proposals] = await Promise.all([
+        rows(sql`select * from policy_history order by block_number desc, id desc limit 1`),
+        rows(sql`select bit, name from scope_names`),
+        rows(sql`select id from guardians where enabled = true`),
+        rows(sql`select id, proposer, description, created_block, transaction_hash from proposals`),
+      ]);
+      const scopeNames = ["", "", "", "", "", "", "", ""];
+      for (const n of names) scopeNames[Number(n.bit)] = String(n.name);
+      const p = policy[0];
+      return {
+        policy: p
+          ? { maxLifetime: Number(p.max_lifetime), maxOverlap: Number(p.max_overlap), allowedAlgorithms: Number(p.allowed_algorithms), allowedScopes: Number(p.allowed_scopes) }
+          : undefined,
+        scopeNames,
+        guardians: guardians.map((g) => getAddress(String(g.id))),
+        proposalsCreated: new Map(
+          proposals.map((r) => {
+            const proposalId = BigInt(String(r.id));
+            return [
+              proposalId,
+              { proposalId, proposer: getAddress(String(r.proposer)), description: String(r.description), blockNumber: BigInt(String(r.created_block)), transactionHash: r.transaction_hash as Hex },
+            ];
+          }),
+        ),
+      };
+    },
+  };
+}
+
+const eventKinds: Record<string, KeyEventKind> = {
+  KeyRegistered: "registered",
+  OverlapExtended: "overlap-extended",
+  KeyRevoked: "revoked",
+  KeySuspended: "suspended",
+  KeyUnsuspended: "unsuspended",
+};
+
+/** Rows of `keys` and `key_events` (snake_case, as SQL over HTTP returns them) as the dApp's keys. */
+export function toIndexedKeys(keyRows: readonly Row[], eventRows: readonly Row[]): IndexedKey[] {
+  const byKey = new Map<string, Row[]>();
+  for (const e of eventRows) {
+    const id = String(e.key_id);
+    byKey.set(id, [...(byKey.get(id) ?? []), e]);
+  }
+  return keyRows.map((r) => {
+    const keyId = r.id as Hex;
+    const predecessor = (r.predecessor as Hex | null) ?? undefined;
+    const successor = (r.successor as Hex | null) ?? undefined;
+    const events = (byKey.get(keyId) ?? [])
+      .map((e): KeyEvent => {
+        const related = (e.related_key_id as Hex | null) ?? undefined;
+        const kind: KeyEventKind = e.kind === "KeyRotated" ? (related && related === predecessor ? "rotated-in" : "rotated-out") : (eventKinds[String(e.kind)] ?? "registered");
+        return {
+          kind,
+          blockNumber: BigInt(String(e.block_number)),
+          logIndex: Number(e.log_index),
+          transactionHash: e.transaction_hash as Hex,
+          timestamp: Number(e.timestamp),
+          by: e.actor ? getAddress(String(e.actor)) : undefined,
+          reason: typeof e.reason === "string" && e.reason !== "" ? e.reason : undefined,
+          expiresAt: kind === "rotated-out" || kind === "overlap-extended" ? Number(e.expires_at) : undefined,
+          otherKeyId: related,
+        };
+      })
+      .sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
+    return {
+      keyId,
+      owner: getAddress(String(r.owner)),
+      alg: algorithmFromChain(Number(r.algorithm)),
+      label: typeof r.label === "string" ? r.label : "",
+      version: Number(r.version),
+      scopes: Number(r.scopes),
+      notBefore: Number(r.not_before),
+      expiresAt: Number(r.expires_at),
+      state: r.state as IndexedKey["state"],
+      rotated: successor !== undefined,
+      previousKeyId: predecessor,
+      nextKeyId: successor,
+      lineageId: r.lineage as Hex,
+      publicKey: r.public_key as Hex,
+      proof: r.proof as Hex,
+      events,
+    };
+  });
+}
+
+export class IndexerUnavailableError extends Error {
+  override name = "IndexerUnavailableError";
+}

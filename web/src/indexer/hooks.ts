@@ -1,0 +1,137 @@
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useSyncExternalStore } from "react";
+import type { Address, Hex } from "viem";
+import { useRuntime } from "../runtime/RuntimeContext.ts";
+import { type IndexerHealth, indexerHealth } from "./indexerHealth.ts";
+import type { IndexerClient } from "./createIndexerClient.ts";
+import type { BlockRef, IndexedKey } from "./types.ts";
+
+/** How often the chain head and the indexer's head are read (a change shows within this plus Ponder's polling). */
+export const headPollMs = 1_000;
+
+/** The chain head as the wallet's RPC reports it (block number and chain time). */
+export function useChainHead() {
+  const { client } = useRuntime();
+  return useQuery<BlockRef>({
+    queryKey: ["keyledger", "chain-head"],
+    queryFn: async () => {
+      const block = await client.getBlock({ blockTag: "latest" });
+      return { number: block.number, timestamp: Number(block.timestamp) };
+    },
+    refetchInterval: headPollMs,
+    retry: 1,
+  });
+}
+
+/** The block the indexer has reached (`/status`), polled. */
+export function useIndexedHead() {
+  const { indexer } = useRuntime();
+  return useQuery<BlockRef>({
+    queryKey: ["keyledger", "indexer", "status", indexer?.url],
+    queryFn: () => indexer!.status(),
+    enabled: indexer !== null,
+    refetchInterval: headPollMs,
+    refetchIntervalInBackground: false,
+    retry: false,
+  });
+}
+
+/** Indexer head, chain head and lag: whether what the indexer says is current. */
+export function useIndexerHealth(): IndexerHealth & { chainHead: BlockRef | undefined; chainError: Error | null } {
+  const { indexer } = useRuntime();
+  const chain = useChainHead();
+  const indexed = useIndexedHead();
+  return {
+    ...indexerHealth({ chainHead: chain.data, indexed: indexed.data, indexerError: indexed.error, configured: indexer !== null }),
+    chainHead: chain.data,
+    chainError: chain.error,
+  };
+}
+
+/**
+ * An indexer query, asked again whenever the indexer reaches a new block; the last
+ * answer stays while the next is on its way (and while the indexer is down).
+ */
+function useIndexerQuery<T>(name: string, args: readonly unknown[], fn: (indexer: NonNullable<ReturnType<typeof useRuntime>["indexer"]>) => Promise<T>, enabled = true) {
+  const { indexer } = useRuntime();
+  const head = useIndexedHead();
+  const block = head.data?.number;
+  return useQuery<T & {}, Error>({
+    queryKey: ["keyledger", "indexer", name, ...args, block?.toString()],
+    queryFn: async () => (await fn(indexer!)) as T & {},
+    enabled: enabled && indexer !== null && block !== undefined,
+    placeholderData: keepPreviousData,
+    retry: 1,
+  });
+}
+
+/** Every key of `owner` (all lineages and versions) with their audit trails. */
+export function useOwnerKeys(owner: Address | undefined) {
+  return useIndexerQuery("owner", [owner?.toLowerCase()], (i) => i.ownerKeys(owner!), owner !== undefined);
+}
+
+/** The lineage of `keyId`, every version with its audit trail (empty when the key is unknown). */
+export function useKeyLineage(keyId: Hex | undefined) {
+  return useIndexerQuery("lineage", [keyId], (i) => i.lineageOf(keyId!), keyId !== undefined);
+}
+
+/** Keys by id, any owner. */
+export function useKeysById(keyIds: readonly Hex[]) {
+  return useIndexerQuery("keys", [keyIds.join(",")], (i) => i.keysById(keyIds), keyIds.length > 0);
+}
+
+/** Policy, scope names, guardians and proposal texts. */
+export function useRegistryFacts() {
+  return useIndexerQuery("facts", [], (i) => i.facts());
+}
+
+// Key ids a page asked about without a hook of its own (a key id typed into a form):
+// the snapshot reads them from the indexer too.
+const watched = new Set<Hex>();
+let watchedVersion = 0;
+const listeners = new Set<() => void>();
+
+/** Asks for `keyId` to be read with the next snapshot (see useChainSnapshot). */
+export function watchKey(keyId: Hex): void {
+  const id = keyId.toLowerCase() as Hex;
+  if (watched.has(id) || watched.size >= 64) return;
+  watched.add(id);
+  watchedVersion++;
+  queueMicrotask(() => listeners.forEach((l) => l()));
+}
+
+export function useWatchedKeys(): readonly Hex[] {
+  useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    () => watchedVersion,
+  );
+  return [...watched];
+}
+
+/** A map of keys that, asked for a key it does not hold, has the snapshot read it (it shows with the next answer). */
+export class KeyDirectory extends Map<Hex, IndexedKey> {
+  override get(keyId: Hex): IndexedKey | undefined {
+    const id = keyId.toLowerCase() as Hex;
+    const key = super.get(id);
+    if (!key && /^0x[0-9a-f]{64}$/.test(id)) watchKey(id);
+    return key;
+  }
+}
+
+/**
+ * Resolves once the indexer has reached `blockNumber` (or after `timeoutMs`): call it
+ * after a transaction so the lists asked for next already include it.
+ */
+export async function waitForIndexed(indexer: IndexerClient | null, blockNumber: bigint, timeoutMs = 5_000): Promise<boolean> {
+  if (!indexer) return false;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const head = await indexer.status().catch(() => undefined);
+    if (head && head.number >= blockNumber) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}

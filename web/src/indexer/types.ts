@@ -1,0 +1,74 @@
+import type { Address, Hex } from "viem";
+import type { KeyLifecycleState } from "../../../src/chain/keyState/types.ts";
+import type { Algorithm } from "../../../src/keys/algorithms.ts";
+
+/** What the registry says about a key, before time windows (the shared definition in src/chain/keyState). */
+export type KeyState = KeyLifecycleState;
+
+export type KeyEventKind = "registered" | "rotated-in" | "rotated-out" | "overlap-extended" | "revoked" | "suspended" | "unsuspended";
+
+/** One entry of a key's audit trail (the indexer's `key_events` table). */
+export type KeyEvent = {
+  kind: KeyEventKind;
+  blockNumber: bigint;
+  logIndex: number;
+  transactionHash: Hex;
+  /** Block time (unix seconds). */
+  timestamp: number;
+  /** Who acted: the revoker, the suspending guardian, the owner, else the transaction sender. */
+  by?: Address | undefined;
+  reason?: string | undefined;
+  /** The key's expiry after the event, for rotations and extensions. */
+  expiresAt?: number | undefined;
+  /** The other key of a rotation. */
+  otherKeyId?: Hex | undefined;
+};
+
+/** A key as the dApp shows it (the indexer's `keys` row plus its audit trail). */
+export type IndexedKey = {
+  keyId: Hex;
+  owner: Address;
+  alg: Algorithm;
+  label: string;
+  version: number;
+  scopes: number;
+  notBefore: number;
+  expiresAt: number;
+  state: KeyState;
+  /** Rotated to a successor (its expiry was cut to the overlap). */
+  rotated: boolean;
+  previousKeyId?: Hex | undefined;
+  nextKeyId?: Hex | undefined;
+  /** Key id of version 1: identifies the lineage. */
+  lineageId: Hex;
+  publicKey: Hex;
+  proof: Hex;
+  events: KeyEvent[];
+};
+
+export type RegistryPolicy = { maxLifetime: number; maxOverlap: number; allowedAlgorithms: number; allowedScopes: number };
+
+/**
+ * The part of the registry a page needs: some keys (never all of them: the dApp
+ * asks the indexer for an owner's keys or one lineage), the policy, scope names
+ * and guardians.
+ */
+export type RegistryIndex = {
+  keys: ReadonlyMap<Hex, IndexedKey>;
+  policy: RegistryPolicy | undefined;
+  /** Scope names by bit ("" = unnamed). */
+  scopeNames: readonly string[];
+  guardians: readonly Address[];
+};
+
+/** A proposal's creation (the indexer's `proposals` row): GovernorStorage keeps the proposal, not its text. */
+export type ProposalCreated = {
+  proposalId: bigint;
+  proposer: Address;
+  description: string;
+  blockNumber: bigint;
+  transactionHash: Hex;
+};
+
+/** A block: number and time (unix seconds). */
+export type BlockRef = { number: bigint; timestamp: number };

@@ -1,0 +1,184 @@
+import type { Address } from "viem";
+import { keyStatusAt } from "../../chain/keyStatusAt.ts";
+import { useKeyUsage } from "../../chain/useKeyUsage.ts";
+import { KeyIdLink } from "../../components/KeyIdLink.tsx";
+import { KeyTimeline } from "../../components/KeyTimeline.tsx";
+import { StatusBadge } from "../../components/StatusBadge.tsx";
+import { groupLineages, type IndexedKey, type KeyEvent, useIndexerHealth, useOwnerKeys, useRegistryFacts } from "../../indexer/index.ts";
+import { algorithmLabel } from "../../lib/algorithmLabel.ts";
+import { formatDateTime } from "../../lib/formatDateTime.ts";
+import { formatRelative } from "../../lib/formatRelative.ts";
+import { scopeNames } from "../../lib/scopeNames.ts";
+import { shortHex } from "../../lib/shortHex.ts";
+import { useRuntime } from "../../runtime/RuntimeContext.ts";
+
+/**
+ * Every key of one owner, from the indexer: lineages, versions with their validity
+ * windows and states, and each lineage's audit trail. "My keys" is this view for
+ * the connected account; `#/owner/<address>` for anyone's, no wallet needed.
+ */
+export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
+  const keys = useOwnerKeys(owner);
+  const facts = useRegistryFacts();
+  const health = useIndexerHealth();
+  const usage = useKeyUsage();
+  if (!keys.data || !health.chainHead) {
+    if (keys.error) return <p className="note error" role="alert">Could not read the keys from the indexer: {keys.error.message}</p>;
+    return <p aria-busy="true">Reading the registry…</p>;
+  }
+  const now = health.chainHead.timestamp;
+  const names = facts.data?.scopeNames ?? [];
+  const lineages = groupLineages(keys.data, owner);
+  if (lineages.length === 0) {
+    return (
+      <div className={`empty${health.stale ? " stale" : ""}`} data-testid="owner-empty" data-stale={health.stale}>
+        <p>{self ? "This account has no keys yet." : <>No keys are registered to <code className="break">{owner}</code>.</>}</p>
+        {self && <a className="button primary" href="#/register">Register a key</a>}
+      </div>
+    );
+  }
+  const wallNow = Math.floor(Date.now() / 1000);
+  return (
+    <div className={health.stale ? "stale" : undefined} data-testid="owner-keys" data-stale={health.stale} aria-describedby={health.stale ? "indexer-banner" : undefined}>
+      <p className="lead">
+        {lineages.length} {lineages.length === 1 ? "lineage" : "lineages"} owned by {self ? "this account" : <code title={owner}>{shortHex(owner)}</code>}. Keys as of block{" "}
+        {health.indexedBlock?.toString()}
+        {health.stale && <strong className="stale-label"> (may be out of date)</strong>}; times are chain time (block {health.chainHead.number.toString()}).
+        {usage.data === null && " No reference API is configured, so usage is not shown."}
+        {usage.isError && " The reference API's metrics are unreachable, so usage is not shown."}
+      </p>
+      {lineages.map((lineage) => {
+        const newest = lineage.versions[lineage.versions.length - 1]!;
+        return (
+          <article className="card lineage" key={lineage.lineageId} data-testid="lineage" data-label={lineage.label}>
+            <header className="card-head">
+              <h2>{lineage.label}</h2>
+              <p className="lineage-path" aria-label="Version lineage">
+                {lineage.versions.map((v, i) => (
+                  <span key={v.keyId}>
+                    {i > 0 && <span aria-hidden="true"> → </span>}v{v.version}
+                  </span>
+                ))}
+              </p>
+              <StatusBadge status={keyStatusAt(newest, now)} />
+            </header>
+            <KeyTimeline versions={lineage.versions} now={now} />
+            <div className="table-wrap">
+              <table className="responsive">
+                <caption className="visually-hidden">Versions of {lineage.label}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Version</th>
+                    <th scope="col">Key id</th>
+                    <th scope="col">Algorithm</th>
+                    <th scope="col">Scopes</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Valid</th>
+                    <th scope="col">Requests</th>
+                    <th scope="col">Last used</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...lineage.versions].reverse().map((key) => {
+                    const status = keyStatusAt(key, now);
+                    const use = usage.data?.get(key.keyId.toLowerCase());
+                    return (
+                      <tr key={key.keyId} data-testid="key-row" data-key-id={key.keyId} data-state={key.state}>
+                        <td data-label="Version">v{key.version}</td>
+                        <td data-label="Key id">
+                          <KeyIdLink keyId={key.keyId} />
+                        </td>
+                        <td data-label="Algorithm">{algorithmLabel(key.alg)}</td>
+                        <td data-label="Scopes">{scopeNames(key.scopes, names).join(", ")}</td>
+                        <td data-label="Status">
+                          <StatusBadge status={status} />
+                        </td>
+                        <td data-label="Valid">
+                          {formatDateTime(key.notBefore)} – {formatDateTime(key.expiresAt)}
+                          <br />
+                          <small className={status.expiresSoon ? "warning-text" : "muted"}>
+                            {status.status === "active" && `ends ${formatRelative(key.expiresAt, now)}`}
+                            {status.status === "not-yet-valid" && `starts ${formatRelative(key.notBefore, now)}`}
+                            {status.status === "expired" && `ended ${formatRelative(key.expiresAt, now)}`}
+                          </small>
+                        </td>
+                        <td data-label="Requests">{usage.data ? (use?.requests ?? 0).toLocaleString("en-US") : "–"}</td>
+                        <td data-label="Last used">{use?.lastUsed ? formatRelative(use.lastUsed, wallNow) : usage.data ? "never" : "–"}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+            <details className="history">
+              <summary>History ({lineage.versions.reduce((n, v) => n + v.events.length, 0)} events)</summary>
+              <KeyHistory keys={lineage.versions} />
+            </details>
+          </article>
+        );
+      })}
+    </div>
+  );
+}
+
+const eventText: Record<KeyEvent["kind"], string> = {
+  registered: "Registered",
+  "rotated-in": "Rotated in",
+  "rotated-out": "Rotated out",
+  "overlap-extended": "Overlap extended",
+  revoked: "Revoked",
+  suspended: "Suspended",
+  unsuspended: "Suspension lifted",
+};
+
+/** The audit trail of some keys (a lineage or one key), oldest first: what, who, when, block, transaction, reason. */
+export function KeyHistory({ keys }: { keys: readonly IndexedKey[] }) {
+  const { runtime } = useRuntime();
+  const events = keys
+    .flatMap((key) => key.events.map((event) => ({ key, event })))
+    .sort((a, b) => (a.event.blockNumber === b.event.blockNumber ? a.event.logIndex - b.event.logIndex : a.event.blockNumber < b.event.blockNumber ? -1 : 1));
+  const timelock = runtime.addresses.KeyLedgerTimelock.toLowerCase();
+  return (
+    <div className="table-wrap">
+      <table className="responsive" data-testid="key-history">
+        <thead>
+          <tr>
+            <th scope="col">Event</th>
+            <th scope="col">Key</th>
+            <th scope="col">When</th>
+            <th scope="col">By</th>
+            <th scope="col">Details</th>
+            <th scope="col">Transaction</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.map(({ key, event: e }) => (
+            <tr key={`${e.transactionHash}-${e.logIndex}-${key.keyId}`} data-testid="history-row" data-kind={e.kind}>
+              <td data-label="Event">{eventText[e.kind]}</td>
+              <td data-label="Key">v{key.version}</td>
+              <td data-label="When">
+                {formatDateTime(e.timestamp)}
+                <br />
+                <small className="muted">block {e.blockNumber.toString()}</small>
+              </td>
+              <td data-label="By">{e.by ? <code title={e.by}>{e.by.toLowerCase() === timelock ? "DAO (timelock)" : shortHex(e.by)}</code> : "–"}</td>
+              <td data-label="Details">
+                {e.reason && <>“{e.reason}” </>}
+                {e.otherKeyId && (
+                  <>
+                    {e.kind === "rotated-out" ? "to " : "from "}
+                    <KeyIdLink keyId={e.otherKeyId} chars={3} />{" "}
+                  </>
+                )}
+                {e.expiresAt !== undefined && <>valid until {formatDateTime(e.expiresAt)}</>}
+              </td>
+              <td data-label="Transaction">
+                <code title={e.transactionHash}>{shortHex(e.transactionHash)}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
