@@ -18,7 +18,7 @@ contract KeyRegistry is IKeyRegistry {
     /// @notice Domain tag that starts every proof-of-possession message (exactly 32 bytes).
     bytes32 public constant PROOF_DOMAIN = "KeyLedger proof of possession v1";
 
-    /// @notice Most keys `revokeBatch` takes in one call.
+    /// @notice Most keys `revokeBatch`, `governanceRevokeBatch` and `unsuspendBatch` take in one call.
     uint256 public constant MAX_BATCH = 256;
 
     /// @notice Longest label, in bytes.
@@ -156,11 +156,10 @@ contract KeyRegistry is IKeyRegistry {
 
     /// @inheritdoc IKeyRegistry
     function revokeBatch(bytes32[] calldata keyIds, string calldata reason) external {
-        uint256 n = keyIds.length;
-        if (n == 0 || n > MAX_BATCH) revert InvalidBatchSize(n);
+        uint256 n = _batchSize(keyIds);
         for (uint256 i; i < n; ++i) {
             bytes32 keyId = keyIds[i];
-            _revoke(_ownedKey(keyId), keyId, reason);
+            _revokeOrSkip(_ownedKey(keyId), keyId, reason);
         }
     }
 
@@ -184,16 +183,29 @@ contract KeyRegistry is IKeyRegistry {
 
     /// @inheritdoc IKeyRegistry
     function governanceRevoke(bytes32 keyId, string calldata reason) external onlyGovernance {
-        _revoke(_existingKey(keyId), keyId, reason);
+        _revokeOrSkip(_existingKey(keyId), keyId, reason);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function governanceRevokeBatch(bytes32[] calldata keyIds, string calldata reason) external onlyGovernance {
+        uint256 n = _batchSize(keyIds);
+        for (uint256 i; i < n; ++i) {
+            bytes32 keyId = keyIds[i];
+            _revokeOrSkip(_existingKey(keyId), keyId, reason);
+        }
     }
 
     /// @inheritdoc IKeyRegistry
     function unsuspend(bytes32 keyId) external onlyGovernance {
-        StoredKey storage k = _existingKey(keyId);
-        KeyState state = _state(k.flags);
-        if (state != KeyState.Suspended) revert InvalidKeyState(keyId, state);
-        _setState(k, KeyState.Active);
-        emit KeyUnsuspended(keyId, msg.sender);
+        _unsuspendOrSkip(keyId);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function unsuspendBatch(bytes32[] calldata keyIds) external onlyGovernance {
+        uint256 n = _batchSize(keyIds);
+        for (uint256 i; i < n; ++i) {
+            _unsuspendOrSkip(keyIds[i]);
+        }
     }
 
     /// @inheritdoc IKeyRegistry
@@ -355,6 +367,36 @@ contract KeyRegistry is IKeyRegistry {
         if (_state(k.flags) == KeyState.Revoked) revert InvalidKeyState(keyId, KeyState.Revoked);
         _setState(k, KeyState.Revoked);
         emit KeyRevoked(keyId, msg.sender, reason);
+    }
+
+    /// @dev Batch and governance form of `_revoke`: a key that is already revoked (by its
+    ///      owner while a proposal waited in the timelock, or earlier in the same batch)
+    ///      is skipped with `KeySkipped` instead of reverting the whole call.
+    function _revokeOrSkip(StoredKey storage k, bytes32 keyId, string calldata reason) internal {
+        if (_state(k.flags) == KeyState.Revoked) {
+            emit KeySkipped(keyId, KeyState.Revoked);
+            return;
+        }
+        _setState(k, KeyState.Revoked);
+        emit KeyRevoked(keyId, msg.sender, reason);
+    }
+
+    /// @dev Lifts a suspension; a key that is no longer suspended (already lifted, or
+    ///      revoked meanwhile) is skipped with `KeySkipped`. Unknown ids still revert.
+    function _unsuspendOrSkip(bytes32 keyId) internal {
+        StoredKey storage k = _existingKey(keyId);
+        KeyState state = _state(k.flags);
+        if (state != KeyState.Suspended) {
+            emit KeySkipped(keyId, state);
+            return;
+        }
+        _setState(k, KeyState.Active);
+        emit KeyUnsuspended(keyId, msg.sender);
+    }
+
+    function _batchSize(bytes32[] calldata keyIds) internal pure returns (uint256 n) {
+        n = keyIds.length;
+        if (n == 0 || n > MAX_BATCH) revert InvalidBatchSize(n);
     }
 
     /// @dev Refuses the 8 small-order encodings and the non-canonical ones, as

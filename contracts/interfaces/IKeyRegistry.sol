@@ -183,6 +183,10 @@ interface IKeyRegistry {
     event KeySuspended(bytes32 indexed keyId, address indexed guardian, string reason);
     /// @notice Governance lifted a suspension.
     event KeyUnsuspended(bytes32 indexed keyId, address indexed by);
+    /// @notice A batch or governance operation left `keyId` alone because it was already
+    ///         `state` (revoked, or no longer suspended): a queued proposal or a batch
+    ///         with a duplicate still executes. The key's state did not change.
+    event KeySkipped(bytes32 indexed keyId, KeyState state);
     /// @notice Governance changed the policy.
     event PolicyUpdated(uint32 maxLifetime, uint32 maxOverlap, uint8 allowedAlgorithms, uint8 allowedScopes);
     /// @notice Governance named (or renamed, or cleared with "") a scope bit.
@@ -215,6 +219,8 @@ interface IKeyRegistry {
     function revoke(bytes32 keyId, string calldata reason) external;
 
     /// @notice Revokes several of the caller's keys in one transaction (incident response).
+    ///         Keys already revoked (and duplicates) are skipped with `KeySkipped`; a key
+    ///         the caller does not own, or an unknown id, reverts the whole batch.
     function revokeBatch(bytes32[] calldata keyIds, string calldata reason) external;
 
     /*//////////////////////////////////////////////////////////////
@@ -228,11 +234,20 @@ interface IKeyRegistry {
                               GOVERNANCE
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Revokes any key (active or suspended).
+    /// @notice Revokes any key (active or suspended). A key already revoked (for example
+    ///         by its owner while the proposal waited in the timelock) is skipped with
+    ///         `KeySkipped`, so the proposal's other actions still execute.
     function governanceRevoke(bytes32 keyId, string calldata reason) external;
 
-    /// @notice Lifts a guardian's suspension.
+    /// @notice `governanceRevoke` for up to `MAX_BATCH` keys; revoked keys and duplicates are skipped.
+    function governanceRevokeBatch(bytes32[] calldata keyIds, string calldata reason) external;
+
+    /// @notice Lifts a guardian's suspension. A key that is no longer suspended (lifted
+    ///         already, or revoked) is skipped with `KeySkipped` instead of reverting.
     function unsuspend(bytes32 keyId) external;
+
+    /// @notice `unsuspend` for up to `MAX_BATCH` keys; keys not suspended are skipped.
+    function unsuspendBatch(bytes32[] calldata keyIds) external;
 
     /// @notice Replaces the policy. Existing keys keep their windows.
     function setPolicy(Policy calldata policy) external;

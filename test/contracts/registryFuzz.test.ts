@@ -81,7 +81,7 @@ type Intent =
   | { type: "rotate"; sender: Sender; pick: KeyPick; key: KeySpec; overlap: { permille: number } | { kind: "zero" | "max" | "overMax" | "huge" } }
   | { type: "extendOverlap"; sender: Sender; pick: KeyPick; to: { permille: number } | { kind: ExtendKind } }
   | { type: "revoke" | "suspend" | "governanceRevoke" | "unsuspend"; sender: Sender; pick: KeyPick; reason: string }
-  | { type: "revokeBatch"; sender: Sender; picks: KeyPick[] | "oversize"; reason: string }
+  | { type: "revokeBatch" | "governanceRevokeBatch" | "unsuspendBatch"; sender: Sender; picks: KeyPick[] | "oversize"; reason: string }
   | { type: "setPolicy"; sender: Sender; policy: PolicySpec }
   | { type: "setScopeName"; sender: Sender; bit: number; name: string }
   | { type: "setGuardian"; sender: Sender; target: number; enabled: boolean }
@@ -196,6 +196,18 @@ const intentArb: fc.Arbitrary<Intent> = weighted<Intent>(
   [2, fc.record({ type: fc.constant("suspend" as const), sender: senderArb, pick: pickArb, reason: reasonArb })],
   [1, fc.record({ type: fc.constant("unsuspend" as const), sender: senderArb, pick: pickArb, reason: fc.constant("") })],
   [1, fc.record({ type: fc.constant("governanceRevoke" as const), sender: senderArb, pick: pickArb, reason: reasonArb })],
+  [
+    1,
+    fc.record({
+      type: fc.constantFrom("governanceRevokeBatch" as const, "unsuspendBatch" as const),
+      sender: senderArb,
+      picks: weighted<KeyPick[] | "oversize">(
+        [10, fc.array(pickArb, { minLength: 1, maxLength: 5 })],
+        [1, fc.constantFrom<KeyPick[] | "oversize">([], "oversize")],
+      ),
+      reason: reasonArb,
+    }),
+  ],
   [1, fc.record({ type: fc.constant("setPolicy" as const), sender: senderArb, policy: policyArb })],
   [
     1,
@@ -585,6 +597,18 @@ class Runner {
           sender: this.senderOf(intent.sender, first ? this.ownerOf(first) : 1, first),
         };
       }
+      case "governanceRevokeBatch":
+      case "unsuspendBatch": {
+        const prefer = intent.type === "unsuspendBatch" ? (k: ModelKey) => k.state === KeyState.Suspended : live;
+        const keyIds =
+          intent.picks === "oversize"
+            ? Array.from({ length: 257 }, (_, n) => this.pickKey({ kind: "any", n }, prefer))
+            : intent.picks.map((pick) => this.pickKey(pick, prefer));
+        const sender = this.senderOf(intent.sender, governance, keyIds[0]);
+        return intent.type === "unsuspendBatch"
+          ? { op: { name: "unsuspendBatch", keyIds }, sender }
+          : { op: { name: "governanceRevokeBatch", keyIds, reason: intent.reason }, sender };
+      }
       case "suspend": {
         const keyId = this.pickKey(intent.pick, (k) => k.state === KeyState.Active);
         const guardians = [...model.guardians].map((g) => this.indexOf(g)).sort();
@@ -653,6 +677,10 @@ class Runner {
         return r.write.governanceRevoke([op.keyId, op.reason]);
       case "unsuspend":
         return r.write.unsuspend([op.keyId]);
+      case "governanceRevokeBatch":
+        return r.write.governanceRevokeBatch([op.keyIds, op.reason]);
+      case "unsuspendBatch":
+        return r.write.unsuspendBatch([op.keyIds]);
       case "setPolicy":
         return r.write.setPolicy([op.policy]);
       case "setScopeName":
@@ -889,6 +917,10 @@ class Runner {
         break;
       case "KeyUnsuspended":
         key(log.args.keyId).state = KeyState.Active;
+        break;
+      case "KeySkipped":
+        // Nothing changed: the key was already in the target state.
+        expect(key(log.args.keyId).state, "KeySkipped names the state the key is in").toBe(log.args.state);
         break;
       case "PolicyUpdated":
         x.policy = { ...log.args };

@@ -39,6 +39,8 @@ export type RegistryOp =
   | { name: "suspend"; keyId: Hex; reason: string }
   | { name: "governanceRevoke"; keyId: Hex; reason: string }
   | { name: "unsuspend"; keyId: Hex }
+  | { name: "governanceRevokeBatch"; keyIds: Hex[]; reason: string }
+  | { name: "unsuspendBatch"; keyIds: Hex[] }
   | { name: "setPolicy"; policy: Policy }
   | { name: "setScopeName"; bit: number; scopeName: string }
   | { name: "setGuardian"; guardian: Address; enabled: boolean }
@@ -209,29 +211,39 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
     }
     case "revoke":
     case "revokeBatch":
-    case "governanceRevoke": {
+    case "governanceRevoke":
+    case "governanceRevokeBatch": {
       let ids: Hex[];
-      if (op.name === "revokeBatch") {
+      const byGovernance = op.name === "governanceRevoke" || op.name === "governanceRevokeBatch";
+      if (byGovernance && !isGovernance) return refuse("NotGovernance", sender);
+      if (op.name === "revokeBatch" || op.name === "governanceRevokeBatch") {
         if (op.keyIds.length === 0 || op.keyIds.length > MAX_BATCH) return refuse("InvalidBatchSize", BigInt(op.keyIds.length));
         ids = op.keyIds;
       } else {
-        if (op.name === "governanceRevoke" && !isGovernance) return refuse("NotGovernance", sender);
         ids = [op.keyId];
       }
+      // Only the owner's single revoke refuses a revoked key; batches and governance skip it.
+      const skips = op.name !== "revoke";
       const revoked = new Set<Hex>();
       const records: ModelKey[] = [];
+      const events: Success["events"] = [];
       for (const keyId of ids) {
-        const k = op.name === "governanceRevoke" ? existing(keyId) : owned(keyId);
+        const k = byGovernance ? existing(keyId) : owned(keyId);
         if ("ok" in k) return k;
-        if (k.state === KeyState.Revoked || revoked.has(keyId)) return refuse("InvalidKeyState", keyId, KeyState.Revoked);
+        if (k.state === KeyState.Revoked || revoked.has(keyId)) {
+          if (!skips) return refuse("InvalidKeyState", keyId, KeyState.Revoked);
+          events.push({ eventName: "KeySkipped", args: { keyId, state: KeyState.Revoked } });
+          continue;
+        }
         revoked.add(keyId);
         records.push(k);
+        events.push({ eventName: "KeyRevoked", args: { keyId, by: sender, reason: op.reason } });
       }
       return {
         ok: true,
-        events: ids.map((keyId) => ({ eventName: "KeyRevoked", args: { keyId, by: sender, reason: op.reason } })),
-        keys: ids,
-        slots: ids.map(keySlot),
+        events,
+        keys: [...revoked],
+        slots: [...revoked].map(keySlot),
         commit: () => {
           for (const k of records) k.state = KeyState.Revoked;
         },
@@ -252,19 +264,39 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
         },
       };
     }
-    case "unsuspend": {
+    case "unsuspend":
+    case "unsuspendBatch": {
       const denied = governanceOnly();
       if (denied) return denied;
-      const k = existing(op.keyId);
-      if ("ok" in k) return k;
-      if (k.state !== KeyState.Suspended) return refuse("InvalidKeyState", op.keyId, k.state);
+      let ids: Hex[];
+      if (op.name === "unsuspendBatch") {
+        if (op.keyIds.length === 0 || op.keyIds.length > MAX_BATCH) return refuse("InvalidBatchSize", BigInt(op.keyIds.length));
+        ids = op.keyIds;
+      } else {
+        ids = [op.keyId];
+      }
+      const lifted = new Set<Hex>();
+      const records: ModelKey[] = [];
+      const events: Success["events"] = [];
+      for (const keyId of ids) {
+        const k = existing(keyId);
+        if ("ok" in k) return k;
+        const state = lifted.has(keyId) ? KeyState.Active : k.state;
+        if (state !== KeyState.Suspended) {
+          events.push({ eventName: "KeySkipped", args: { keyId, state } });
+          continue;
+        }
+        lifted.add(keyId);
+        records.push(k);
+        events.push({ eventName: "KeyUnsuspended", args: { keyId, by: sender } });
+      }
       return {
         ok: true,
-        events: [{ eventName: "KeyUnsuspended", args: { keyId: op.keyId, by: sender } }],
-        keys: [op.keyId],
-        slots: [keySlot(op.keyId)],
+        events,
+        keys: [...lifted],
+        slots: [...lifted].map(keySlot),
         commit: () => {
-          k.state = KeyState.Active;
+          for (const k of records) k.state = KeyState.Active;
         },
       };
     }

@@ -3,7 +3,9 @@
 import { network } from "hardhat";
 import { getAddress, type Hex, zeroAddress } from "viem";
 import { describe, expect, it } from "vitest";
-import { expectEvents, makeNewKey, registryFixture, type WalletClient } from "./fixtures.ts";
+import { expectEvents, KeyState, makeNewKey, registerKey, registryFixture, type WalletClient } from "./fixtures.ts";
+
+const unknown = `0x${"ab".repeat(32)}` as Hex;
 
 const connection = await network.create();
 const { viem, networkHelpers } = connection;
@@ -57,5 +59,42 @@ describe("KeyRegistry v2: cancelling a governance transfer", () => {
     expect(await f.registry.read.pendingGovernance()).toBe(zeroAddress);
     await expectRevert(f.as(f.bob).write.acceptGovernance(), f.registry, "NotPendingGovernance", [f.bob.account.address, zeroAddress]);
     await expectRevert(f.as(f.governance).write.cancelGovernanceTransfer(), f.registry, "NoPendingGovernance", []);
+  });
+});
+
+describe("KeyRegistry v2: governance and batch calls skip keys already in the target state", () => {
+  it("unsuspendBatch lifts suspended keys and skips active, revoked and duplicate ones with KeySkipped", async () => {
+    const f = await load();
+    const ids: Hex[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await registerKey(f)).keyId);
+    const [suspended, active, revoked, both] = ids as [Hex, Hex, Hex, Hex];
+    await f.as(f.guardian).write.suspend([suspended, "leak"]);
+    await f.as(f.guardian).write.suspend([both, "leak"]);
+    await f.as(f.alice).write.revoke([revoked, "mine"]);
+    await expectRevert(f.as(f.alice).write.unsuspendBatch([[suspended]]), f.registry, "NotGovernance", [f.alice.account.address]);
+    await expectRevert(f.as(f.governance).write.unsuspendBatch([[]]), f.registry, "InvalidBatchSize", [0n]);
+    const hash = await f.as(f.governance).write.unsuspendBatch([[suspended, active, revoked, both, suspended]]);
+    await expectEvents(f.publicClient, f.registry, hash, [
+      { eventName: "KeyUnsuspended", args: { keyId: suspended, by: address(f.governance) } },
+      { eventName: "KeySkipped", args: { keyId: active, state: KeyState.Active } },
+      { eventName: "KeySkipped", args: { keyId: revoked, state: KeyState.Revoked } },
+      { eventName: "KeyUnsuspended", args: { keyId: both, by: address(f.governance) } },
+      { eventName: "KeySkipped", args: { keyId: suspended, state: KeyState.Active } },
+    ]);
+  });
+
+  it("governanceRevokeBatch revokes live keys, skips revoked ones and duplicates, and reverts on unknown ids", async () => {
+    const f = await load();
+    const a = (await registerKey(f)).keyId;
+    const b = (await registerKey(f, { owner: f.bob })).keyId;
+    await f.as(f.bob).write.revoke([b, "mine"]);
+    await expectRevert(f.as(f.alice).write.governanceRevokeBatch([[a], "x"]), f.registry, "NotGovernance", [f.alice.account.address]);
+    await expectRevert(f.as(f.governance).write.governanceRevokeBatch([[a, unknown], "x"]), f.registry, "KeyNotFound", [unknown]);
+    const hash = await f.as(f.governance).write.governanceRevokeBatch([[a, b, a], "proposal 9"]);
+    await expectEvents(f.publicClient, f.registry, hash, [
+      { eventName: "KeyRevoked", args: { keyId: a, by: address(f.governance), reason: "proposal 9" } },
+      { eventName: "KeySkipped", args: { keyId: b, state: KeyState.Revoked } },
+      { eventName: "KeySkipped", args: { keyId: a, state: KeyState.Revoked } },
+    ]);
   });
 });
