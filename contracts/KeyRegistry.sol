@@ -21,6 +21,17 @@ contract KeyRegistry is IKeyRegistry {
     /// @notice Most keys `revokeBatch`, `governanceRevokeBatch` and `unsuspendBatch` take in one call.
     uint256 public constant MAX_BATCH = 256;
 
+    /// @notice How far in the past a new key's `notBefore` may lie (clock skew and the
+    ///         time a transaction waits for inclusion); older starts are refused with
+    ///         `NotBeforeTooEarly`, so a key cannot be backdated to look long-established
+    ///         or to spend its lifetime before it was registered.
+    uint256 public constant NOT_BEFORE_TOLERANCE = 1 hours;
+
+    /// @notice How far ahead a new key's `notBefore` may lie; later starts are refused
+    ///         with `NotBeforeTooLate` (a pre-registered key parked for years is a
+    ///         forgotten credential waiting to become valid).
+    uint256 public constant MAX_NOT_BEFORE_DELAY = 30 days;
+
     /// @notice Longest label, in bytes.
     uint256 public constant MAX_LABEL_LENGTH = 64;
 
@@ -318,6 +329,13 @@ contract KeyRegistry is IKeyRegistry {
         uint32 expiresAt = key.expiresAt;
         if (expiresAt <= notBefore || expiresAt <= block.timestamp) {
             revert InvalidValidityWindow(notBefore, expiresAt, block.timestamp);
+        }
+        // In uint256: no overflow near 2106, no underflow near 0.
+        if (uint256(notBefore) + NOT_BEFORE_TOLERANCE < block.timestamp) {
+            revert NotBeforeTooEarly(notBefore, block.timestamp - NOT_BEFORE_TOLERANCE);
+        }
+        if (notBefore > block.timestamp + MAX_NOT_BEFORE_DELAY) {
+            revert NotBeforeTooLate(notBefore, block.timestamp + MAX_NOT_BEFORE_DELAY);
         }
         if (expiresAt - notBefore > p.maxLifetime) revert LifetimeTooLong(expiresAt - notBefore, p.maxLifetime);
 

@@ -71,7 +71,8 @@ interface IKeyRegistry {
     /// @param algorithm The new key's algorithm.
     /// @param publicKey Raw public key: 32 bytes (Ed25519) or 33 bytes compressed SEC1.
     /// @param scopes Bitmask of up to 8 scopes named by the DAO; every bit must be allowed by policy.
-    /// @param notBefore First second at which the key is valid.
+    /// @param notBefore First second at which the key is valid: at most 1 hour in the past
+    ///        and at most 30 days ahead of the block (`NOT_BEFORE_TOLERANCE`, `MAX_NOT_BEFORE_DELAY`).
     /// @param expiresAt First second at which the key is no longer valid.
     /// @param proof 64-byte signature by the new key over
     ///        `proofOfPossessionMessage(owner, keyId)`.
@@ -108,6 +109,12 @@ interface IKeyRegistry {
     error ScopesNotAllowed(uint8 scopes, uint8 allowedScopes);
     /// @notice The validity window is empty, inverted or already over.
     error InvalidValidityWindow(uint32 notBefore, uint32 expiresAt, uint256 currentTime);
+    /// @notice `notBefore` lies more than `NOT_BEFORE_TOLERANCE` (1 hour) in the past;
+    ///         `earliest` is the earliest start accepted now.
+    error NotBeforeTooEarly(uint32 notBefore, uint256 earliest);
+    /// @notice `notBefore` lies more than `MAX_NOT_BEFORE_DELAY` (30 days) ahead;
+    ///         `latest` is the latest start accepted now.
+    error NotBeforeTooLate(uint32 notBefore, uint256 latest);
     /// @notice The window is longer than the policy's maximum lifetime.
     error LifetimeTooLong(uint256 lifetime, uint256 maxLifetime);
     /// @notice The overlap is longer than the policy's maximum.

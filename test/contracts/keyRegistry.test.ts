@@ -132,13 +132,13 @@ describe("KeyRegistry: register", () => {
     });
   }
 
-  it("accepts the bounds themselves: lifetime = max, a 64-byte label, a backdated notBefore", async () => {
+  it("accepts the bounds themselves: lifetime = max, a 64-byte label, notBefore backdated by the 1-hour tolerance", async () => {
     const f = await load();
     const t = await nextTimestamp(f);
     const { keyId } = await registerKey(f, {
       label: "x".repeat(64),
-      notBefore: t - DAY,
-      expiresAt: t - DAY + defaultPolicy.maxLifetime,
+      notBefore: t - HOUR,
+      expiresAt: t - HOUR + defaultPolicy.maxLifetime,
     });
     expect((await record(f, keyId)).state).toBe(KeyState.Active);
   });
@@ -604,8 +604,9 @@ describe("KeyRegistry: extendOverlap", () => {
     const f = await load();
     const now = await f.time.latest();
     // A key that started 89 days ago may live one more day at most.
-    const notBefore = now - 89 * DAY;
+    const notBefore = now;
     const old = await registerKey(f, { notBefore, expiresAt: notBefore + defaultPolicy.maxLifetime });
+    await f.time.increase(89 * DAY);
     const next = await makeNewKey(f, { owner: f.alice });
     await f.as(f.alice).write.rotate([old.keyId, next.args, HOUR]);
     const expiresAt = notBefore + defaultPolicy.maxLifetime + 1;

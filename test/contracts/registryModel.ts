@@ -63,6 +63,8 @@ export type Outcome = Refusal | Success;
 export type PredictParameters = { model: RegistryModel; op: RegistryOp; sender: Address; time: number };
 
 const MAX_BATCH = 256;
+const NOT_BEFORE_TOLERANCE = 3_600;
+const MAX_NOT_BEFORE_DELAY = 30 * 86_400;
 const bytesOf = (hex: Hex) => (hex.length - 2) / 2;
 const utf8Length = (text: string) => new TextEncoder().encode(text).length;
 const refuse = (error: string, ...args: unknown[]): Refusal => ({ ok: false, error, args });
@@ -94,6 +96,8 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
     if (key.expiresAt <= key.notBefore || key.expiresAt <= t) {
       return refuse("InvalidValidityWindow", key.notBefore, key.expiresAt, BigInt(t));
     }
+    if (key.notBefore + NOT_BEFORE_TOLERANCE < t) return refuse("NotBeforeTooEarly", key.notBefore, BigInt(t - NOT_BEFORE_TOLERANCE));
+    if (key.notBefore > t + MAX_NOT_BEFORE_DELAY) return refuse("NotBeforeTooLate", key.notBefore, BigInt(t + MAX_NOT_BEFORE_DELAY));
     const lifetime = key.expiresAt - key.notBefore;
     if (lifetime > policy.maxLifetime) return refuse("LifetimeTooLong", BigInt(lifetime), BigInt(policy.maxLifetime));
     const keyId = keccak256(pub);

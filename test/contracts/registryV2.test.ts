@@ -98,3 +98,24 @@ describe("KeyRegistry v2: governance and batch calls skip keys already in the ta
     ]);
   });
 });
+
+describe("KeyRegistry v2: notBefore is bounded", () => {
+  it("refuses a start more than 1 hour in the past or more than 30 days ahead, with the bound", async () => {
+    const f = await load();
+    expect(await f.registry.read.NOT_BEFORE_TOLERANCE()).toBe(3_600n);
+    expect(await f.registry.read.MAX_NOT_BEFORE_DELAY()).toBe(30n * 86_400n);
+    const t = (await f.time.latest()) + 1;
+    // Before v2 a key could claim to have started a year ago, or to start in 50 years.
+    const early = await makeNewKey(f, { owner: f.alice, notBefore: t - 3_601, expiresAt: t + 86_400 });
+    await f.time.setNextBlockTimestamp(t);
+    await expectRevert(f.as(f.alice).write.register([early.args, "bot"]), f.registry, "NotBeforeTooEarly", [t - 3_601, BigInt(t - 3_600)]);
+    const late = await makeNewKey(f, { owner: f.alice, notBefore: t + 40 * 86_400, expiresAt: t + 41 * 86_400 });
+    await viem.assertions.revertWithCustomError(f.as(f.alice).write.register([late.args, "bot"]), f.registry, "NotBeforeTooLate");
+    // The bounds themselves are accepted.
+    const t2 = (await f.time.latest()) + 1;
+    await f.time.setNextBlockTimestamp(t2);
+    await registerKey(f, { notBefore: t2 - 3_600, expiresAt: t2 + 86_400 });
+    await f.time.setNextBlockTimestamp(t2 + 1);
+    await registerKey(f, { notBefore: t2 + 1 + 30 * 86_400, expiresAt: t2 + 31 * 86_400 });
+  });
+});
