@@ -44,7 +44,7 @@ contract KeyRegistry is IKeyRegistry {
 
     /// @dev One slot per key:
     ///      owner (160) | notBefore (32) | expiresAt (32) | version (16) | scopes (8) | flags (8)
-    ///      flags: bits 0-1 KeyState, bits 2-3 Algorithm, bit 4 rotated.
+    ///      flags: bits 0-1 KeyState, bits 2-3 Algorithm, bit 4 rotated, bit 5 superseded.
     struct StoredKey {
         address owner;
         uint32 notBefore;
@@ -57,6 +57,9 @@ contract KeyRegistry is IKeyRegistry {
     uint8 private constant STATE_MASK = 0x03;
     uint8 private constant ALGORITHM_SHIFT = 2;
     uint8 private constant ROTATED = 0x10;
+    /// @dev Set on a rotated-out key when its successor is rotated in turn: it is no
+    ///      longer the head's immediate predecessor and can never be extended again.
+    uint8 private constant SUPERSEDED = 0x20;
 
     mapping(bytes32 keyId => StoredKey) internal _keys;
     Policy internal _policy;
@@ -64,6 +67,10 @@ contract KeyRegistry is IKeyRegistry {
     address public pendingGovernance;
     mapping(address account => bool) public isGuardian;
     mapping(uint8 bit => string) internal _scopeNames;
+    /// @dev Rotated-in key => the key it rotated out (zero for version 1).
+    mapping(bytes32 keyId => bytes32) internal _predecessorOf;
+    /// @dev Rotated-out key => its expiry before the rotation cut it: the cap of `extendOverlap`.
+    mapping(bytes32 keyId => uint32) internal _originalExpiresAt;
 
     /*//////////////////////////////////////////////////////////////
                               CONSTRUCTOR
@@ -132,9 +139,12 @@ contract KeyRegistry is IKeyRegistry {
         // zero-downtime promise of rotation.
         if (key.notBefore > oldExpiresAt) revert RotationGap(key.notBefore, oldExpiresAt);
 
+        _originalExpiresAt[oldKeyId] = old.expiresAt;
         old.expiresAt = oldExpiresAt;
         old.flags = flags | ROTATED;
         newKeyId = _storeKey(key, version + 1, p);
+        _predecessorOf[newKeyId] = oldKeyId;
+        _endPredecessorOverlap(oldKeyId);
         _emitRotated(oldKeyId, newKeyId, version + 1, oldExpiresAt, key);
     }
 
@@ -144,8 +154,13 @@ contract KeyRegistry is IKeyRegistry {
         uint8 flags = k.flags;
         if (_state(flags) != KeyState.Active) revert InvalidKeyState(keyId, _state(flags));
         if (flags & ROTATED == 0) revert KeyNotRotated(keyId);
+        // Only the head's immediate predecessor: a third version never comes back.
+        if (flags & SUPERSEDED != 0) revert KeySuperseded(keyId);
         uint32 current = k.expiresAt;
         if (expiresAt <= current) revert ExpiryNotExtended(current, expiresAt);
+        // A roll-back window, never a way to outlive the key's own registered expiry.
+        uint32 original = _originalExpiresAt[keyId];
+        if (expiresAt > original) revert ExtensionPastOriginalExpiry(expiresAt, original);
         Policy memory p = _policy;
         if (expiresAt > block.timestamp + p.maxOverlap) {
             revert OverlapTooLong(expiresAt - block.timestamp, p.maxOverlap);
@@ -369,6 +384,23 @@ contract KeyRegistry is IKeyRegistry {
             key.publicKey,
             key.proof
         );
+    }
+
+    /// @dev `oldKeyId` was just rotated out: its own predecessor (two versions behind the
+    ///      new head) is marked superseded and, if its overlap is still running, ended now
+    ///      (`OverlapEnded`), so at most two versions of a lineage are ever valid at once.
+    ///      A revoked predecessor is left alone (revoked is final).
+    function _endPredecessorOverlap(bytes32 oldKeyId) internal {
+        bytes32 predecessorId = _predecessorOf[oldKeyId];
+        if (predecessorId == bytes32(0)) return;
+        StoredKey storage pk = _keys[predecessorId];
+        uint8 flags = pk.flags;
+        if (_state(flags) == KeyState.Revoked || flags & SUPERSEDED != 0) return;
+        pk.flags = flags | SUPERSEDED;
+        if (pk.expiresAt > block.timestamp) {
+            pk.expiresAt = uint32(block.timestamp);
+            emit OverlapEnded(predecessorId, uint32(block.timestamp));
+        }
     }
 
     function _existingKey(bytes32 keyId) internal view returns (StoredKey storage k) {

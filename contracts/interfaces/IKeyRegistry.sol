@@ -131,6 +131,11 @@ interface IKeyRegistry {
     error KeyNotRotated(bytes32 keyId);
     /// @notice The new expiry does not move the current expiry later.
     error ExpiryNotExtended(uint32 currentExpiresAt, uint32 requestedExpiresAt);
+    /// @notice `extendOverlap` on a key whose successor was rotated in turn: only the
+    ///         immediate predecessor of the lineage's head may be extended.
+    error KeySuperseded(bytes32 keyId);
+    /// @notice `extendOverlap` past the expiry the key had before it was rotated out.
+    error ExtensionPastOriginalExpiry(uint32 requestedExpiresAt, uint32 originalExpiresAt);
     /// @notice The version counter would overflow.
     error VersionOverflow(bytes32 keyId);
     /// @notice A batch is empty or larger than `MAX_BATCH`.
@@ -184,6 +189,9 @@ interface IKeyRegistry {
 
     /// @notice A rotated-out key's expiry was moved later (roll-back path).
     event OverlapExtended(bytes32 indexed keyId, uint32 expiresAt);
+    /// @notice The key two versions behind a new head stopped at `expiresAt` (the rotation's
+    ///         block time): its successor was rotated before its overlap ran out.
+    event OverlapEnded(bytes32 indexed keyId, uint32 expiresAt);
     /// @notice A key was revoked, finally, by its owner or by governance.
     event KeyRevoked(bytes32 indexed keyId, address indexed by, string reason);
     /// @notice A guardian suspended a key pending the DAO.
@@ -216,10 +224,14 @@ interface IKeyRegistry {
     function register(NewKey calldata key, string calldata label) external returns (bytes32 keyId);
 
     /// @notice Rotates `oldKeyId` to a new key (version + 1, same label); the old key's
-    ///         expiry becomes min(its expiry, now + overlap).
+    ///         expiry becomes min(its expiry, now + overlap). The key before `oldKeyId`, if
+    ///         its overlap still runs, stops now (`OverlapEnded`): at most two versions of a
+    ///         lineage are valid at once.
     function rotate(bytes32 oldKeyId, NewKey calldata key, uint32 overlap) external returns (bytes32 newKeyId);
 
-    /// @notice Moves a rotated-out key's expiry later, within policy bounds.
+    /// @notice Moves a rotated-out key's expiry later (roll-back), within policy bounds and
+    ///         never past the expiry it had before the rotation; only for the immediate
+    ///         predecessor of the lineage's head (`KeySuperseded` otherwise).
     function extendOverlap(bytes32 keyId, uint32 expiresAt) external;
 
     /// @notice Revokes the caller's key, immediately and finally.

@@ -384,8 +384,11 @@ describe("KeyRegistry: rotate", () => {
 
     // The lineage goes on one version at a time.
     const third = await makeNewKey(f, { owner: f.alice, alg: "ecdsa-secp256k1-sha256" });
+    const t3 = await nextTimestamp(f);
     const hash3 = await f.as(f.alice).write.rotate([next.key.keyId, third.args, 0]);
-    const [event] = await eventsOf(f.publicClient, hash3);
+    // Version 1's overlap was still running: it ends now, so only two versions are ever valid.
+    const [ended, event] = await eventsOf(f.publicClient, hash3);
+    expect(ended?.eventName === "OverlapEnded" && ended.args).toEqual({ keyId: old.keyId, expiresAt: t3 });
     expect(event?.eventName === "KeyRotated" && event.args.version).toBe(3);
     expect((await record(f, third.key.keyId)).version).toBe(3);
   });
@@ -609,12 +612,19 @@ describe("KeyRegistry: extendOverlap", () => {
     await f.time.increase(89 * DAY);
     const next = await makeNewKey(f, { owner: f.alice });
     await f.as(f.alice).write.rotate([old.keyId, next.args, HOUR]);
+    // Its registered expiry caps the extension first (registry v2) ...
     const expiresAt = notBefore + defaultPolicy.maxLifetime + 1;
-    await expectRevert(f.as(f.alice).write.extendOverlap([old.keyId, expiresAt]), f.registry, "LifetimeTooLong", [
-      BigInt(defaultPolicy.maxLifetime + 1),
-      BigInt(defaultPolicy.maxLifetime),
+    await expectRevert(f.as(f.alice).write.extendOverlap([old.keyId, expiresAt]), f.registry, "ExtensionPastOriginalExpiry", [
+      expiresAt,
+      expiresAt - 1,
     ]);
-    await f.as(f.alice).write.extendOverlap([old.keyId, expiresAt - 1]);
+    // ... and a policy narrowed since then still bounds it.
+    await f.as(f.governance).write.setPolicy([{ ...defaultPolicy, maxLifetime: 89 * DAY + 2 * HOUR }]);
+    await expectRevert(f.as(f.alice).write.extendOverlap([old.keyId, expiresAt - 1]), f.registry, "LifetimeTooLong", [
+      BigInt(defaultPolicy.maxLifetime),
+      BigInt(89 * DAY + 2 * HOUR),
+    ]);
+    await f.as(f.alice).write.extendOverlap([old.keyId, notBefore + 89 * DAY + 2 * HOUR]);
   });
 
   it("refuses an extension that still ends before a not-yet-valid key's notBefore (no empty window)", async () => {

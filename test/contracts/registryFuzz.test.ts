@@ -344,7 +344,7 @@ function normalize(value: unknown): unknown {
   return value;
 }
 
-function recordView({ label: _label, publicKey: _publicKey, ...view }: ModelKey) {
+function recordView({ label: _label, publicKey: _publicKey, predecessor: _p, originalExpiresAt: _o, superseded: _s, ...view }: ModelKey) {
   return view;
 }
 
@@ -386,6 +386,8 @@ function assertChangeAllowed(before: ModelKey | undefined, chain: ChainRecord, s
     (owner && !timeChanged && after.state === KeyState.Revoked) ||
     (owner && !stateChanged && active && !before.rotated && after.rotated && after.expiresAt <= before.expiresAt) ||
     (owner && !stateChanged && active && before.rotated && after.rotated && after.expiresAt > before.expiresAt) ||
+    // Owner rotating the successor of a rotated-out key ends that key's overlap (never extends it).
+    (owner && !stateChanged && before.rotated && after.rotated && after.expiresAt < before.expiresAt) ||
     // Governance: revoke anything live, lift a suspension.
     (governance && !timeChanged && after.state === KeyState.Revoked) ||
     (governance && !timeChanged && before.state === KeyState.Suspended && after.state === KeyState.Active) ||
@@ -769,6 +771,7 @@ class Runner {
       }
       if (log.eventName === "OverlapExtended") {
         const k = records.get(log.args.keyId)!;
+        expect(k.expiresAt, `${context}: extended past the original expiry`).toBeLessThanOrEqual(model.keys.get(log.args.keyId)!.originalExpiresAt);
         expect(k.expiresAt, `${context}: overlap`).toBeLessThanOrEqual(time + policy.maxOverlap);
         expect(k.expiresAt - k.notBefore, `${context}: lifetime`).toBeLessThanOrEqual(policy.maxLifetime);
       }
@@ -851,6 +854,14 @@ class Runner {
       expect(normalize(records[i]), `${context}: record of ${id}`).toEqual(normalize(recordView(model.keys.get(id)!)));
     }
     for (const [i, id] of ids.entries()) await this.probe(id, i & 15, context);
+    // At most two versions of a lineage are valid at once (statuses equal the chain's, checked above).
+    const validPerLineage = new Map<Hex, number>();
+    for (const id of ids) {
+      let root = id;
+      while (model.keys.get(root)!.predecessor) root = model.keys.get(root)!.predecessor!;
+      if (modelKeyStatus(model.keys.get(id), model.now, 0)[0]) validPerLineage.set(root, (validPerLineage.get(root) ?? 0) + 1);
+    }
+    for (const [root, n] of validPerLineage) expect(n, `${context}: ${n} versions of lineage ${root} valid at once`).toBeLessThanOrEqual(2);
     await this.checkGlobals(context);
     // The registry rebuilt from its logs alone equals the registry.
     expect(normalize(this.index), `${context}: state rebuilt from events`).toEqual(
@@ -884,14 +895,20 @@ class Runner {
           rotated: false,
           label: a.label,
           publicKey: a.publicKey,
+          predecessor: undefined,
+          originalExpiresAt: 0,
+          superseded: false,
         });
         break;
       }
       case "KeyRotated": {
         const a = log.args;
         const old = key(a.oldKeyId);
+        old.originalExpiresAt = old.expiresAt;
         old.expiresAt = a.oldExpiresAt;
         old.rotated = true;
+        const before = old.predecessor ? x.keys.get(old.predecessor) : undefined;
+        if (before && before.state !== KeyState.Revoked) before.superseded = true;
         x.keys.set(a.newKeyId, {
           owner: lower(a.owner),
           algorithm: a.algorithm,
@@ -903,9 +920,15 @@ class Runner {
           rotated: false,
           label: old.label,
           publicKey: a.publicKey,
+          predecessor: a.oldKeyId,
+          originalExpiresAt: 0,
+          superseded: false,
         });
         break;
       }
+      case "OverlapEnded":
+        key(log.args.keyId).expiresAt = log.args.expiresAt;
+        break;
       case "OverlapExtended":
         key(log.args.keyId).expiresAt = log.args.expiresAt;
         break;

@@ -15,6 +15,12 @@ export type ModelKey = {
   rotated: boolean;
   label: string;
   publicKey: Hex;
+  /** The key this one rotated out (undefined for version 1). */
+  predecessor: Hex | undefined;
+  /** The expiry it had before its rotation cut it (0 until rotated). */
+  originalExpiresAt: number;
+  /** Its successor was rotated in turn: never extendable again. */
+  superseded: boolean;
 };
 
 export type RegistryModel = {
@@ -63,6 +69,9 @@ export type Outcome = Refusal | Success;
 export type PredictParameters = { model: RegistryModel; op: RegistryOp; sender: Address; time: number };
 
 const MAX_BATCH = 256;
+/** Storage slots of `_predecessorOf` and `_originalExpiresAt` (declaration order in KeyRegistry). */
+const PREDECESSOR_OF_SLOT = 6n;
+const ORIGINAL_EXPIRES_AT_SLOT = 7n;
 const NOT_BEFORE_TOLERANCE = 3_600;
 const MAX_NOT_BEFORE_DELAY = 30 * 86_400;
 const bytesOf = (hex: Hex) => (hex.length - 2) / 2;
@@ -113,6 +122,9 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       rotated: false,
       label,
       publicKey: pub,
+      predecessor: undefined,
+      originalExpiresAt: 0,
+      superseded: false,
     };
     return { keyId, record };
   };
@@ -164,9 +176,16 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       const stored = store(op.key, old.version + 1, old.label, p);
       if ("ok" in stored) return stored;
       const { keyId, record } = stored;
+      record.predecessor = op.oldKeyId;
+      // The key two versions behind the new head: superseded, and stopped now if still running.
+      const before = old.predecessor;
+      const pk = before ? m.keys.get(before) : undefined;
+      const touchPredecessor = pk !== undefined && pk.state !== KeyState.Revoked && !pk.superseded;
+      const endsNow = touchPredecessor && pk.expiresAt > t;
       return {
         ok: true,
         events: [
+          ...(endsNow ? [{ eventName: "OverlapEnded", args: { keyId: before!, expiresAt: t } }] : []),
           {
             eventName: "KeyRotated",
             args: {
@@ -184,11 +203,22 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
             },
           },
         ],
-        keys: [op.oldKeyId, keyId],
-        slots: [keySlot(op.oldKeyId), keySlot(keyId)],
+        keys: touchPredecessor ? [op.oldKeyId, keyId, before!] : [op.oldKeyId, keyId],
+        slots: [
+          keySlot(op.oldKeyId),
+          keySlot(keyId),
+          mappingSlot(op.oldKeyId, ORIGINAL_EXPIRES_AT_SLOT),
+          mappingSlot(keyId, PREDECESSOR_OF_SLOT),
+          ...(touchPredecessor ? [keySlot(before!)] : []),
+        ],
         commit: () => {
+          old.originalExpiresAt = old.expiresAt;
           old.expiresAt = cut;
           old.rotated = true;
+          if (touchPredecessor) {
+            pk.superseded = true;
+            if (endsNow) pk.expiresAt = t;
+          }
           addKey(keyId, record);
         },
       };
@@ -198,7 +228,9 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       if ("ok" in k) return k;
       if (k.state !== KeyState.Active) return refuse("InvalidKeyState", op.keyId, k.state);
       if (!k.rotated) return refuse("KeyNotRotated", op.keyId);
+      if (k.superseded) return refuse("KeySuperseded", op.keyId);
       if (op.expiresAt <= k.expiresAt) return refuse("ExpiryNotExtended", k.expiresAt, op.expiresAt);
+      if (op.expiresAt > k.originalExpiresAt) return refuse("ExtensionPastOriginalExpiry", op.expiresAt, k.originalExpiresAt);
       if (op.expiresAt > t + p.maxOverlap) return refuse("OverlapTooLong", BigInt(op.expiresAt - t), BigInt(p.maxOverlap));
       if (op.expiresAt <= k.notBefore) return refuse("InvalidValidityWindow", k.notBefore, op.expiresAt, BigInt(t));
       const lifetime = op.expiresAt - k.notBefore;

@@ -1,7 +1,8 @@
 // Issue 9 (Registry v2) reproductions: each test failed against the previous
 // contract and passes with the fix.
 import { network } from "hardhat";
-import { getAddress, type Hex, zeroAddress } from "viem";
+import { getAddress, type Hex, parseEventLogs, zeroAddress } from "viem";
+import { keyRegistryAbi } from "../../src/generated/abis.ts";
 import { describe, expect, it } from "vitest";
 import { expectEvents, KeyState, makeNewKey, registerKey, registryFixture, type WalletClient } from "./fixtures.ts";
 
@@ -119,3 +120,48 @@ describe("KeyRegistry v2: notBefore is bounded", () => {
     await registerKey(f, { notBefore: t2 + 1 + 30 * 86_400, expiresAt: t2 + 31 * 86_400 });
   });
 });
+
+describe("KeyRegistry v2: extendOverlap is capped", () => {
+  it("a 1-day key can no longer be extended past its registered expiry", async () => {
+    const f = await load();
+    const now = await f.time.latest();
+    const day = await registerKey(f, { notBefore: now, expiresAt: now + 86_400 });
+    const next = await makeNewKey(f, { owner: f.alice });
+    await f.as(f.alice).write.rotate([day.keyId, next.args, 3_600]);
+    // Before v2 the owner could stretch it to now + maxOverlap (7 days): a 1-day key living a week.
+    const week = now + 7 * 86_400;
+    await expectRevert(f.as(f.alice).write.extendOverlap([day.keyId, week]), f.registry, "ExtensionPastOriginalExpiry", [week, now + 86_400]);
+    await expectRevert(f.as(f.alice).write.extendOverlap([day.keyId, now + 86_401]), f.registry, "ExtensionPastOriginalExpiry", [
+      now + 86_401,
+      now + 86_400,
+    ]);
+    await f.as(f.alice).write.extendOverlap([day.keyId, now + 86_400]);
+    expect((await f.registry.read.getKey([day.keyId])).expiresAt).toBe(now + 86_400);
+  });
+
+  it("three versions of a lineage are never valid at once, and only the head's predecessor can be extended", async () => {
+    const f = await load();
+    const v1 = await registerKey(f);
+    const v2 = await makeNewKey(f, { owner: f.alice });
+    await f.as(f.alice).write.rotate([v1.keyId, v2.args, 6 * 3_600]);
+    const v3 = await makeNewKey(f, { owner: f.alice });
+    // Rotating again inside v1's overlap: before v2, v1, v2 and v3 were all valid here.
+    const t = (await f.time.latest()) + 1;
+    await f.time.setNextBlockTimestamp(t);
+    const hash = await f.as(f.alice).write.rotate([v2.key.keyId, v3.args, 3_600]);
+    const [ended] = await eventsOf(f, hash);
+    expect(ended).toEqual({ eventName: "OverlapEnded", args: { keyId: v1.keyId, expiresAt: t } });
+    const valid = async () => Promise.all([v1.keyId, v2.key.keyId, v3.key.keyId].map(async (id) => (await f.registry.read.keyStatus([id, 0]))[0]));
+    expect(await valid()).toEqual([false, true, true]);
+    // v1 is two versions behind the head: it can never come back.
+    await expectRevert(f.as(f.alice).write.extendOverlap([v1.keyId, t + 60]), f.registry, "KeySuperseded", [v1.keyId]);
+    // v2, the head's predecessor, can be extended (roll-back), within its original expiry.
+    await f.as(f.alice).write.extendOverlap([v2.key.keyId, t + 2 * 3_600]);
+    expect(await valid()).toEqual([false, true, true]);
+  });
+});
+
+async function eventsOf(f: Awaited<ReturnType<typeof load>>, hash: Hex) {
+  const receipt = await f.publicClient.waitForTransactionReceipt({ hash });
+  return parseEventLogs({ abi: keyRegistryAbi, logs: receipt.logs }).map(({ eventName, args }) => ({ eventName, args }));
+}

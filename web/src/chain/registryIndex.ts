@@ -8,6 +8,7 @@ export type KeyEventKind =
   | "rotated-in"
   | "rotated-out"
   | "overlap-extended"
+  | "overlap-ended"
   | "revoked"
   | "suspended"
   | "unsuspended";
@@ -152,6 +153,13 @@ export function applyRegistryLogs(index: RegistryIndex, logs: readonly RegistryL
       case "OverlapExtended":
         update(a.keyId as Hex, () => ({ expiresAt: Number(a.expiresAt) }), {
           kind: "overlap-extended",
+          ...at,
+          expiresAt: Number(a.expiresAt),
+        });
+        break;
+      case "OverlapEnded":
+        update(a.keyId as Hex, () => ({ expiresAt: Number(a.expiresAt) }), {
+          kind: "overlap-ended",
           ...at,
           expiresAt: Number(a.expiresAt),
         });
