@@ -144,7 +144,8 @@ contract KeyRegistry is IKeyRegistry {
         old.flags = flags | ROTATED;
         newKeyId = _storeKey(key, version + 1, p);
         _predecessorOf[newKeyId] = oldKeyId;
-        _endPredecessorOverlap(oldKeyId);
+        // A version-1 key has no predecessor: skip the (cold) lookup.
+        if (version > 1) _endPredecessorOverlap(oldKeyId);
         _emitRotated(oldKeyId, newKeyId, version + 1, oldExpiresAt, key);
     }
 
