@@ -56,6 +56,9 @@ describe("applyRegistryLogs", () => {
     expect(v1).toMatchObject({ rotated: true, nextKeyId: id(2), expiresAt: 3_000 });
     expect(v2).toMatchObject({ rotated: true, previousKeyId: id(1), nextKeyId: id(3), expiresAt: 5_000, scopes: 0b1 });
     expect(v3).toMatchObject({ rotated: false, previousKeyId: id(2), state: "active", alg: "ed25519" });
+    // Registry v2: the original expiries cap extensions; v1 is two versions behind the head.
+    expect([v1.originalExpiresAt, v2.originalExpiresAt, v3.originalExpiresAt]).toEqual([9_000, 20_000, undefined]);
+    expect([v1.superseded, v2.superseded, v3.superseded]).toEqual([true, undefined, undefined]);
     expect(v1.events.map((e) => e.kind)).toEqual(["registered", "rotated-out", "overlap-extended"]);
     expect(v3.events.map((e) => [e.kind, e.by, e.reason])).toEqual([
       ["rotated-in", owner, undefined],

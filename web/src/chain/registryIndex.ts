@@ -39,6 +39,10 @@ export type IndexedKey = {
   state: KeyState;
   /** Rotated to a successor (its expiry was cut to the overlap). */
   rotated: boolean;
+  /** Its expiry before the rotation cut it: `extendOverlap` cannot go past it. */
+  originalExpiresAt?: number | undefined;
+  /** Its successor was rotated in turn: it can never be extended again. */
+  superseded?: boolean | undefined;
   previousKeyId?: Hex | undefined;
   nextKeyId?: Hex | undefined;
   /** Key id of version 1: identifies the lineage. */
@@ -126,9 +130,12 @@ export function applyRegistryLogs(index: RegistryIndex, logs: readonly RegistryL
         const oldKeyId = a.oldKeyId as Hex;
         const newKeyId = a.newKeyId as Hex;
         const old = keys.get(oldKeyId);
+        // The key two versions behind the new head can never be extended again (registry v2).
+        const before = old?.previousKeyId ? keys.get(old.previousKeyId) : undefined;
+        if (before && before.state !== "revoked") keys.set(before.keyId, { ...before, superseded: true });
         update(
           oldKeyId,
-          () => ({ rotated: true, nextKeyId: newKeyId, expiresAt: Number(a.oldExpiresAt) }),
+          (k) => ({ rotated: true, nextKeyId: newKeyId, originalExpiresAt: k.expiresAt, expiresAt: Number(a.oldExpiresAt) }),
           { kind: "rotated-out", ...at, otherKeyId: newKeyId, expiresAt: Number(a.oldExpiresAt) },
         );
         keys.set(newKeyId, {
