@@ -41,8 +41,9 @@ interface IKeyRegistry {
 
     /// @notice A key's record as the views return it.
     /// @dev Stored packed in ONE slot (see `StoredKey` in KeyRegistry): a registration
-    ///      writes a single new slot, and revoke/rotate rewrite warm non-zero slots,
-    ///      which is what keeps register/revoke/rotate near 59k/31k/66k gas.
+    ///      writes a single new slot and revoke rewrites a warm non-zero one, which is
+    ///      what keeps register/revoke near 60k/31k gas. Rotate also writes the
+    ///      predecessor link and the original expiry (two more slots, ~111k gas).
     ///      Who changed the state and when live in the events (KeyRevoked.by,
     ///      KeySuspended.guardian, KeyUnsuspended.by and the block time).
     struct KeyRecord {
