@@ -6,7 +6,9 @@
 //     suspend only; governance: revoke/unsuspend), and a transaction writes no
 //     storage slot but the ones its operation may touch (from the opcode trace);
 //   - revoked is final; a key id is never reused;
-//   - versions in a lineage increase by one;
+//   - versions in a lineage increase by one; at most two versions of a lineage are
+//     valid at once, and an extension never passes the key's registered expiry;
+//   - governance and batch calls skip keys already in the target state (KeySkipped);
 //   - a key that keyStatus reports valid is active, inside its window, with the scopes;
 //   - policy bounds always hold (lifetime, overlap, algorithms, scopes);
 //   - the registry state can be rebuilt from its events alone.
