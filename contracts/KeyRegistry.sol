@@ -18,8 +18,19 @@ contract KeyRegistry is IKeyRegistry {
     /// @notice Domain tag that starts every proof-of-possession message (exactly 32 bytes).
     bytes32 public constant PROOF_DOMAIN = "KeyLedger proof of possession v1";
 
-    /// @notice Most keys `revokeBatch` takes in one call.
+    /// @notice Most keys `revokeBatch`, `governanceRevokeBatch` and `unsuspendBatch` take in one call.
     uint256 public constant MAX_BATCH = 256;
+
+    /// @notice How far in the past a new key's `notBefore` may lie (clock skew and the
+    ///         time a transaction waits for inclusion); older starts are refused with
+    ///         `NotBeforeTooEarly`, so a key cannot be backdated to look long-established
+    ///         or to spend its lifetime before it was registered.
+    uint256 public constant NOT_BEFORE_TOLERANCE = 1 hours;
+
+    /// @notice How far ahead a new key's `notBefore` may lie; later starts are refused
+    ///         with `NotBeforeTooLate` (a pre-registered key parked for years is a
+    ///         forgotten credential waiting to become valid).
+    uint256 public constant MAX_NOT_BEFORE_DELAY = 30 days;
 
     /// @notice Longest label, in bytes.
     uint256 public constant MAX_LABEL_LENGTH = 64;
@@ -33,7 +44,7 @@ contract KeyRegistry is IKeyRegistry {
 
     /// @dev One slot per key:
     ///      owner (160) | notBefore (32) | expiresAt (32) | version (16) | scopes (8) | flags (8)
-    ///      flags: bits 0-1 KeyState, bits 2-3 Algorithm, bit 4 rotated.
+    ///      flags: bits 0-1 KeyState, bits 2-3 Algorithm, bit 4 rotated, bit 5 superseded.
     struct StoredKey {
         address owner;
         uint32 notBefore;
@@ -46,6 +57,9 @@ contract KeyRegistry is IKeyRegistry {
     uint8 private constant STATE_MASK = 0x03;
     uint8 private constant ALGORITHM_SHIFT = 2;
     uint8 private constant ROTATED = 0x10;
+    /// @dev Set on a rotated-out key when its successor is rotated in turn: it is no
+    ///      longer the head's immediate predecessor and can never be extended again.
+    uint8 private constant SUPERSEDED = 0x20;
 
     mapping(bytes32 keyId => StoredKey) internal _keys;
     Policy internal _policy;
@@ -53,6 +67,10 @@ contract KeyRegistry is IKeyRegistry {
     address public pendingGovernance;
     mapping(address account => bool) public isGuardian;
     mapping(uint8 bit => string) internal _scopeNames;
+    /// @dev Rotated-in key => the key it rotated out (zero for version 1).
+    mapping(bytes32 keyId => bytes32) internal _predecessorOf;
+    /// @dev Rotated-out key => its expiry before the rotation cut it: the cap of `extendOverlap`.
+    mapping(bytes32 keyId => uint32) internal _originalExpiresAt;
 
     /*//////////////////////////////////////////////////////////////
                               CONSTRUCTOR
@@ -121,9 +139,13 @@ contract KeyRegistry is IKeyRegistry {
         // zero-downtime promise of rotation.
         if (key.notBefore > oldExpiresAt) revert RotationGap(key.notBefore, oldExpiresAt);
 
+        _originalExpiresAt[oldKeyId] = old.expiresAt;
         old.expiresAt = oldExpiresAt;
         old.flags = flags | ROTATED;
         newKeyId = _storeKey(key, version + 1, p);
+        _predecessorOf[newKeyId] = oldKeyId;
+        // A version-1 key has no predecessor: skip the (cold) lookup.
+        if (version > 1) _endPredecessorOverlap(oldKeyId);
         _emitRotated(oldKeyId, newKeyId, version + 1, oldExpiresAt, key);
     }
 
@@ -133,8 +155,13 @@ contract KeyRegistry is IKeyRegistry {
         uint8 flags = k.flags;
         if (_state(flags) != KeyState.Active) revert InvalidKeyState(keyId, _state(flags));
         if (flags & ROTATED == 0) revert KeyNotRotated(keyId);
+        // Only the head's immediate predecessor: a third version never comes back.
+        if (flags & SUPERSEDED != 0) revert KeySuperseded(keyId);
         uint32 current = k.expiresAt;
         if (expiresAt <= current) revert ExpiryNotExtended(current, expiresAt);
+        // A roll-back window, never a way to outlive the key's own registered expiry.
+        uint32 original = _originalExpiresAt[keyId];
+        if (expiresAt > original) revert ExtensionPastOriginalExpiry(expiresAt, original);
         Policy memory p = _policy;
         if (expiresAt > block.timestamp + p.maxOverlap) {
             revert OverlapTooLong(expiresAt - block.timestamp, p.maxOverlap);
@@ -156,11 +183,10 @@ contract KeyRegistry is IKeyRegistry {
 
     /// @inheritdoc IKeyRegistry
     function revokeBatch(bytes32[] calldata keyIds, string calldata reason) external {
-        uint256 n = keyIds.length;
-        if (n == 0 || n > MAX_BATCH) revert InvalidBatchSize(n);
+        uint256 n = _batchSize(keyIds);
         for (uint256 i; i < n; ++i) {
             bytes32 keyId = keyIds[i];
-            _revoke(_ownedKey(keyId), keyId, reason);
+            _revokeOrSkip(_ownedKey(keyId), keyId, reason);
         }
     }
 
@@ -184,16 +210,29 @@ contract KeyRegistry is IKeyRegistry {
 
     /// @inheritdoc IKeyRegistry
     function governanceRevoke(bytes32 keyId, string calldata reason) external onlyGovernance {
-        _revoke(_existingKey(keyId), keyId, reason);
+        _revokeOrSkip(_existingKey(keyId), keyId, reason);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function governanceRevokeBatch(bytes32[] calldata keyIds, string calldata reason) external onlyGovernance {
+        uint256 n = _batchSize(keyIds);
+        for (uint256 i; i < n; ++i) {
+            bytes32 keyId = keyIds[i];
+            _revokeOrSkip(_existingKey(keyId), keyId, reason);
+        }
     }
 
     /// @inheritdoc IKeyRegistry
     function unsuspend(bytes32 keyId) external onlyGovernance {
-        StoredKey storage k = _existingKey(keyId);
-        KeyState state = _state(k.flags);
-        if (state != KeyState.Suspended) revert InvalidKeyState(keyId, state);
-        _setState(k, KeyState.Active);
-        emit KeyUnsuspended(keyId, msg.sender);
+        _unsuspendOrSkip(keyId);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function unsuspendBatch(bytes32[] calldata keyIds) external onlyGovernance {
+        uint256 n = _batchSize(keyIds);
+        for (uint256 i; i < n; ++i) {
+            _unsuspendOrSkip(keyIds[i]);
+        }
     }
 
     /// @inheritdoc IKeyRegistry
@@ -307,6 +346,13 @@ contract KeyRegistry is IKeyRegistry {
         if (expiresAt <= notBefore || expiresAt <= block.timestamp) {
             revert InvalidValidityWindow(notBefore, expiresAt, block.timestamp);
         }
+        // In uint256: no overflow near 2106, no underflow near 0.
+        if (uint256(notBefore) + NOT_BEFORE_TOLERANCE < block.timestamp) {
+            revert NotBeforeTooEarly(notBefore, block.timestamp - NOT_BEFORE_TOLERANCE);
+        }
+        if (notBefore > block.timestamp + MAX_NOT_BEFORE_DELAY) {
+            revert NotBeforeTooLate(notBefore, block.timestamp + MAX_NOT_BEFORE_DELAY);
+        }
         if (expiresAt - notBefore > p.maxLifetime) revert LifetimeTooLong(expiresAt - notBefore, p.maxLifetime);
 
         keyId = keccak256(pub);
@@ -341,6 +387,23 @@ contract KeyRegistry is IKeyRegistry {
         );
     }
 
+    /// @dev `oldKeyId` was just rotated out: its own predecessor (two versions behind the
+    ///      new head) is marked superseded and, if its overlap is still running, ended now
+    ///      (`OverlapEnded`), so at most two versions of a lineage are ever valid at once.
+    ///      A revoked predecessor is left alone (revoked is final).
+    function _endPredecessorOverlap(bytes32 oldKeyId) internal {
+        bytes32 predecessorId = _predecessorOf[oldKeyId];
+        if (predecessorId == bytes32(0)) return;
+        StoredKey storage pk = _keys[predecessorId];
+        uint8 flags = pk.flags;
+        if (_state(flags) == KeyState.Revoked || flags & SUPERSEDED != 0) return;
+        pk.flags = flags | SUPERSEDED;
+        if (pk.expiresAt > block.timestamp) {
+            pk.expiresAt = uint32(block.timestamp);
+            emit OverlapEnded(predecessorId, uint32(block.timestamp));
+        }
+    }
+
     function _existingKey(bytes32 keyId) internal view returns (StoredKey storage k) {
         k = _keys[keyId];
         if (k.flags == 0) revert KeyNotFound(keyId);
@@ -355,6 +418,36 @@ contract KeyRegistry is IKeyRegistry {
         if (_state(k.flags) == KeyState.Revoked) revert InvalidKeyState(keyId, KeyState.Revoked);
         _setState(k, KeyState.Revoked);
         emit KeyRevoked(keyId, msg.sender, reason);
+    }
+
+    /// @dev Batch and governance form of `_revoke`: a key that is already revoked (by its
+    ///      owner while a proposal waited in the timelock, or earlier in the same batch)
+    ///      is skipped with `KeySkipped` instead of reverting the whole call.
+    function _revokeOrSkip(StoredKey storage k, bytes32 keyId, string calldata reason) internal {
+        if (_state(k.flags) == KeyState.Revoked) {
+            emit KeySkipped(keyId, KeyState.Revoked);
+            return;
+        }
+        _setState(k, KeyState.Revoked);
+        emit KeyRevoked(keyId, msg.sender, reason);
+    }
+
+    /// @dev Lifts a suspension; a key that is no longer suspended (already lifted, or
+    ///      revoked meanwhile) is skipped with `KeySkipped`. Unknown ids still revert.
+    function _unsuspendOrSkip(bytes32 keyId) internal {
+        StoredKey storage k = _existingKey(keyId);
+        KeyState state = _state(k.flags);
+        if (state != KeyState.Suspended) {
+            emit KeySkipped(keyId, state);
+            return;
+        }
+        _setState(k, KeyState.Active);
+        emit KeyUnsuspended(keyId, msg.sender);
+    }
+
+    function _batchSize(bytes32[] calldata keyIds) internal pure returns (uint256 n) {
+        n = keyIds.length;
+        if (n == 0 || n > MAX_BATCH) revert InvalidBatchSize(n);
     }
 
     /// @dev Refuses the 8 small-order encodings and the non-canonical ones, as

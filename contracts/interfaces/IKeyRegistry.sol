@@ -41,8 +41,9 @@ interface IKeyRegistry {
 
     /// @notice A key's record as the views return it.
     /// @dev Stored packed in ONE slot (see `StoredKey` in KeyRegistry): a registration
-    ///      writes a single new slot, and revoke/rotate rewrite warm non-zero slots,
-    ///      which is what keeps register/revoke/rotate near 59k/31k/66k gas.
+    ///      writes a single new slot and revoke rewrites a warm non-zero one, which is
+    ///      what keeps register/revoke near 60k/31k gas. Rotate also writes the
+    ///      predecessor link and the original expiry (two more slots, ~111k gas).
     ///      Who changed the state and when live in the events (KeyRevoked.by,
     ///      KeySuspended.guardian, KeyUnsuspended.by and the block time).
     struct KeyRecord {
@@ -71,7 +72,8 @@ interface IKeyRegistry {
     /// @param algorithm The new key's algorithm.
     /// @param publicKey Raw public key: 32 bytes (Ed25519) or 33 bytes compressed SEC1.
     /// @param scopes Bitmask of up to 8 scopes named by the DAO; every bit must be allowed by policy.
-    /// @param notBefore First second at which the key is valid.
+    /// @param notBefore First second at which the key is valid: at most 1 hour in the past
+    ///        and at most 30 days ahead of the block (`NOT_BEFORE_TOLERANCE`, `MAX_NOT_BEFORE_DELAY`).
     /// @param expiresAt First second at which the key is no longer valid.
     /// @param proof 64-byte signature by the new key over
     ///        `proofOfPossessionMessage(owner, keyId)`.
@@ -108,6 +110,12 @@ interface IKeyRegistry {
     error ScopesNotAllowed(uint8 scopes, uint8 allowedScopes);
     /// @notice The validity window is empty, inverted or already over.
     error InvalidValidityWindow(uint32 notBefore, uint32 expiresAt, uint256 currentTime);
+    /// @notice `notBefore` lies more than `NOT_BEFORE_TOLERANCE` (1 hour) in the past;
+    ///         `earliest` is the earliest start accepted now.
+    error NotBeforeTooEarly(uint32 notBefore, uint256 earliest);
+    /// @notice `notBefore` lies more than `MAX_NOT_BEFORE_DELAY` (30 days) ahead;
+    ///         `latest` is the latest start accepted now.
+    error NotBeforeTooLate(uint32 notBefore, uint256 latest);
     /// @notice The window is longer than the policy's maximum lifetime.
     error LifetimeTooLong(uint256 lifetime, uint256 maxLifetime);
     /// @notice The overlap is longer than the policy's maximum.
@@ -124,6 +132,11 @@ interface IKeyRegistry {
     error KeyNotRotated(bytes32 keyId);
     /// @notice The new expiry does not move the current expiry later.
     error ExpiryNotExtended(uint32 currentExpiresAt, uint32 requestedExpiresAt);
+    /// @notice `extendOverlap` on a key whose successor was rotated in turn: only the
+    ///         immediate predecessor of the lineage's head may be extended.
+    error KeySuperseded(bytes32 keyId);
+    /// @notice `extendOverlap` past the expiry the key had before it was rotated out.
+    error ExtensionPastOriginalExpiry(uint32 requestedExpiresAt, uint32 originalExpiresAt);
     /// @notice The version counter would overflow.
     error VersionOverflow(bytes32 keyId);
     /// @notice A batch is empty or larger than `MAX_BATCH`.
@@ -177,12 +190,19 @@ interface IKeyRegistry {
 
     /// @notice A rotated-out key's expiry was moved later (roll-back path).
     event OverlapExtended(bytes32 indexed keyId, uint32 expiresAt);
+    /// @notice The key two versions behind a new head stopped at `expiresAt` (the rotation's
+    ///         block time): its successor was rotated before its overlap ran out.
+    event OverlapEnded(bytes32 indexed keyId, uint32 expiresAt);
     /// @notice A key was revoked, finally, by its owner or by governance.
     event KeyRevoked(bytes32 indexed keyId, address indexed by, string reason);
     /// @notice A guardian suspended a key pending the DAO.
     event KeySuspended(bytes32 indexed keyId, address indexed guardian, string reason);
     /// @notice Governance lifted a suspension.
     event KeyUnsuspended(bytes32 indexed keyId, address indexed by);
+    /// @notice A batch or governance operation left `keyId` alone because it was already
+    ///         `state` (revoked, or no longer suspended): a queued proposal or a batch
+    ///         with a duplicate still executes. The key's state did not change.
+    event KeySkipped(bytes32 indexed keyId, KeyState state);
     /// @notice Governance changed the policy.
     event PolicyUpdated(uint32 maxLifetime, uint32 maxOverlap, uint8 allowedAlgorithms, uint8 allowedScopes);
     /// @notice Governance named (or renamed, or cleared with "") a scope bit.
@@ -205,16 +225,22 @@ interface IKeyRegistry {
     function register(NewKey calldata key, string calldata label) external returns (bytes32 keyId);
 
     /// @notice Rotates `oldKeyId` to a new key (version + 1, same label); the old key's
-    ///         expiry becomes min(its expiry, now + overlap).
+    ///         expiry becomes min(its expiry, now + overlap). The key before `oldKeyId`, if
+    ///         its overlap still runs, stops now (`OverlapEnded`): at most two versions of a
+    ///         lineage are valid at once.
     function rotate(bytes32 oldKeyId, NewKey calldata key, uint32 overlap) external returns (bytes32 newKeyId);
 
-    /// @notice Moves a rotated-out key's expiry later, within policy bounds.
+    /// @notice Moves a rotated-out key's expiry later (roll-back), within policy bounds and
+    ///         never past the expiry it had before the rotation; only for the immediate
+    ///         predecessor of the lineage's head (`KeySuperseded` otherwise).
     function extendOverlap(bytes32 keyId, uint32 expiresAt) external;
 
     /// @notice Revokes the caller's key, immediately and finally.
     function revoke(bytes32 keyId, string calldata reason) external;
 
     /// @notice Revokes several of the caller's keys in one transaction (incident response).
+    ///         Keys already revoked (and duplicates) are skipped with `KeySkipped`; a key
+    ///         the caller does not own, or an unknown id, reverts the whole batch.
     function revokeBatch(bytes32[] calldata keyIds, string calldata reason) external;
 
     /*//////////////////////////////////////////////////////////////
@@ -228,11 +254,20 @@ interface IKeyRegistry {
                               GOVERNANCE
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Revokes any key (active or suspended).
+    /// @notice Revokes any key (active or suspended). A key already revoked (for example
+    ///         by its owner while the proposal waited in the timelock) is skipped with
+    ///         `KeySkipped`, so the proposal's other actions still execute.
     function governanceRevoke(bytes32 keyId, string calldata reason) external;
 
-    /// @notice Lifts a guardian's suspension.
+    /// @notice `governanceRevoke` for up to `MAX_BATCH` keys; revoked keys and duplicates are skipped.
+    function governanceRevokeBatch(bytes32[] calldata keyIds, string calldata reason) external;
+
+    /// @notice Lifts a guardian's suspension. A key that is no longer suspended (lifted
+    ///         already, or revoked) is skipped with `KeySkipped` instead of reverting.
     function unsuspend(bytes32 keyId) external;
+
+    /// @notice `unsuspend` for up to `MAX_BATCH` keys; keys not suspended are skipped.
+    function unsuspendBatch(bytes32[] calldata keyIds) external;
 
     /// @notice Replaces the policy. Existing keys keep their windows.
     function setPolicy(Policy calldata policy) external;

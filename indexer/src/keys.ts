@@ -85,6 +85,31 @@ for (const name of keyEventNames) {
   });
 }
 
+// A governance or batch call that left a key alone (already in the target state):
+// no state change (so not a reducer case), but the audit trail shows that the call
+// reached the key.
+ponder.on("KeyRegistry:KeySkipped", async ({ event, context }) => {
+  const keyId = event.args.keyId.toLowerCase() as Hex;
+  const row: KeyRow | null = await context.db.find(keys, { id: keyId });
+  if (!row) return;
+  await context.db.insert(keyEvents).values({
+    id: `${event.transaction.hash}-${event.log.logIndex}-${keyId}`,
+    keyId,
+    lineage: row.lineage,
+    owner: row.owner,
+    kind: "KeySkipped",
+    actor: event.transaction.from.toLowerCase() as Hex,
+    reason: null,
+    state: row.state,
+    expiresAt: row.expiresAt,
+    relatedKeyId: null,
+    blockNumber: event.block.number,
+    timestamp: event.block.timestamp,
+    transactionHash: event.transaction.hash,
+    logIndex: event.log.logIndex,
+  });
+});
+
 function stateOf(row: KeyRow): KeyStateRecord {
   return { label: row.label ?? undefined, version: row.version, scopes: row.scopes, notBefore: row.notBefore, expiresAt: row.expiresAt, state: row.state };
 }

@@ -1,4 +1,4 @@
-import { type GasFigures, gasOperations, gasTargets, gasTolerance } from "./figures.ts";
+import { type GasFigures, gasOperations, gasTargets, gasTolerance, gasWaivers } from "./figures.ts";
 
 export type CompareGasParameters = {
   measured: GasFigures;
@@ -18,7 +18,12 @@ export function compareGas({ measured, snapshot, tolerance = gasTolerance }: Com
   for (const { id, label } of gasOperations) {
     const gas = measured[id];
     const target = gasTargets[id];
-    if (target !== undefined && gas > target) problems.push(`${label}: ${gas} gas exceeds the target of ${target}`);
+    const waiver = gasWaivers[id];
+    if (waiver) {
+      if (gas > waiver.ceiling) problems.push(`${label}: ${gas} gas exceeds its waiver ceiling of ${waiver.ceiling} (budget ${target})`);
+    } else if (target !== undefined && gas > target) {
+      problems.push(`${label}: ${gas} gas exceeds the target of ${target}`);
+    }
     if (!snapshot) continue;
     const previous = snapshot[id];
     if (previous === undefined) {

@@ -16,13 +16,29 @@ export const gasOperations = [
 export type GasOperation = (typeof gasOperations)[number]["id"];
 export type GasFigures = Record<GasOperation, number>;
 
-/** Issue 2's budgets (receipt gasUsed, 21,000 base included). */
+/**
+ * Issue 9's budgets (receipt gasUsed, 21,000 base included); issue 2's were 80,000
+ * (register), 110,000 (rotate) and 40,000 (revoke). An operation over its budget fails
+ * the gas test unless it has a waiver below.
+ */
 export const gasTargets: Partial<Record<GasOperation, number>> = {
-  "register.ed25519": 80_000,
-  "register.ecdsaP256": 80_000,
-  "register.ecdsaSecp256k1": 80_000,
-  rotate: 110_000,
-  revoke: 40_000,
+  "register.ed25519": 65_000,
+  "register.ecdsaP256": 65_000,
+  "register.ecdsaSecp256k1": 65_000,
+  rotate: 100_000,
+  revoke: 33_000,
+  suspend: 35_000,
+};
+
+/**
+ * Budgets knowingly not met: the operation is held to `ceiling` instead, and the
+ * README's table says the budget is not met and why.
+ */
+export const gasWaivers: Partial<Record<GasOperation, { ceiling: number; reason: string }>> = {
+  rotate: {
+    ceiling: 115_000,
+    reason: "not met: a rotation now stores its predecessor link and the original expiry (288 bits, two fresh slots) for the extendOverlap cap",
+  },
 };
 
 /** Comparable operations of other registries, measured on the same local chain (issue 2). */

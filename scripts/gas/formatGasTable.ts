@@ -1,4 +1,4 @@
-import { type GasFigures, gasOperations, gasReferences, gasTargets } from "./figures.ts";
+import { type GasFigures, gasOperations, gasReferences, gasTargets, gasWaivers } from "./figures.ts";
 
 export type FormatGasTableParameters = {
   measured: GasFigures;
@@ -9,12 +9,14 @@ export type FormatGasTableParameters = {
 export function formatGasTable({ measured, snapshot }: FormatGasTableParameters): string {
   const n = (value: number | undefined) => (value === undefined ? "—" : value.toLocaleString("en-US"));
   const rows = [
-    `| Operation | gasUsed | ${snapshot ? "Snapshot | " : ""}Target | Reference (same local chain) |`,
-    `|---|---:|${snapshot ? "---:|" : ""}---:|---|`,
+    `| Operation | gasUsed | ${snapshot ? "Snapshot | " : ""}Budget (issue 9) | Met | Reference (same local chain) |`,
+    `|---|---:|${snapshot ? "---:|" : ""}---:|---|---|`,
   ];
   for (const { id, label } of gasOperations) {
     const target = gasTargets[id];
-    const cells = [label, n(measured[id]), ...(snapshot ? [n(snapshot[id])] : []), target ? `≤ ${n(target)}` : "", gasReferences[id] ?? ""];
+    const waiver = gasWaivers[id];
+    const met = target === undefined ? "" : measured[id] <= target ? "yes" : `no (${waiver?.reason ?? "over budget"})`;
+    const cells = [label, n(measured[id]), ...(snapshot ? [n(snapshot[id])] : []), target ? `≤ ${n(target)}` : "", met, gasReferences[id] ?? ""];
     rows.push(`| ${cells.join(" | ")} |`);
   }
   return rows.join("\n");

@@ -2,7 +2,7 @@ import { type Address, createPublicClient, encodeFunctionData, type Hex, http, p
 import type { DeploymentManifest } from "../../src/chain/manifest.ts";
 import { BaseError } from "../../src/errors/BaseError.ts";
 import { keyRegistryAbi } from "../../src/generated/abis.ts";
-import { algorithmToChain, generateKey, publicKeyToRaw, signProofOfPossession } from "../../src/keys/index.ts";
+import { algorithmToChain, defaultNotBefore, generateKey, publicKeyToRaw, signProofOfPossession } from "../../src/keys/index.ts";
 
 export type SeedKeysParameters = {
   rpcUrl: string;
@@ -48,7 +48,7 @@ export async function seedKeys({ rpcUrl, manifest, keys, owners, perBlock = 100,
   })) as boolean;
   const head = await client.getBlock();
   // Valid now by both clocks (an automining chain can run ahead of the wall clock).
-  const notBefore = Math.min(Number(head.timestamp), Math.floor(Date.now() / 1000)) - 60;
+  const notBefore = defaultNotBefore({ chainNow: Number(head.timestamp) }) - 60;
   const expiresAt = Math.max(Number(head.timestamp), Math.floor(Date.now() / 1000)) + 180 * 86_400;
   const nonces = await Promise.all(owners.map((owner) => client.getTransactionCount({ address: owner, blockTag: "pending" })));
 

@@ -14,6 +14,7 @@ export const registryEvents = [
   getAbiItem({ abi: keyRegistryAbi, name: "KeyRegistered" }),
   getAbiItem({ abi: keyRegistryAbi, name: "KeyRotated" }),
   getAbiItem({ abi: keyRegistryAbi, name: "OverlapExtended" }),
+  getAbiItem({ abi: keyRegistryAbi, name: "OverlapEnded" }),
   getAbiItem({ abi: keyRegistryAbi, name: "KeyRevoked" }),
   getAbiItem({ abi: keyRegistryAbi, name: "KeySuspended" }),
   getAbiItem({ abi: keyRegistryAbi, name: "KeyUnsuspended" }),

@@ -1,6 +1,7 @@
 import type { CommandValues, OptionDefinition } from "./command.ts";
 import { usageError } from "./CliError.ts";
 import { parseDuration, parseTime } from "./parse.ts";
+import { defaultNotBefore } from "../keys/defaultNotBefore.ts";
 
 export const windowOptions: Record<string, OptionDefinition> = {
   "not-before": { type: "string", value: "<time>", description: "first valid second: now (default), +1h, unix seconds or ISO 8601" },
@@ -15,13 +16,14 @@ const defaultLifetime = 30 * 86_400;
  * (what the registry checks). "now", the default start, is the earlier of the
  * chain's clock and this machine's: a dev chain's blocks can run seconds ahead of
  * real time, and a verifier on real time would otherwise see the new key as
- * not yet valid.
+ * not yet valid; but never more than the registry's tolerance behind the chain.
  */
 export function resolveWindow({ values, now, maxLifetime }: { values: CommandValues; now: number; maxLifetime: number }): {
   notBefore: number;
   expiresAt: number;
 } {
-  const start = Math.min(now, Math.floor(Date.now() / 1000));
+  // Never further back than the registry's 1-hour tolerance (a dev chain moved ahead).
+  const start = defaultNotBefore({ chainNow: now });
   const notBeforeText = typeof values["not-before"] === "string" ? values["not-before"] : "now";
   const notBefore = notBeforeText.trim() === "now" ? start : parseTime(notBeforeText, "--not-before", now);
   const expiresIn = values["expires-in"];

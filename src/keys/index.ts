@@ -1,5 +1,6 @@
 export { algorithmFromChain, algorithms, algorithmToChain, isAlgorithm, UnsupportedAlgorithmError, type Algorithm } from "./algorithms.ts";
 export { computeKeyId, type ComputeKeyIdParameters } from "./computeKeyId.ts";
+export { defaultNotBefore, type DefaultNotBeforeParameters, maxNotBeforeDelay, notBeforeTolerance } from "./defaultNotBefore.ts";
 export {
   ed25519PublicKeyProblem,
   type Ed25519PublicKeyProblemParameters,

@@ -41,6 +41,11 @@ describe("applyRegistryEvent", () => {
     expect(after.state.get(A.toLowerCase() as Hex)?.state).toBe("revoked");
   });
 
+  it("OverlapEnded stops a key two versions behind the head at the given time", () => {
+    const { state } = run([registered, { eventName: "OverlapEnded", args: { keyId: A, expiresAt: 42 } }]);
+    expect(state.get(A.toLowerCase() as Hex)).toMatchObject({ expiresAt: 42, state: "active" });
+  });
+
   it("changes nothing for a key id it never saw", () => {
     expect(applyRegistryEvent({ event: { eventName: "KeyRevoked", args: { keyId: A, by: owner, reason: "" } }, get: () => undefined })).toEqual([]);
   });

@@ -6,7 +6,9 @@
 //     suspend only; governance: revoke/unsuspend), and a transaction writes no
 //     storage slot but the ones its operation may touch (from the opcode trace);
 //   - revoked is final; a key id is never reused;
-//   - versions in a lineage increase by one;
+//   - versions in a lineage increase by one; at most two versions of a lineage are
+//     valid at once, and an extension never passes the key's registered expiry;
+//   - governance and batch calls skip keys already in the target state (KeySkipped);
 //   - a key that keyStatus reports valid is active, inside its window, with the scopes;
 //   - policy bounds always hold (lifetime, overlap, algorithms, scopes);
 //   - the registry state can be rebuilt from its events alone.
@@ -81,7 +83,7 @@ type Intent =
   | { type: "rotate"; sender: Sender; pick: KeyPick; key: KeySpec; overlap: { permille: number } | { kind: "zero" | "max" | "overMax" | "huge" } }
   | { type: "extendOverlap"; sender: Sender; pick: KeyPick; to: { permille: number } | { kind: ExtendKind } }
   | { type: "revoke" | "suspend" | "governanceRevoke" | "unsuspend"; sender: Sender; pick: KeyPick; reason: string }
-  | { type: "revokeBatch"; sender: Sender; picks: KeyPick[] | "oversize"; reason: string }
+  | { type: "revokeBatch" | "governanceRevokeBatch" | "unsuspendBatch"; sender: Sender; picks: KeyPick[] | "oversize"; reason: string }
   | { type: "setPolicy"; sender: Sender; policy: PolicySpec }
   | { type: "setScopeName"; sender: Sender; bit: number; name: string }
   | { type: "setGuardian"; sender: Sender; target: number; enabled: boolean }
@@ -196,6 +198,18 @@ const intentArb: fc.Arbitrary<Intent> = weighted<Intent>(
   [2, fc.record({ type: fc.constant("suspend" as const), sender: senderArb, pick: pickArb, reason: reasonArb })],
   [1, fc.record({ type: fc.constant("unsuspend" as const), sender: senderArb, pick: pickArb, reason: fc.constant("") })],
   [1, fc.record({ type: fc.constant("governanceRevoke" as const), sender: senderArb, pick: pickArb, reason: reasonArb })],
+  [
+    1,
+    fc.record({
+      type: fc.constantFrom("governanceRevokeBatch" as const, "unsuspendBatch" as const),
+      sender: senderArb,
+      picks: weighted<KeyPick[] | "oversize">(
+        [10, fc.array(pickArb, { minLength: 1, maxLength: 5 })],
+        [1, fc.constantFrom<KeyPick[] | "oversize">([], "oversize")],
+      ),
+      reason: reasonArb,
+    }),
+  ],
   [1, fc.record({ type: fc.constant("setPolicy" as const), sender: senderArb, policy: policyArb })],
   [
     1,
@@ -332,7 +346,7 @@ function normalize(value: unknown): unknown {
   return value;
 }
 
-function recordView({ label: _label, publicKey: _publicKey, ...view }: ModelKey) {
+function recordView({ label: _label, publicKey: _publicKey, predecessor: _p, originalExpiresAt: _o, superseded: _s, ...view }: ModelKey) {
   return view;
 }
 
@@ -374,6 +388,8 @@ function assertChangeAllowed(before: ModelKey | undefined, chain: ChainRecord, s
     (owner && !timeChanged && after.state === KeyState.Revoked) ||
     (owner && !stateChanged && active && !before.rotated && after.rotated && after.expiresAt <= before.expiresAt) ||
     (owner && !stateChanged && active && before.rotated && after.rotated && after.expiresAt > before.expiresAt) ||
+    // Owner rotating the successor of a rotated-out key ends that key's overlap (never extends it).
+    (owner && !stateChanged && before.rotated && after.rotated && after.expiresAt < before.expiresAt) ||
     // Governance: revoke anything live, lift a suspension.
     (governance && !timeChanged && after.state === KeyState.Revoked) ||
     (governance && !timeChanged && before.state === KeyState.Suspended && after.state === KeyState.Active) ||
@@ -585,6 +601,18 @@ class Runner {
           sender: this.senderOf(intent.sender, first ? this.ownerOf(first) : 1, first),
         };
       }
+      case "governanceRevokeBatch":
+      case "unsuspendBatch": {
+        const prefer = intent.type === "unsuspendBatch" ? (k: ModelKey) => k.state === KeyState.Suspended : live;
+        const keyIds =
+          intent.picks === "oversize"
+            ? Array.from({ length: 257 }, (_, n) => this.pickKey({ kind: "any", n }, prefer))
+            : intent.picks.map((pick) => this.pickKey(pick, prefer));
+        const sender = this.senderOf(intent.sender, governance, keyIds[0]);
+        return intent.type === "unsuspendBatch"
+          ? { op: { name: "unsuspendBatch", keyIds }, sender }
+          : { op: { name: "governanceRevokeBatch", keyIds, reason: intent.reason }, sender };
+      }
       case "suspend": {
         const keyId = this.pickKey(intent.pick, (k) => k.state === KeyState.Active);
         const guardians = [...model.guardians].map((g) => this.indexOf(g)).sort();
@@ -653,6 +681,10 @@ class Runner {
         return r.write.governanceRevoke([op.keyId, op.reason]);
       case "unsuspend":
         return r.write.unsuspend([op.keyId]);
+      case "governanceRevokeBatch":
+        return r.write.governanceRevokeBatch([op.keyIds, op.reason]);
+      case "unsuspendBatch":
+        return r.write.unsuspendBatch([op.keyIds]);
       case "setPolicy":
         return r.write.setPolicy([op.policy]);
       case "setScopeName":
@@ -741,6 +773,7 @@ class Runner {
       }
       if (log.eventName === "OverlapExtended") {
         const k = records.get(log.args.keyId)!;
+        expect(k.expiresAt, `${context}: extended past the original expiry`).toBeLessThanOrEqual(model.keys.get(log.args.keyId)!.originalExpiresAt);
         expect(k.expiresAt, `${context}: overlap`).toBeLessThanOrEqual(time + policy.maxOverlap);
         expect(k.expiresAt - k.notBefore, `${context}: lifetime`).toBeLessThanOrEqual(policy.maxLifetime);
       }
@@ -823,6 +856,14 @@ class Runner {
       expect(normalize(records[i]), `${context}: record of ${id}`).toEqual(normalize(recordView(model.keys.get(id)!)));
     }
     for (const [i, id] of ids.entries()) await this.probe(id, i & 15, context);
+    // At most two versions of a lineage are valid at once (statuses equal the chain's, checked above).
+    const validPerLineage = new Map<Hex, number>();
+    for (const id of ids) {
+      let root = id;
+      while (model.keys.get(root)!.predecessor) root = model.keys.get(root)!.predecessor!;
+      if (modelKeyStatus(model.keys.get(id), model.now, 0)[0]) validPerLineage.set(root, (validPerLineage.get(root) ?? 0) + 1);
+    }
+    for (const [root, n] of validPerLineage) expect(n, `${context}: ${n} versions of lineage ${root} valid at once`).toBeLessThanOrEqual(2);
     await this.checkGlobals(context);
     // The registry rebuilt from its logs alone equals the registry.
     expect(normalize(this.index), `${context}: state rebuilt from events`).toEqual(
@@ -856,14 +897,20 @@ class Runner {
           rotated: false,
           label: a.label,
           publicKey: a.publicKey,
+          predecessor: undefined,
+          originalExpiresAt: 0,
+          superseded: false,
         });
         break;
       }
       case "KeyRotated": {
         const a = log.args;
         const old = key(a.oldKeyId);
+        old.originalExpiresAt = old.expiresAt;
         old.expiresAt = a.oldExpiresAt;
         old.rotated = true;
+        const before = old.predecessor ? x.keys.get(old.predecessor) : undefined;
+        if (before && before.state !== KeyState.Revoked) before.superseded = true;
         x.keys.set(a.newKeyId, {
           owner: lower(a.owner),
           algorithm: a.algorithm,
@@ -875,9 +922,15 @@ class Runner {
           rotated: false,
           label: old.label,
           publicKey: a.publicKey,
+          predecessor: a.oldKeyId,
+          originalExpiresAt: 0,
+          superseded: false,
         });
         break;
       }
+      case "OverlapEnded":
+        key(log.args.keyId).expiresAt = log.args.expiresAt;
+        break;
       case "OverlapExtended":
         key(log.args.keyId).expiresAt = log.args.expiresAt;
         break;
@@ -889,6 +942,10 @@ class Runner {
         break;
       case "KeyUnsuspended":
         key(log.args.keyId).state = KeyState.Active;
+        break;
+      case "KeySkipped":
+        // Nothing changed: the key was already in the target state.
+        expect(key(log.args.keyId).state, "KeySkipped names the state the key is in").toBe(log.args.state);
         break;
       case "PolicyUpdated":
         x.policy = { ...log.args };

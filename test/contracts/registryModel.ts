@@ -15,6 +15,12 @@ export type ModelKey = {
   rotated: boolean;
   label: string;
   publicKey: Hex;
+  /** The key this one rotated out (undefined for version 1). */
+  predecessor: Hex | undefined;
+  /** The expiry it had before its rotation cut it (0 until rotated). */
+  originalExpiresAt: number;
+  /** Its successor was rotated in turn: never extendable again. */
+  superseded: boolean;
 };
 
 export type RegistryModel = {
@@ -39,6 +45,8 @@ export type RegistryOp =
   | { name: "suspend"; keyId: Hex; reason: string }
   | { name: "governanceRevoke"; keyId: Hex; reason: string }
   | { name: "unsuspend"; keyId: Hex }
+  | { name: "governanceRevokeBatch"; keyIds: Hex[]; reason: string }
+  | { name: "unsuspendBatch"; keyIds: Hex[] }
   | { name: "setPolicy"; policy: Policy }
   | { name: "setScopeName"; bit: number; scopeName: string }
   | { name: "setGuardian"; guardian: Address; enabled: boolean }
@@ -61,6 +69,11 @@ export type Outcome = Refusal | Success;
 export type PredictParameters = { model: RegistryModel; op: RegistryOp; sender: Address; time: number };
 
 const MAX_BATCH = 256;
+/** Storage slots of `_predecessorOf` and `_originalExpiresAt` (declaration order in KeyRegistry). */
+const PREDECESSOR_OF_SLOT = 6n;
+const ORIGINAL_EXPIRES_AT_SLOT = 7n;
+const NOT_BEFORE_TOLERANCE = 3_600;
+const MAX_NOT_BEFORE_DELAY = 30 * 86_400;
 const bytesOf = (hex: Hex) => (hex.length - 2) / 2;
 const utf8Length = (text: string) => new TextEncoder().encode(text).length;
 const refuse = (error: string, ...args: unknown[]): Refusal => ({ ok: false, error, args });
@@ -92,6 +105,8 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
     if (key.expiresAt <= key.notBefore || key.expiresAt <= t) {
       return refuse("InvalidValidityWindow", key.notBefore, key.expiresAt, BigInt(t));
     }
+    if (key.notBefore + NOT_BEFORE_TOLERANCE < t) return refuse("NotBeforeTooEarly", key.notBefore, BigInt(t - NOT_BEFORE_TOLERANCE));
+    if (key.notBefore > t + MAX_NOT_BEFORE_DELAY) return refuse("NotBeforeTooLate", key.notBefore, BigInt(t + MAX_NOT_BEFORE_DELAY));
     const lifetime = key.expiresAt - key.notBefore;
     if (lifetime > policy.maxLifetime) return refuse("LifetimeTooLong", BigInt(lifetime), BigInt(policy.maxLifetime));
     const keyId = keccak256(pub);
@@ -107,6 +122,9 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       rotated: false,
       label,
       publicKey: pub,
+      predecessor: undefined,
+      originalExpiresAt: 0,
+      superseded: false,
     };
     return { keyId, record };
   };
@@ -158,9 +176,16 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       const stored = store(op.key, old.version + 1, old.label, p);
       if ("ok" in stored) return stored;
       const { keyId, record } = stored;
+      record.predecessor = op.oldKeyId;
+      // The key two versions behind the new head: superseded, and stopped now if still running.
+      const before = old.predecessor;
+      const pk = before ? m.keys.get(before) : undefined;
+      const touchPredecessor = pk !== undefined && pk.state !== KeyState.Revoked && !pk.superseded;
+      const endsNow = touchPredecessor && pk.expiresAt > t;
       return {
         ok: true,
         events: [
+          ...(endsNow ? [{ eventName: "OverlapEnded", args: { keyId: before!, expiresAt: t } }] : []),
           {
             eventName: "KeyRotated",
             args: {
@@ -178,11 +203,22 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
             },
           },
         ],
-        keys: [op.oldKeyId, keyId],
-        slots: [keySlot(op.oldKeyId), keySlot(keyId)],
+        keys: touchPredecessor ? [op.oldKeyId, keyId, before!] : [op.oldKeyId, keyId],
+        slots: [
+          keySlot(op.oldKeyId),
+          keySlot(keyId),
+          mappingSlot(op.oldKeyId, ORIGINAL_EXPIRES_AT_SLOT),
+          mappingSlot(keyId, PREDECESSOR_OF_SLOT),
+          ...(touchPredecessor ? [keySlot(before!)] : []),
+        ],
         commit: () => {
+          old.originalExpiresAt = old.expiresAt;
           old.expiresAt = cut;
           old.rotated = true;
+          if (touchPredecessor) {
+            pk.superseded = true;
+            if (endsNow) pk.expiresAt = t;
+          }
           addKey(keyId, record);
         },
       };
@@ -192,7 +228,9 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       if ("ok" in k) return k;
       if (k.state !== KeyState.Active) return refuse("InvalidKeyState", op.keyId, k.state);
       if (!k.rotated) return refuse("KeyNotRotated", op.keyId);
+      if (k.superseded) return refuse("KeySuperseded", op.keyId);
       if (op.expiresAt <= k.expiresAt) return refuse("ExpiryNotExtended", k.expiresAt, op.expiresAt);
+      if (op.expiresAt > k.originalExpiresAt) return refuse("ExtensionPastOriginalExpiry", op.expiresAt, k.originalExpiresAt);
       if (op.expiresAt > t + p.maxOverlap) return refuse("OverlapTooLong", BigInt(op.expiresAt - t), BigInt(p.maxOverlap));
       if (op.expiresAt <= k.notBefore) return refuse("InvalidValidityWindow", k.notBefore, op.expiresAt, BigInt(t));
       const lifetime = op.expiresAt - k.notBefore;
@@ -209,29 +247,39 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
     }
     case "revoke":
     case "revokeBatch":
-    case "governanceRevoke": {
+    case "governanceRevoke":
+    case "governanceRevokeBatch": {
       let ids: Hex[];
-      if (op.name === "revokeBatch") {
+      const byGovernance = op.name === "governanceRevoke" || op.name === "governanceRevokeBatch";
+      if (byGovernance && !isGovernance) return refuse("NotGovernance", sender);
+      if (op.name === "revokeBatch" || op.name === "governanceRevokeBatch") {
         if (op.keyIds.length === 0 || op.keyIds.length > MAX_BATCH) return refuse("InvalidBatchSize", BigInt(op.keyIds.length));
         ids = op.keyIds;
       } else {
-        if (op.name === "governanceRevoke" && !isGovernance) return refuse("NotGovernance", sender);
         ids = [op.keyId];
       }
+      // Only the owner's single revoke refuses a revoked key; batches and governance skip it.
+      const skips = op.name !== "revoke";
       const revoked = new Set<Hex>();
       const records: ModelKey[] = [];
+      const events: Success["events"] = [];
       for (const keyId of ids) {
-        const k = op.name === "governanceRevoke" ? existing(keyId) : owned(keyId);
+        const k = byGovernance ? existing(keyId) : owned(keyId);
         if ("ok" in k) return k;
-        if (k.state === KeyState.Revoked || revoked.has(keyId)) return refuse("InvalidKeyState", keyId, KeyState.Revoked);
+        if (k.state === KeyState.Revoked || revoked.has(keyId)) {
+          if (!skips) return refuse("InvalidKeyState", keyId, KeyState.Revoked);
+          events.push({ eventName: "KeySkipped", args: { keyId, state: KeyState.Revoked } });
+          continue;
+        }
         revoked.add(keyId);
         records.push(k);
+        events.push({ eventName: "KeyRevoked", args: { keyId, by: sender, reason: op.reason } });
       }
       return {
         ok: true,
-        events: ids.map((keyId) => ({ eventName: "KeyRevoked", args: { keyId, by: sender, reason: op.reason } })),
-        keys: ids,
-        slots: ids.map(keySlot),
+        events,
+        keys: [...revoked],
+        slots: [...revoked].map(keySlot),
         commit: () => {
           for (const k of records) k.state = KeyState.Revoked;
         },
@@ -252,19 +300,39 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
         },
       };
     }
-    case "unsuspend": {
+    case "unsuspend":
+    case "unsuspendBatch": {
       const denied = governanceOnly();
       if (denied) return denied;
-      const k = existing(op.keyId);
-      if ("ok" in k) return k;
-      if (k.state !== KeyState.Suspended) return refuse("InvalidKeyState", op.keyId, k.state);
+      let ids: Hex[];
+      if (op.name === "unsuspendBatch") {
+        if (op.keyIds.length === 0 || op.keyIds.length > MAX_BATCH) return refuse("InvalidBatchSize", BigInt(op.keyIds.length));
+        ids = op.keyIds;
+      } else {
+        ids = [op.keyId];
+      }
+      const lifted = new Set<Hex>();
+      const records: ModelKey[] = [];
+      const events: Success["events"] = [];
+      for (const keyId of ids) {
+        const k = existing(keyId);
+        if ("ok" in k) return k;
+        const state = lifted.has(keyId) ? KeyState.Active : k.state;
+        if (state !== KeyState.Suspended) {
+          events.push({ eventName: "KeySkipped", args: { keyId, state } });
+          continue;
+        }
+        lifted.add(keyId);
+        records.push(k);
+        events.push({ eventName: "KeyUnsuspended", args: { keyId, by: sender } });
+      }
       return {
         ok: true,
-        events: [{ eventName: "KeyUnsuspended", args: { keyId: op.keyId, by: sender } }],
-        keys: [op.keyId],
-        slots: [keySlot(op.keyId)],
+        events,
+        keys: [...lifted],
+        slots: [...lifted].map(keySlot),
         commit: () => {
-          k.state = KeyState.Active;
+          for (const k of records) k.state = KeyState.Active;
         },
       };
     }

@@ -172,6 +172,42 @@ describe("DAO revocation", () => {
     expect(revoked?.args).toEqual({ keyId, by: timelock.address, reason: "compromised" });
   });
 
+  it("a queued multi-key proposal still executes after an owner revokes one of its keys (issue 9)", async () => {
+    // Before registry v2, governanceRevoke reverted on a revoked key: an owner (or an
+    // attacker holding one of the keys) could brick a queued incident proposal by
+    // revoking one key while it sat in the timelock. Now that key is skipped.
+    const keys: Hex[] = [];
+    for (let i = 0; i < 3; i++) keys.push((await registerKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner, alg: "ed25519", label: `bot-${i}` })).keyId);
+    const [a, b, c] = keys as [Hex, Hex, Hex];
+    const calldatas = [
+      revokeCall(a, "incident 9"),
+      encodeFunctionData({ abi: keyRegistryAbi, functionName: "governanceRevokeBatch", args: [[b, c, b], "incident 9"] }),
+    ];
+    const { proposalId, args } = await propose(calldatas, `Revoke the incident 9 keys ${keys.join(" ")}`);
+    await advancePast(await clients.publicClient.readContract({ ...governor, functionName: "proposalSnapshot", args: [proposalId] }));
+    for (const voter of [alice, bob, carol]) {
+      await send(clients.walletClient.writeContract({ ...governor, account: voter, functionName: "castVote", args: [proposalId, 1] }));
+    }
+    await advancePast(await clients.publicClient.readContract({ ...governor, functionName: "proposalDeadline", args: [proposalId] }));
+    await send(clients.walletClient.writeContract({ ...governor, account: alice, functionName: "queue", args }));
+    // While it waits in the timelock the owner revokes two of its keys.
+    await send(clients.walletClient.writeContract({ ...registry, account: owner, functionName: "revoke", args: [a, "mine"] }));
+    await send(clients.walletClient.writeContract({ ...registry, account: owner, functionName: "revoke", args: [c, "mine"] }));
+    await advancePast((await clients.publicClient.readContract({ ...governor, functionName: "proposalEta", args: [proposalId] })) - 1n);
+    const receipt = await send(clients.walletClient.writeContract({ ...governor, account: bob, functionName: "execute", args }));
+    expect(await read.state(proposalId)).toBe(ProposalState.Executed);
+    const events = parseEventLogs({ abi: keyRegistryAbi, logs: receipt.logs }).map((l) => ({ eventName: l.eventName, keyId: (l.args as { keyId: Hex }).keyId }));
+    expect(events).toEqual([
+      { eventName: "KeySkipped", keyId: a },
+      { eventName: "KeyRevoked", keyId: b },
+      { eventName: "KeySkipped", keyId: c },
+      { eventName: "KeySkipped", keyId: b },
+    ]);
+    for (const keyId of keys) expect((await read.key(keyId)).state).toBe(KeyState.Revoked);
+    const [revokedB] = parseEventLogs({ abi: keyRegistryAbi, logs: receipt.logs, eventName: "KeyRevoked" });
+    expect(revokedB?.args.by).toBe(timelock.address);
+  });
+
   it("a proposal voted down changes nothing and cannot be queued or executed", async () => {
     const { keyId } = await registerKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner });
     const { proposalId, args } = await propose([revokeCall(keyId)], "Revoke a key nobody wants revoked");
@@ -252,13 +288,15 @@ describe("proposal listing (GovernorStorage)", () => {
         args: [BigInt(index)],
       });
       expect(proposalId).toBe(expected);
-      expect(targets).toEqual([registry.address]);
-      expect(values).toEqual([0n]);
-      const call = decodeFunctionData({ abi: keyRegistryAbi, data: calldatas[0]! });
-      expect(["governanceRevoke", "unsuspend"]).toContain(call.functionName);
+      expect(targets).toEqual(calldatas.map(() => registry.address));
+      expect(values).toEqual(calldatas.map(() => 0n));
+      for (const data of calldatas) {
+        const call = decodeFunctionData({ abi: keyRegistryAbi, data });
+        expect(["governanceRevoke", "governanceRevokeBatch", "unsuspend"]).toContain(call.functionName);
+      }
     }
     const states = await Promise.all(proposalIds.map((id) => read.state(id)));
-    expect(states).toEqual([ProposalState.Executed, ProposalState.Defeated, ProposalState.Defeated, ProposalState.Executed]);
+    expect(states).toEqual([ProposalState.Executed, ProposalState.Executed, ProposalState.Defeated, ProposalState.Defeated, ProposalState.Executed]);
   });
 });
 

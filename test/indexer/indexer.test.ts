@@ -119,6 +119,26 @@ function indexerSuite(database: "PGlite" | "Postgres") {
     expect(await eventsOf(doomed.keyId)).toEqual([]);
     expect(await indexedBlock(indexer.url)).toBeGreaterThan(headBefore);
   });
+
+  it("registry v2: a second rotation ends the first key's overlap (OverlapEnded), a batch revoke records skipped keys (KeySkipped)", async () => {
+    const lineageOwner = devAccounts[3];
+    const v1 = await registerKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner: lineageOwner, label: "v2-lineage" });
+    const v2 = await rotateKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner: lineageOwner, oldKeyId: v1.keyId });
+    const v3 = await rotateKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner: lineageOwner, oldKeyId: v2.keyId });
+    const { publicClient, walletClient } = localClients(node.rpcUrl);
+    const registry = node.manifest.contracts.KeyRegistry.address;
+    await registryCall(node.rpcUrl, node.manifest, lineageOwner, "revoke", [v1.keyId, "old"]);
+    const hash = await walletClient.writeContract({ account: lineageOwner, address: registry, abi: keyRegistryAbi, functionName: "revokeBatch", args: [[v1.keyId, v3.keyId], "incident"] });
+    expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
+
+    const trail = await waitFor(() => eventsOf(v1.keyId), (r) => r.some((e) => e.kind === "KeySkipped"));
+    expect(trail.map((e) => e.kind)).toEqual(["KeyRegistered", "KeyRotated", "OverlapEnded", "KeyRevoked", "KeySkipped"]);
+    expect(trail.find((e) => e.kind === "KeySkipped")).toMatchObject({ state: "revoked", actor: lower(lineageOwner) });
+    const ended = trail.find((e) => e.kind === "OverlapEnded")!;
+    expect(ended.expiresAt).toBe(Number(ended.timestamp));
+    const rows = await waitFor(() => keysOf(lineageOwner), (r) => r.find((k) => k.id === lower(v3.keyId))?.state === "revoked");
+    expect(rows.find((k) => k.id === lower(v1.keyId))!.expiresAt).toBe(Number(ended.timestamp));
+  });
 }
 
 describe("indexer on PGlite (the npm start default)", () => indexerSuite("PGlite"));

@@ -47,6 +47,9 @@ export function applyRegistryEvent({ event, get }: ApplyRegistryEventParameters)
     }
     case "OverlapExtended":
       return patch(get, event.args.keyId, { expiresAt: event.args.expiresAt });
+    case "OverlapEnded":
+      // The key two versions behind a new head stops at the rotation's block time.
+      return patch(get, event.args.keyId, { expiresAt: event.args.expiresAt });
     case "KeyRevoked":
       return patch(get, event.args.keyId, { state: "revoked" });
     case "KeySuspended":

@@ -2,7 +2,7 @@ import type { Address, GetEventArgs, Hex } from "viem";
 import type { keyRegistryAbi } from "../../generated/abis.ts";
 
 /** Registry events that change a key's state; `applyRegistryEvent` has one case for each. */
-export const keyEventNames = ["KeyRegistered", "KeyRotated", "OverlapExtended", "KeyRevoked", "KeySuspended", "KeyUnsuspended"] as const;
+export const keyEventNames = ["KeyRegistered", "KeyRotated", "OverlapExtended", "OverlapEnded", "KeyRevoked", "KeySuspended", "KeyUnsuspended"] as const;
 export type KeyEventName = (typeof keyEventNames)[number];
 
 /** A decoded registry event (viem's `decodeEventLog`/`getLogs` and Ponder's `event` both have this shape). */

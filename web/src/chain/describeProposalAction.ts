@@ -31,6 +31,14 @@ export function describeProposalAction({ target, data, registry, scopeNames: nam
       return { text: "Revoke key", keyId: a[0], detail: a[1] ? String(a[1]) : undefined };
     case "unsuspend":
       return { text: "Lift the suspension of key", keyId: a[0] };
+    case "governanceRevokeBatch": {
+      const ids = a[0] as unknown as readonly Hex[];
+      return { text: `Revoke ${ids.length} key${ids.length === 1 ? "" : "s"} (already revoked ones are skipped): ${ids.map((id) => shortHex(id)).join(", ")}`, detail: a[1] ? String(a[1]) : undefined };
+    }
+    case "unsuspendBatch": {
+      const ids = a[0] as unknown as readonly Hex[];
+      return { text: `Lift the suspension of ${ids.length} key${ids.length === 1 ? "" : "s"} (keys no longer suspended are skipped): ${ids.map((id) => shortHex(id)).join(", ")}` };
+    }
     case "setGuardian":
       return { text: `${a[1] ? "Appoint" : "Remove"} guardian ${a[0]}` };
     case "setScopeName":

@@ -1,5 +1,6 @@
 import { type Address, type Hex, isHex, toHex } from "viem";
 import { type Algorithm, algorithmToChain } from "../../../src/keys/algorithms.ts";
+import { defaultNotBefore } from "../../../src/keys/defaultNotBefore.ts";
 import { signProofOfPossession } from "../../../src/keys/proofOfPossession.ts";
 import { publicKeyToRaw } from "../../../src/keys/publicKeyToRaw.ts";
 import type { KeyFile } from "../../../src/keys/types.ts";
@@ -63,6 +64,6 @@ export type PrepareChainKeyParameters = Omit<ChainKeyParameters, "notBefore" | "
  * verifiers that use their own clock, also on a dev chain moved ahead by time travel.
  */
 export function prepareChainKey({ chainNow, lifetimeSeconds, ...parameters }: PrepareChainKeyParameters) {
-  const notBefore = Math.min(chainNow, Math.floor(Date.now() / 1000));
+  const notBefore = defaultNotBefore({ chainNow });
   return toChainKey({ ...parameters, notBefore, expiresAt: notBefore + lifetimeSeconds });
 }

@@ -104,10 +104,17 @@ export function createIndexerClient({ url, fetch: fetchFn = (...args) => fetch(.
 const eventKinds: Record<string, KeyEventKind> = {
   KeyRegistered: "registered",
   OverlapExtended: "overlap-extended",
+  OverlapEnded: "overlap-ended",
   KeyRevoked: "revoked",
   KeySuspended: "suspended",
   KeyUnsuspended: "unsuspended",
 };
+
+/** The expiry a key was registered with: its KeyRegistered row, or the KeyRotated row that brought it in. */
+function registeredExpiry(eventRows: readonly Row[], predecessor: Hex | undefined): number | undefined {
+  const row = eventRows.find((e) => e.kind === "KeyRegistered" || (e.kind === "KeyRotated" && predecessor !== undefined && e.related_key_id === predecessor));
+  return row ? Number(row.expires_at) : undefined;
+}
 
 /** Rows of `keys` and `key_events` (snake_case, as SQL over HTTP returns them) as the dApp's keys. */
 export function toIndexedKeys(keyRows: readonly Row[], eventRows: readonly Row[]): IndexedKey[] {
@@ -116,6 +123,7 @@ export function toIndexedKeys(keyRows: readonly Row[], eventRows: readonly Row[]
     const id = String(e.key_id);
     byKey.set(id, [...(byKey.get(id) ?? []), e]);
   }
+  const successorOf = new Map(keyRows.map((r) => [String(r.id), (r.successor as Hex | null) ?? undefined]));
   return keyRows.map((r) => {
     const keyId = r.id as Hex;
     const predecessor = (r.predecessor as Hex | null) ?? undefined;
@@ -132,7 +140,7 @@ export function toIndexedKeys(keyRows: readonly Row[], eventRows: readonly Row[]
           timestamp: Number(e.timestamp),
           by: e.actor ? getAddress(String(e.actor)) : undefined,
           reason: typeof e.reason === "string" && e.reason !== "" ? e.reason : undefined,
-          expiresAt: kind === "rotated-out" || kind === "overlap-extended" ? Number(e.expires_at) : undefined,
+          expiresAt: kind === "rotated-out" || kind === "overlap-extended" || kind === "overlap-ended" ? Number(e.expires_at) : undefined,
           otherKeyId: related,
         };
       })
@@ -148,6 +156,9 @@ export function toIndexedKeys(keyRows: readonly Row[], eventRows: readonly Row[]
       expiresAt: Number(r.expires_at),
       state: r.state as IndexedKey["state"],
       rotated: successor !== undefined,
+      // The registration event holds the expiry the key was registered with.
+      originalExpiresAt: registeredExpiry(byKey.get(keyId) ?? [], predecessor),
+      superseded: successor !== undefined && successorOf.get(successor) !== undefined,
       previousKeyId: predecessor,
       nextKeyId: successor,
       lineageId: r.lineage as Hex,

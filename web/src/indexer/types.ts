@@ -5,7 +5,7 @@ import type { Algorithm } from "../../../src/keys/algorithms.ts";
 /** What the registry says about a key, before time windows (the shared definition in src/chain/keyState). */
 export type KeyState = KeyLifecycleState;
 
-export type KeyEventKind = "registered" | "rotated-in" | "rotated-out" | "overlap-extended" | "revoked" | "suspended" | "unsuspended";
+export type KeyEventKind = "registered" | "rotated-in" | "rotated-out" | "overlap-extended" | "overlap-ended" | "revoked" | "suspended" | "unsuspended";
 
 /** One entry of a key's audit trail (the indexer's `key_events` table). */
 export type KeyEvent = {
@@ -37,6 +37,10 @@ export type IndexedKey = {
   state: KeyState;
   /** Rotated to a successor (its expiry was cut to the overlap). */
   rotated: boolean;
+  /** Its expiry as registered, before a rotation cut it: `extendOverlap` cannot go past it. */
+  originalExpiresAt?: number | undefined;
+  /** Its successor was rotated in turn: it can never be extended again (registry v2). */
+  superseded?: boolean | undefined;
   previousKeyId?: Hex | undefined;
   nextKeyId?: Hex | undefined;
   /** Key id of version 1: identifies the lineage. */

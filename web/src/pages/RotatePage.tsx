@@ -49,7 +49,8 @@ function Rotate({ initial }: { initial: Hex | undefined }) {
   const mine = lineages(registry, address);
   const now = head.timestamp;
   const rotatable = mine.flatMap((l) => l.versions).filter((k) => !k.rotated && keyStatusAt(k, now).status === "active");
-  const rotatedOut = mine.flatMap((l) => l.versions).filter((k) => k.rotated && k.state === "active");
+  // Only the head's immediate predecessor can be extended (registry v2: KeySuperseded otherwise).
+  const rotatedOut = mine.flatMap((l) => l.versions).filter((k) => k.rotated && !k.superseded && k.state === "active");
   return (
     <>
       {rotatable.length === 0 ? (
@@ -238,8 +239,9 @@ function ExtendOverlap({ keys, registry, policy, now }: { keys: IndexedKey[]; re
   const suggest = (k: IndexedKey) => ({ value: String(Math.max(1, Math.ceil((k.expiresAt - now) / 86_400) + 1)), unit: "days" as DurationUnit });
   const [extra, setExtra] = useState<{ value: string; unit: DurationUnit }>(() => suggest(key));
   const seconds = toSeconds(extra.value, extra.unit);
-  // The contract bounds the new expiry by now + maxOverlap and by the key's maximum lifetime.
-  const limit = Math.min(now + policy.maxOverlap, key.notBefore + policy.maxLifetime);
+  // The contract bounds the new expiry by now + maxOverlap, the key's maximum lifetime and
+  // the expiry it had before the rotation (ExtensionPastOriginalExpiry).
+  const limit = Math.min(now + policy.maxOverlap, key.notBefore + policy.maxLifetime, key.originalExpiresAt ?? Number.MAX_SAFE_INTEGER);
   const check = validateDuration({ seconds, max: Math.max(0, limit - now), name: "extension" });
   const target = now + (check.ok ? seconds : 0);
   const problem = !check.ok ? check.message : target <= key.expiresAt ? `The key already runs until ${formatDateTime(key.expiresAt)}; choose a later end.` : undefined;

@@ -126,6 +126,7 @@ const eventText: Record<KeyEvent["kind"], string> = {
   "rotated-in": "Rotated in",
   "rotated-out": "Rotated out",
   "overlap-extended": "Overlap extended",
+  "overlap-ended": "Overlap ended (successor rotated)",
   revoked: "Revoked",
   suspended: "Suspended",
   unsuspended: "Suspension lifted",
