@@ -52,7 +52,7 @@ describe("applyRegistryEvent", () => {
 });
 
 describe("applyRegistryGlobalEvent and policyProblem (issue 9)", () => {
-  const policy = { maxLifetime: 100, maxOverlap: 10, allowedAlgorithms: 0b0110, allowedScopes: 0b0011 };
+  const policy = { maxLifetime: 100, maxOverlap: 10, allowedAlgorithms: 0b0100, allowedScopes: 0b0011 };
   it("PolicyUpdated sets the live policy; ScopeNamed names a bit; an unchanged name keeps the same globals", () => {
     const g1 = applyRegistryGlobalEvent({ event: { eventName: "PolicyUpdated", args: policy }, globals: initialRegistryGlobals });
     expect(g1.policy).toEqual(policy);
