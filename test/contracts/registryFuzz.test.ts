@@ -309,6 +309,8 @@ type Stats = {
   refused: number;
   timeJumps: number;
   statusChecks: number;
+  /** keyStatus answers NotAllowed (a key outside the current policy, issue 9). */
+  notAllowed: number;
   sweeps: number;
   sequences: number;
   storageWrites: number;
@@ -408,6 +410,7 @@ class Runner {
     refused: 0,
     timeJumps: 0,
     statusChecks: 0,
+    notAllowed: 0,
     sweeps: 0,
     sequences: 0,
     storageWrites: 0,
@@ -803,6 +806,7 @@ class Runner {
   private async probe(keyId: Hex, requiredScopes: number, context: string) {
     const [valid, reason] = await this.read.keyStatus([keyId, requiredScopes]);
     this.stats.statusChecks++;
+    if (reason === Reason.NotAllowed) this.stats.notAllowed++;
     const k = this.model.keys.get(keyId);
     expect([valid, reason], `${context}: keyStatus(${keyId}, ${requiredScopes}) at ${this.model.now}`).toEqual(
       modelKeyStatus(k, this.model.now, requiredScopes, this.model.policy),
@@ -1031,7 +1035,7 @@ describe("KeyRegistry stateful fuzz", () => {
           `${((performance.now() - started) / 1000).toFixed(1)} s`,
         `  ${s.applied} applied (events, records and ${s.storageWrites} storage writes checked), ` +
           `${s.refused} refused with the predicted custom error and arguments`,
-        `  ${s.timeJumps} time jumps, ${s.statusChecks} keyStatus checks, ${s.sweeps} full-state sweeps (incl. rebuild from events)`,
+        `  ${s.timeJumps} time jumps, ${s.statusChecks} keyStatus checks (${s.notAllowed} NotAllowed), ${s.sweeps} full-state sweeps (incl. rebuild from events)`,
         `  applied: ${list(s.applications)}`,
         `  refused (${s.refusalKinds.size} distinct operation/error pairs): ${list(s.refusals)}`,
       ].join("\n"),
