@@ -302,6 +302,14 @@ contract KeyRegistry is IKeyRegistry {
         if (state == KeyState.Suspended) return (false, StatusReason.Suspended);
         if (block.timestamp < k.notBefore) return (false, StatusReason.NotYetValid);
         if (block.timestamp >= k.expiresAt) return (false, StatusReason.Expired);
+        // Judged against the CURRENT policy: a narrowing reaches keys registered before it.
+        // Here expiresAt > block.timestamp >= notBefore, so the subtraction cannot underflow.
+        Policy memory p = _policy;
+        if (p.allowedAlgorithms & (uint8(1) << (k.flags >> ALGORITHM_SHIFT & 0x03)) == 0
+            || k.scopes & ~p.allowedScopes != 0
+            || k.expiresAt - k.notBefore > p.maxLifetime) {
+            return (false, StatusReason.NotAllowed);
+        }
         if (k.scopes & requiredScopes != requiredScopes) return (false, StatusReason.InsufficientScope);
         return (true, StatusReason.Valid);
     }
@@ -481,6 +489,11 @@ contract KeyRegistry is IKeyRegistry {
 
     function _setScopeName(uint8 bit, string memory name) internal {
         if (bit > 7 || bytes(name).length > MAX_SCOPE_NAME_LENGTH) revert InvalidScopeName(bit, name);
+        string memory current = _scopeNames[bit];
+        // Names are permanent: a rename would silently re-grant the bit to every holder.
+        if (bytes(current).length != 0 && keccak256(bytes(current)) != keccak256(bytes(name))) {
+            revert ScopeAlreadyNamed(bit, current, name);
+        }
         _scopeNames[bit] = name;
         emit ScopeNamed(bit, name);
     }

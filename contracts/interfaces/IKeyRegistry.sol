@@ -29,6 +29,9 @@ interface IKeyRegistry {
     }
 
     /// @notice Why `keyStatus` says a key may or may not be used right now.
+    /// @dev `NotAllowed`: the CURRENT policy no longer allows the key's algorithm, one of
+    ///      its scope bits, or its lifetime (expiresAt - notBefore > maxLifetime). It is
+    ///      judged at every call, so a policy widened again makes the key valid again.
     enum StatusReason {
         Valid,
         Unknown,
@@ -36,7 +39,8 @@ interface IKeyRegistry {
         Suspended,
         NotYetValid,
         Expired,
-        InsufficientScope
+        InsufficientScope,
+        NotAllowed
     }
 
     /// @notice A key's record as the views return it.
@@ -145,6 +149,11 @@ interface IKeyRegistry {
     error InvalidPolicy(Policy policy);
     /// @notice Scope bit index is above 7 or the name is longer than 32 bytes.
     error InvalidScopeName(uint8 bit, string name);
+    /// @notice The scope bit already has a name; names are permanent (renaming or clearing
+    ///         would re-grant or re-purpose the bit on every key that holds it). To
+    ///         introduce a new scope, name a fresh bit; to retire one, drop it from
+    ///         `allowedScopes`.
+    error ScopeAlreadyNamed(uint8 bit, string currentName, string requestedName);
     /// @notice Governance cannot be handed to the zero address.
     error InvalidGovernance(address governance);
     /// @notice Only the pending governance can accept the transfer.
@@ -205,7 +214,8 @@ interface IKeyRegistry {
     event KeySkipped(bytes32 indexed keyId, KeyState state);
     /// @notice Governance changed the policy.
     event PolicyUpdated(uint32 maxLifetime, uint32 maxOverlap, uint8 allowedAlgorithms, uint8 allowedScopes);
-    /// @notice Governance named (or renamed, or cleared with "") a scope bit.
+    /// @notice Governance named a scope bit (once: a named bit keeps its name; repeating
+    ///         the same name emits again and changes nothing).
     event ScopeNamed(uint8 indexed bit, string name);
     /// @notice Governance appointed (`enabled`) or removed a guardian.
     event GuardianUpdated(address indexed guardian, bool enabled);
@@ -269,10 +279,13 @@ interface IKeyRegistry {
     /// @notice `unsuspend` for up to `MAX_BATCH` keys; keys not suspended are skipped.
     function unsuspendBatch(bytes32[] calldata keyIds) external;
 
-    /// @notice Replaces the policy. Existing keys keep their windows.
+    /// @notice Replaces the policy. It reaches existing keys too: `keyStatus` judges every
+    ///         key against the current policy (`NotAllowed`), and widening it again
+    ///         makes such keys valid again. Stored keys are not rewritten.
     function setPolicy(Policy calldata policy) external;
 
-    /// @notice Names a scope bit (0..7); an empty name clears it.
+    /// @notice Names a scope bit (0..7) that has no name yet; a named bit can be neither
+    ///         renamed nor cleared (`ScopeAlreadyNamed`), the same name again is a no-op.
     function setScopeName(uint8 bit, string calldata name) external;
 
     /// @notice Appoints or removes a guardian.
@@ -295,6 +308,8 @@ interface IKeyRegistry {
     function getKey(bytes32 keyId) external view returns (KeyRecord memory);
 
     /// @notice Whether the key may be used now with `requiredScopes`, and why not.
+    ///         Precedence: Unknown, Revoked, Suspended, NotYetValid, Expired, NotAllowed
+    ///         (outside the current policy), InsufficientScope.
     function keyStatus(bytes32 keyId, uint8 requiredScopes) external view returns (bool valid, StatusReason reason);
 
     /// @notice The bytes a new key signs to prove possession for `owner`:

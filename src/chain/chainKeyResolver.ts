@@ -86,6 +86,8 @@ export type ChainKeyResolverUpdate = {
   keyIds: readonly Hex[];
   /** Whether scope names changed (every key's scope list may differ). */
   scopes: boolean;
+  /** Whether the policy changed (every key's `notAllowed` verdict may differ). */
+  policy: boolean;
   /** Set when a reorg rolled the index back to this block before it moved forward. */
   rolledBackTo: number | undefined;
   /** When the change became visible to `resolve` (ms, `now` clock). */
@@ -147,6 +149,7 @@ const maxNegativeEntries = 100_000;
  * - Proof of possession: checked off-chain once per key, on first use, with
  *   node:crypto (Ed25519 over the message, ECDSA over its SHA-256, see
  *   `verifyProofOfPossession`). Window, state and scopes are returned as facts;
+ *   the current policy (from `PolicyUpdated`, checkpointed) yields `notAllowed`;
  *   the verifier judges them at request time.
  */
 export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainKeyResolver {
@@ -494,12 +497,13 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
       synced = true;
       markReady();
     }
-    if (!tip || (!changes.keyIds.length && !changes.scopes && rolledBackTo === undefined)) return;
+    if (!tip || (!changes.keyIds.length && !changes.scopes && !changes.policy && rolledBackTo === undefined)) return;
     const update: ChainKeyResolverUpdate = {
       blockNumber: tip.number,
       blockHash: tip.hash,
       keyIds: [...new Set(changes.keyIds)],
       scopes: changes.scopes,
+      policy: changes.policy,
       rolledBackTo,
       at: now(),
     };
@@ -530,7 +534,7 @@ export function chainKeyResolver(parameters: ChainKeyResolverParameters): ChainK
     // Deeper than we can undo (or another chain behind the same URL): start over,
     // answering "stale" until the rebuilt index has caught up.
     rebuilding = true;
-    merge(changes, { keyIds: [], scopes: true });
+    merge(changes, { keyIds: [], scopes: true, policy: true });
     index?.clear();
     anchors = [];
     tip = undefined;
@@ -637,12 +641,13 @@ function shortMessageOf(error: unknown): string {
 }
 
 function emptyChanges(): RegistryIndexChanges {
-  return { keyIds: [], scopes: false };
+  return { keyIds: [], scopes: false, policy: false };
 }
 
 function merge(into: RegistryIndexChanges, from: RegistryIndexChanges) {
   for (const id of from.keyIds) into.keyIds.push(id);
   into.scopes ||= from.scopes;
+  into.policy ||= from.policy;
 }
 
 function checkOptions(o: {

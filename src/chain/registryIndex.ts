@@ -2,10 +2,11 @@ import type { KeyObject } from "node:crypto";
 import { randomBytes } from "node:crypto";
 import { type Address, bytesToHex, getAbiItem, getAddress, type GetLogsReturnType, type Hex, hexToBytes } from "viem";
 import { keyRegistryAbi } from "../generated/abis.ts";
-import { type Algorithm, algorithms, algorithmFromChain } from "../keys/index.ts";
+import { type Algorithm, algorithms, algorithmFromChain, algorithmToChain } from "../keys/index.ts";
 import type { ResolvedKey, ResolveResult } from "../verifier/types.ts";
 import { applyRegistryEvent } from "./keyState/applyRegistryEvent.ts";
-import type { KeyLifecycleState, KeyStateRecord } from "./keyState/types.ts";
+import { applyRegistryGlobalEvent, initialRegistryGlobals, policyProblem } from "./keyState/applyRegistryGlobalEvent.ts";
+import type { KeyLifecycleState, KeyStateRecord, RegistryGlobals, RegistryPolicy } from "./keyState/types.ts";
 import { publicKeyFromRaw } from "./publicKeyFromRaw.ts";
 import { verifyProofOfPossession } from "./verifyProofOfPossession.ts";
 
@@ -19,6 +20,7 @@ export const registryEvents = [
   getAbiItem({ abi: keyRegistryAbi, name: "KeySuspended" }),
   getAbiItem({ abi: keyRegistryAbi, name: "KeyUnsuspended" }),
   getAbiItem({ abi: keyRegistryAbi, name: "ScopeNamed" }),
+  getAbiItem({ abi: keyRegistryAbi, name: "PolicyUpdated" }),
 ] as const;
 
 export type RegistryLog = GetLogsReturnType<undefined, typeof registryEvents, true>[number];
@@ -32,7 +34,8 @@ export type RegistryIndexParameters = {
   state?: RegistryIndexState | undefined;
 };
 
-export type RegistryIndexChanges = { keyIds: Hex[]; scopes: boolean };
+/** `scopes`: scope names changed; `policy`: the policy changed (every key's verdict may differ). */
+export type RegistryIndexChanges = { keyIds: Hex[]; scopes: boolean; policy: boolean };
 
 /**
  * The whole index as flat bytes, for checkpoints. `records` holds `size` records of
@@ -43,6 +46,8 @@ export type RegistryIndexState = {
   records: Uint8Array;
   labels: readonly string[];
   scopeNames: readonly string[];
+  /** The live policy (undefined before the first PolicyUpdated). */
+  policy: RegistryPolicy | undefined;
 };
 
 export type RegistryIndex = {
@@ -83,7 +88,7 @@ const notAKey = 3;
 
 type Undo =
   | { block: number; slot: number; previous: Uint8Array | undefined; label: string | undefined }
-  | { block: number; bit: number; previous: string };
+  | { block: number; globals: RegistryGlobals };
 
 const unknown: ResolveResult = Object.freeze({ status: "unknown" });
 
@@ -103,7 +108,8 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
   let table = new Int32Array(1 << 10);
   let mask = table.length - 1;
   let labels: string[] = [];
-  const scopeNames: string[] = Array.from({ length: 8 }, () => "");
+  /** Policy and scope names, changed only through the shared reducer (applyRegistryGlobalEvent). */
+  let globals: RegistryGlobals = initialRegistryGlobals;
   let namesByMask: (readonly string[] | undefined)[] = [];
   let journal: Undo[] = [];
   const seed = randomBytes(4).readUInt32LE(0) | 1;
@@ -232,7 +238,7 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
     let names = namesByMask[bits];
     if (!names) {
       // A bit the DAO has not named cannot be required by name, so it is not listed.
-      names = Object.freeze(scopeNames.filter((name, bit) => name !== "" && (bits >> bit) & 1));
+      names = Object.freeze(globals.scopeNames.filter((name, bit) => name !== "" && (bits >> bit) & 1));
       namesByMask[bits] = names;
     }
     return names;
@@ -298,6 +304,8 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
       expiresAt: record.expiresAt,
       state: record.state,
       proofOfPossession: check === proofValid ? "valid" : "invalid",
+      // Judged against the current policy (issue 9); the cache is dropped when it changes.
+      notAllowed: policyProblem(globals.policy, { algorithm: algorithmToChain(alg), scopes: record.scopes, notBefore: record.notBefore, expiresAt: record.expiresAt }),
     });
     return Object.freeze({ status: "found", key });
   }
@@ -331,17 +339,18 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
   }
 
   function apply(logs: readonly RegistryLog[]): RegistryIndexChanges {
-    const changes: RegistryIndexChanges = { keyIds: [], scopes: false };
+    const changes: RegistryIndexChanges = { keyIds: [], scopes: false, policy: false };
     const ordered = [...logs].sort((a, b) => Number(a.blockNumber - b.blockNumber) || a.logIndex - b.logIndex);
     for (const log of ordered) {
       if (log.removed) continue;
       const block = Number(log.blockNumber);
-      if (log.eventName === "ScopeNamed") {
-        const bit = log.args.bit;
-        if (bit > 7) continue;
-        journal.push({ block, bit, previous: scopeNames[bit]! });
-        scopeNames[bit] = log.args.name;
-        renamed(changes);
+      if (log.eventName === "ScopeNamed" || log.eventName === "PolicyUpdated") {
+        // Registry-wide facts go through the shared reducer's globals too.
+        const next = applyRegistryGlobalEvent({ event: log, globals });
+        if (next === globals) continue;
+        journal.push({ block, globals });
+        globalsChanged(changes, globals, next);
+        globals = next;
         continue;
       }
       // How an event changes a key is defined once, in applyRegistryEvent (shared with the indexer).
@@ -401,15 +410,19 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
     return page(slot).slice(o, o + recordBytes);
   }
 
-  function renamed(changes: RegistryIndexChanges) {
-    namesByMask = [];
+  function globalsChanged(changes: RegistryIndexChanges, before: RegistryGlobals, after: RegistryGlobals) {
+    if (before.scopeNames !== after.scopeNames) {
+      namesByMask = [];
+      changes.scopes = true;
+    }
+    if (before.policy !== after.policy) changes.policy = true;
+    // Every resolved key carries names and the policy verdict: rebuild on next use.
     hot = new Map();
     cold = new Map();
-    changes.scopes = true;
   }
 
   function rollback(blockNumber: number): RegistryIndexChanges {
-    const changes: RegistryIndexChanges = { keyIds: [], scopes: false };
+    const changes: RegistryIndexChanges = { keyIds: [], scopes: false, policy: false };
     while (journal.length && journal[journal.length - 1]!.block > blockNumber) {
       const undo = journal.pop()!;
       if ("slot" in undo) {
@@ -420,8 +433,8 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
         forget(keyId);
         changes.keyIds.push(keyId);
       } else {
-        scopeNames[undo.bit] = undo.previous;
-        renamed(changes);
+        globalsChanged(changes, globals, undo.globals);
+        globals = undo.globals;
       }
     }
     return changes;
@@ -440,7 +453,7 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
     table = new Int32Array(1 << 10);
     mask = table.length - 1;
     labels = [];
-    scopeNames.fill("");
+    globals = initialRegistryGlobals;
     journal = [];
     namesByMask = [];
     hot = new Map();
@@ -455,14 +468,15 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
     }
     // Proof checks are not exported: a checkpoint never vouches for a signature check.
     for (let o = 151; o < records.length; o += recordBytes) if (((records[o]! >> 4) & 3) !== notAKey) records[o] = records[o]! & ~0x30;
-    return { size: count, records, labels: [...labels], scopeNames: [...scopeNames] };
+    return { size: count, records, labels: [...labels], scopeNames: [...globals.scopeNames], policy: globals.policy && { ...globals.policy } };
   }
 
   function importState(s: RegistryIndexState) {
     if (s.records.length !== s.size * recordBytes) throw new Error(`state holds ${s.records.length} bytes for ${s.size} records`);
     if (s.scopeNames.length !== 8) throw new Error("state must name 8 scope bits");
+    if (s.policy !== undefined && !isPolicy(s.policy)) throw new Error("state has an invalid policy");
     labels = [...s.labels];
-    for (let i = 0; i < 8; i++) scopeNames[i] = s.scopeNames[i]!;
+    globals = { policy: s.policy && { ...s.policy }, scopeNames: Object.freeze([...s.scopeNames]) };
     while (table.length * 7 < s.size * 10 + 10) table = new Int32Array(table.length * 2);
     mask = table.length - 1;
     for (let slot = 0; slot < s.size; slot++) {
@@ -494,6 +508,14 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
       return pages.length * pageRecords * recordBytes + table.byteLength;
     },
   };
+}
+
+function isPolicy(p: unknown): p is RegistryPolicy {
+  if (!p || typeof p !== "object") return false;
+  const { maxLifetime, maxOverlap, allowedAlgorithms, allowedScopes } = p as Record<string, unknown>;
+  const u32 = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff;
+  const u8 = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 0xff;
+  return u32(maxLifetime) && u32(maxOverlap) && u8(allowedAlgorithms) && u8(allowedScopes);
 }
 
 function nibble(c: number): number {

@@ -79,8 +79,9 @@ type Candidate = {
  *     missing-nonce, unsupported-alg)
  *  2. freshness of created / expires (future-request, expired-request)
  *  3. key lookup (unknown-key, stale-chain-state)
- *  4. key: alg, state, window, proof of possession (unsupported-alg, key-revoked,
- *     key-suspended, key-not-yet-valid, key-expired, invalid-proof-of-possession)
+ *  4. key: alg, state, window, current policy, proof of possession (unsupported-alg,
+ *     key-revoked, key-suspended, key-not-yet-valid, key-expired, key-not-allowed,
+ *     invalid-proof-of-possession)
  *  5. signature base and Content-Digest (malformed, digest-mismatch)
  *  6. the signature (bad-signature)
  *  7. scopes (insufficient-scope: only an authenticated caller learns them)
@@ -479,6 +480,7 @@ function checkKey(key: ResolvedKey, alg: Algorithm | undefined, nowMs: number): 
   if (key.state !== "active") return reject("key-revoked", `Key ${key.keyId} is not active.`);
   if (key.notBefore !== undefined && nowMs < key.notBefore * 1000) return reject("key-not-yet-valid", `Key ${key.keyId} is not valid yet.`);
   if (key.expiresAt !== undefined && nowMs >= key.expiresAt * 1000) return reject("key-expired", `Key ${key.keyId} has expired.`);
+  if (key.notAllowed !== undefined) return reject("key-not-allowed", `Key ${key.keyId} is outside the registry's current policy: ${key.notAllowed}.`);
   if (key.proofOfPossession === "invalid") {
     return reject("invalid-proof-of-possession", `Key ${key.keyId} was registered with an invalid proof of possession.`);
   }

@@ -18,6 +18,7 @@ export const verifierReasons = {
   "key-expired": { status: 401, description: "The key's validity window has ended." },
   "key-revoked": { status: 401, description: "The key was revoked." },
   "key-suspended": { status: 401, description: "A guardian suspended the key." },
+  "key-not-allowed": { status: 401, description: "The registry's current policy no longer allows the key's algorithm, one of its scope bits, or its lifetime; valid again if the DAO widens the policy." },
   "insufficient-scope": { status: 403, description: "The key is valid but lacks a scope this route requires." },
   "invalid-proof-of-possession": { status: 401, description: "The key's registration carries an invalid proof of possession." },
   "stale-chain-state": { status: 503, description: "The key index has not heard from the chain recently enough to vouch for any key." },

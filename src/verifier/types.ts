@@ -21,6 +21,12 @@ export type ResolvedKey = {
   state: "active" | "suspended" | "revoked";
   /** Chain keys: the registration's proof of possession, checked once per key. */
   proofOfPossession: "valid" | "invalid" | "not-applicable";
+  /**
+   * Chain keys: why the registry's CURRENT policy no longer allows the key (its
+   * algorithm, a scope bit, or a lifetime above maxLifetime), as keyStatus's
+   * `NotAllowed`; undefined when it is allowed. The verifier refuses `key-not-allowed`.
+   */
+  notAllowed?: string | undefined;
 };
 
 export type ResolveResult =

@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import { describe, expect, it } from "vitest";
-import { applyRegistryEvent, type KeyStateRecord, type RegistryKeyEvent } from "../../src/chain/keyState/index.ts";
+import { applyRegistryEvent, applyRegistryGlobalEvent, initialRegistryGlobals, type KeyStateRecord, policyProblem, type RegistryKeyEvent } from "../../src/chain/keyState/index.ts";
 
 const A = `0x${"AA".repeat(32)}` as Hex;
 const B = `0x${"bb".repeat(32)}` as Hex;
@@ -48,5 +48,28 @@ describe("applyRegistryEvent", () => {
 
   it("changes nothing for a key id it never saw", () => {
     expect(applyRegistryEvent({ event: { eventName: "KeyRevoked", args: { keyId: A, by: owner, reason: "" } }, get: () => undefined })).toEqual([]);
+  });
+});
+
+describe("applyRegistryGlobalEvent and policyProblem (issue 9)", () => {
+  const policy = { maxLifetime: 100, maxOverlap: 10, allowedAlgorithms: 0b0100, allowedScopes: 0b0011 };
+  it("PolicyUpdated sets the live policy; ScopeNamed names a bit; an unchanged name keeps the same globals", () => {
+    const g1 = applyRegistryGlobalEvent({ event: { eventName: "PolicyUpdated", args: policy }, globals: initialRegistryGlobals });
+    expect(g1.policy).toEqual(policy);
+    expect(initialRegistryGlobals.policy).toBeUndefined();
+    const g2 = applyRegistryGlobalEvent({ event: { eventName: "ScopeNamed", args: { bit: 2, name: "withdraw" } }, globals: g1 });
+    expect(g2.scopeNames[2]).toBe("withdraw");
+    expect(g2.policy).toBe(g1.policy);
+    expect(applyRegistryGlobalEvent({ event: { eventName: "ScopeNamed", args: { bit: 2, name: "withdraw" } }, globals: g2 })).toBe(g2);
+    expect(applyRegistryGlobalEvent({ event: { eventName: "ScopeNamed", args: { bit: 9, name: "x" } }, globals: g2 })).toBe(g2);
+  });
+
+  it("judges algorithm, every scope bit and the lifetime against the current policy, as keyStatus's NotAllowed", () => {
+    const key = { algorithm: 1, scopes: 0b0001, notBefore: 0, expiresAt: 100 };
+    expect(policyProblem(undefined, key)).toBeUndefined();
+    expect(policyProblem(policy, key)).toMatch(/algorithm 1/);
+    expect(policyProblem(policy, { ...key, algorithm: 2 })).toBeUndefined();
+    expect(policyProblem(policy, { ...key, algorithm: 2, scopes: 0b1001 })).toMatch(/scope bits 0x08/);
+    expect(policyProblem(policy, { ...key, algorithm: 2, expiresAt: 101 })).toMatch(/lifetime 101 s exceeds the policy's maximum 100 s/);
   });
 });

@@ -165,22 +165,59 @@ describe("chainKeyResolver on Hardhat's in-process chain", () => {
     expect((await found(resolver, b!.keyId)).state).toBe("revoked");
   });
 
-  it("maps scope bits to the DAO's current names", async () => {
+  it("maps scope bits to the DAO's names; a newly named bit shows up, a named one is never renamed", async () => {
     const resolver = resolverFor();
     await resolver.ready();
     const key = await generateKey({ label: "scoped" });
     await fx.register(key, { scopes: 0b1011 });
     await resolver.sync();
     expect((await found(resolver, key.keyId)).scopes).toEqual(["read", "trade", "admin"]);
-    const rename = (bit: number, name: string) => fx.send(fx.registry.write.setScopeName([bit, name], { account: fx.accounts.governance }));
-    await rename(1, "trading");
-    await rename(3, "");
+    const updates: ChainKeyResolverUpdate[] = [];
+    const off = resolver.onUpdate((u) => updates.push(u));
+    await fx.send(fx.registry.write.setScopeName([5, "audit"], { account: fx.accounts.governance }));
     await resolver.sync();
-    expect((await found(resolver, key.keyId)).scopes).toEqual(["read", "trading"]);
-    await rename(1, "trade");
-    await rename(3, "admin");
-    await resolver.sync();
+    off();
+    expect(updates.at(-1)).toMatchObject({ scopes: true, policy: false });
     expect((await found(resolver, key.keyId)).scopes).toEqual(["read", "trade", "admin"]);
+    // Issue 9: a rename would re-grant bit 1 to every holder; the registry refuses it.
+    await expect(fx.registry.write.setScopeName([1, "trading"], { account: fx.accounts.governance })).rejects.toThrow(/ScopeAlreadyNamed/);
+  });
+
+  it("judges keys against the current policy from PolicyUpdated (issue 9): narrowed out, widened back", async () => {
+    const resolver = resolverFor();
+    await resolver.ready();
+    const wide = { maxLifetime: 365 * day, maxOverlap: 30 * day, allowedAlgorithms: 0b1110, allowedScopes: 0x0f };
+    const setPolicy = (policy: typeof wide) => fx.send(fx.registry.write.setPolicy([policy], { account: fx.accounts.governance }));
+    const admin = await generateKey({ label: "admin" });
+    const reader = await generateKey({ label: "reader", alg: "ecdsa-p256-sha256" });
+    await fx.register(admin, { scopes: 0b1001, lifetime: 30 * day });
+    await fx.register(reader, { scopes: 0b0001, lifetime: 200 * day });
+    await resolver.sync();
+    expect((await found(resolver, admin.keyId)).notAllowed).toBeUndefined();
+
+    const updates: ChainKeyResolverUpdate[] = [];
+    const off = resolver.onUpdate((u) => updates.push(u));
+    await setPolicy({ ...wide, allowedScopes: 0b0111 });
+    await resolver.sync();
+    expect(updates.at(-1)).toMatchObject({ policy: true, scopes: false, keyIds: [] });
+    expect((await found(resolver, admin.keyId)).notAllowed).toMatch(/scope bits 0x08/);
+    expect((await found(resolver, reader.keyId)).notAllowed).toBeUndefined();
+
+    await setPolicy({ ...wide, allowedAlgorithms: 0b0010 });
+    await resolver.sync();
+    expect((await found(resolver, admin.keyId)).notAllowed).toBeUndefined();
+    expect((await found(resolver, reader.keyId)).notAllowed).toMatch(/algorithm 2/);
+
+    await setPolicy({ ...wide, maxLifetime: 100 * day, maxOverlap: day });
+    await resolver.sync();
+    expect((await found(resolver, reader.keyId)).notAllowed).toMatch(/lifetime \d+ s exceeds the policy's maximum 8640000 s/);
+    expect((await found(resolver, admin.keyId)).notAllowed).toBeUndefined();
+
+    await setPolicy(wide);
+    await resolver.sync();
+    off();
+    expect((await found(resolver, reader.keyId)).notAllowed).toBeUndefined();
+    expect((await found(resolver, admin.keyId)).notAllowed).toBeUndefined();
   });
 
   it("answers hits without RPC calls, a miss with one shared sync, and caches unknown ids until the next block", async () => {

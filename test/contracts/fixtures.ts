@@ -32,7 +32,7 @@ export const DAY = 86_400;
 /** `IKeyRegistry.Algorithm`, `KeyState` and `StatusReason` values. */
 export const Alg = { None: 0, Ed25519: 1, EcdsaP256: 2, EcdsaSecp256k1: 3 } as const;
 export const KeyState = { Unknown: 0, Active: 1, Suspended: 2, Revoked: 3 } as const;
-export const Reason = { Valid: 0, Unknown: 1, Revoked: 2, Suspended: 3, NotYetValid: 4, Expired: 5, InsufficientScope: 6 } as const;
+export const Reason = { Valid: 0, Unknown: 1, Revoked: 2, Suspended: 3, NotYetValid: 4, Expired: 5, InsufficientScope: 6, NotAllowed: 7 } as const;
 
 /** Scope bits as the local deployment names them. */
 export const Scope = { read: 1, trade: 2, withdraw: 4, admin: 8 } as const;

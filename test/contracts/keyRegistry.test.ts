@@ -849,7 +849,7 @@ describe("KeyRegistry: governance", () => {
     }
   });
 
-  it("setPolicy validates, applies to new keys only, and says so in an event", async () => {
+  it("setPolicy validates, applies to new keys and (through keyStatus) to existing ones, and says so in an event", async () => {
     const f = await load();
     const now = await f.time.latest();
     const longLived = await registerKey(f, { notBefore: now, expiresAt: now + 60 * DAY });
@@ -858,9 +858,9 @@ describe("KeyRegistry: governance", () => {
     await expectEvents(f.publicClient, f.registry, hash, [{ eventName: "PolicyUpdated", args: { ...strict } }]);
     expect(await f.registry.read.policy()).toEqual(strict);
 
-    // Existing keys keep their windows...
-    expect(await status(f, longLived.keyId)).toEqual([true, Reason.Valid]);
-    // ...new ones follow the new policy.
+    // Existing keys are judged against the current policy (issue 9; policyNarrowing.test.ts)...
+    expect(await status(f, longLived.keyId)).toEqual([false, Reason.NotAllowed]);
+    // ...and new ones must satisfy it to be registered.
     const p256 = await makeNewKey(f, { owner: f.alice, alg: "ecdsa-p256-sha256", scopes: Scope.read });
     await expectRevert(f.as(f.alice).write.register([p256.args, "bot"]), f.registry, "AlgorithmNotAllowed", [Alg.EcdsaP256]);
     const ed = await makeNewKey(f, { owner: f.alice, scopes: Scope.read | Scope.trade });
@@ -896,17 +896,17 @@ describe("KeyRegistry: governance", () => {
     await expectRevert(f.as(f.alice).write.register([args, "bot"]), f.registry, "AlgorithmNotAllowed", [Alg.Ed25519]);
   });
 
-  it("setScopeName names, renames and clears bits 0..7 with names of at most 32 bytes", async () => {
+  it("setScopeName names unnamed bits 0..7 with names of at most 32 bytes (never renames: policyNarrowing.test.ts)", async () => {
     const f = await load();
     const hash = await f.as(f.governance).write.setScopeName([7, "audit"]);
     await expectEvents(f.publicClient, f.registry, hash, [{ eventName: "ScopeNamed", args: { bit: 7, name: "audit" } }]);
     expect(await f.registry.read.scopeName([7])).toBe("audit");
     const long = "y".repeat(32);
-    await f.as(f.governance).write.setScopeName([0, long]);
-    expect(await f.registry.read.scopeName([0])).toBe(long);
-    const cleared = await f.as(f.governance).write.setScopeName([0, ""]);
-    await expectEvents(f.publicClient, f.registry, cleared, [{ eventName: "ScopeNamed", args: { bit: 0, name: "" } }]);
-    expect(await f.registry.read.scopeName([0])).toBe("");
+    await f.as(f.governance).write.setScopeName([6, long]);
+    expect(await f.registry.read.scopeName([6])).toBe(long);
+    const empty = await f.as(f.governance).write.setScopeName([5, ""]);
+    await expectEvents(f.publicClient, f.registry, empty, [{ eventName: "ScopeNamed", args: { bit: 5, name: "" } }]);
+    expect(await f.registry.read.scopeName([5])).toBe("");
     await expectRevert(f.as(f.governance).write.setScopeName([8, "x"]), f.registry, "InvalidScopeName", [8, "x"]);
     await expectRevert(f.as(f.governance).write.setScopeName([1, `${long}z`]), f.registry, "InvalidScopeName", [1, `${long}z`]);
   });

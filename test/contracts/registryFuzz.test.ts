@@ -10,6 +10,8 @@
 //     valid at once, and an extension never passes the key's registered expiry;
 //   - governance and batch calls skip keys already in the target state (KeySkipped);
 //   - a key that keyStatus reports valid is active, inside its window, with the scopes;
+//   - a key outside the current policy (algorithm, a scope bit, lifetime) is never
+//     Valid: keyStatus says NotAllowed (issue 9); a named scope bit is never renamed;
 //   - policy bounds always hold (lifetime, overlap, algorithms, scopes);
 //   - the registry state can be rebuilt from its events alone.
 // Every refusal must be the exact custom error with the exact arguments the model
@@ -40,13 +42,14 @@ import {
   deployRegistry,
   HOUR,
   KeyState,
+  Reason,
   type NewKey,
   type Policy,
   type PublicClient,
   type Registry,
   type WalletClient,
 } from "./fixtures.ts";
-import { type ModelKey, modelKeyStatus, predict, type RegistryModel, type RegistryOp } from "./registryModel.ts";
+import { type ModelKey, modelKeyStatus, modelPolicyAllows, predict, type RegistryModel, type RegistryOp } from "./registryModel.ts";
 
 const TARGET_OPS = Number(process.env.KEYLEDGER_FUZZ_OPS ?? 500);
 const SEED = Number(process.env.KEYLEDGER_FUZZ_SEED ?? (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0);
@@ -306,6 +309,8 @@ type Stats = {
   refused: number;
   timeJumps: number;
   statusChecks: number;
+  /** keyStatus answers NotAllowed (a key outside the current policy, issue 9). */
+  notAllowed: number;
   sweeps: number;
   sequences: number;
   storageWrites: number;
@@ -405,6 +410,7 @@ class Runner {
     refused: 0,
     timeJumps: 0,
     statusChecks: 0,
+    notAllowed: 0,
     sweeps: 0,
     sequences: 0,
     storageWrites: 0,
@@ -800,15 +806,22 @@ class Runner {
   private async probe(keyId: Hex, requiredScopes: number, context: string) {
     const [valid, reason] = await this.read.keyStatus([keyId, requiredScopes]);
     this.stats.statusChecks++;
+    if (reason === Reason.NotAllowed) this.stats.notAllowed++;
     const k = this.model.keys.get(keyId);
     expect([valid, reason], `${context}: keyStatus(${keyId}, ${requiredScopes}) at ${this.model.now}`).toEqual(
-      modelKeyStatus(k, this.model.now, requiredScopes),
+      modelKeyStatus(k, this.model.now, requiredScopes, this.model.policy),
     );
     if (valid) {
       const r = await this.read.getKey([keyId]);
       const now = this.model.now;
       expect(r.state === KeyState.Active && r.notBefore <= now && now < r.expiresAt, `${context}: valid outside its window`).toBe(true);
       expect(r.scopes & requiredScopes, `${context}: valid without the scopes`).toBe(requiredScopes);
+      // Stated on what the chain shows: the live policy and the stored record.
+      const p = await this.read.policy();
+      const inside = ((p.allowedAlgorithms >> r.algorithm) & 1) === 1 && (r.scopes & ~p.allowedScopes & 0xff) === 0 && r.expiresAt - r.notBefore <= p.maxLifetime;
+      expect(inside, `${context}: valid outside the current policy`).toBe(true);
+    } else if (k && reason === Reason.NotAllowed) {
+      expect(modelPolicyAllows(k, this.model.policy), `${context}: NotAllowed inside the policy`).toBe(false);
     }
   }
 
@@ -861,7 +874,7 @@ class Runner {
     for (const id of ids) {
       let root = id;
       while (model.keys.get(root)!.predecessor) root = model.keys.get(root)!.predecessor!;
-      if (modelKeyStatus(model.keys.get(id), model.now, 0)[0]) validPerLineage.set(root, (validPerLineage.get(root) ?? 0) + 1);
+      if (modelKeyStatus(model.keys.get(id), model.now, 0, model.policy)[0]) validPerLineage.set(root, (validPerLineage.get(root) ?? 0) + 1);
     }
     for (const [root, n] of validPerLineage) expect(n, `${context}: ${n} versions of lineage ${root} valid at once`).toBeLessThanOrEqual(2);
     await this.checkGlobals(context);
@@ -1022,7 +1035,7 @@ describe("KeyRegistry stateful fuzz", () => {
           `${((performance.now() - started) / 1000).toFixed(1)} s`,
         `  ${s.applied} applied (events, records and ${s.storageWrites} storage writes checked), ` +
           `${s.refused} refused with the predicted custom error and arguments`,
-        `  ${s.timeJumps} time jumps, ${s.statusChecks} keyStatus checks, ${s.sweeps} full-state sweeps (incl. rebuild from events)`,
+        `  ${s.timeJumps} time jumps, ${s.statusChecks} keyStatus checks (${s.notAllowed} NotAllowed), ${s.sweeps} full-state sweeps (incl. rebuild from events)`,
         `  applied: ${list(s.applications)}`,
         `  refused (${s.refusalKinds.size} distinct operation/error pairs): ${list(s.refusals)}`,
       ].join("\n"),

@@ -355,6 +355,9 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       const denied = governanceOnly();
       if (denied) return denied;
       if (op.bit > 7 || utf8Length(op.scopeName) > 32) return refuse("InvalidScopeName", op.bit, op.scopeName);
+      // Names are permanent (issue 9): a rename would re-grant the bit to every holder.
+      const current = m.scopeNames[op.bit]!;
+      if (current !== "" && current !== op.scopeName) return refuse("ScopeAlreadyNamed", op.bit, current, op.scopeName);
       const slot = mappingSlot(op.bit, 5n);
       const data = BigInt(keccak256(`0x${slot.toString(16).padStart(64, "0")}`));
       return {
@@ -429,13 +432,19 @@ function unusableEd25519(pub: Hex): boolean {
   return h === `0x01${"00".repeat(30)}80` || h === `0xec${"ff".repeat(31)}`;
 }
 
-/** `keyStatus` as the model sees it at `time`. */
-export function modelKeyStatus(k: ModelKey | undefined, time: number, requiredScopes: number): [boolean, number] {
+/** Whether the CURRENT policy allows the key's algorithm, every scope bit and its lifetime (issue 9). */
+export function modelPolicyAllows(k: ModelKey, policy: Policy): boolean {
+  return ((policy.allowedAlgorithms >> k.algorithm) & 1) === 1 && (k.scopes & ~policy.allowedScopes & 0xff) === 0 && k.expiresAt - k.notBefore <= policy.maxLifetime;
+}
+
+/** `keyStatus` as the model sees it at `time`, under the current `policy`. */
+export function modelKeyStatus(k: ModelKey | undefined, time: number, requiredScopes: number, policy: Policy): [boolean, number] {
   if (!k) return [false, Reason.Unknown];
   if (k.state === KeyState.Revoked) return [false, Reason.Revoked];
   if (k.state === KeyState.Suspended) return [false, Reason.Suspended];
   if (time < k.notBefore) return [false, Reason.NotYetValid];
   if (time >= k.expiresAt) return [false, Reason.Expired];
+  if (!modelPolicyAllows(k, policy)) return [false, Reason.NotAllowed];
   if ((k.scopes & requiredScopes) !== requiredScopes) return [false, Reason.InsufficientScope];
   return [true, Reason.Valid];
 }

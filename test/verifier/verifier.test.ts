@@ -337,6 +337,21 @@ describe("verify: every rejection reason", () => {
     expectReason(await v.verify(forged, { requiredScopes: ["withdraw"] }), "bad-signature");
   });
 
+  it("key-not-allowed: a key outside the registry's current policy (issue 9), after the window checks", async () => {
+    const base = staticKeyResolver({ [ed.keyId]: { alg: ed.alg, publicKey: ed.publicKey } });
+    const found = base.resolve(ed.keyId) as Extract<ReturnType<KeyResolver["resolve"]>, { status: "found" }>;
+    const outside = (key: Partial<typeof found.key>): KeyResolver => ({ resolve: () => ({ status: "found", key: { ...found.key, notAllowed: "the policy no longer allows algorithm 1", ...key } }) });
+    const result = await createVerifier({ keys: outside({}), now: () => NOW }).verify(await sign(get));
+    expectReason(result, "key-not-allowed");
+    expect(!result.ok && result.message).toMatch(/current policy: the policy no longer allows algorithm 1/);
+    expect(!result.ok && result.keyId).toBe(ed.keyId);
+    expect(verifierReasons["key-not-allowed"].status).toBe(401);
+    // An expired or revoked key says so first: widening the policy would not bring it back.
+    expectReason(await createVerifier({ keys: outside({ expiresAt: T }), now: () => NOW }).verify(await sign(get)), "key-expired");
+    expectReason(await createVerifier({ keys: outside({ state: "revoked" }), now: () => NOW }).verify(await sign(get)), "key-revoked");
+    expectOk(await createVerifier({ keys: outside({ notAllowed: undefined }), now: () => NOW }).verify(await sign(get)));
+  });
+
   it("invalid-proof-of-possession and stale-chain-state from the resolver", async () => {
     const base = staticKeyResolver({ [ed.keyId]: { alg: ed.alg, publicKey: ed.publicKey } });
     const found = base.resolve(ed.keyId) as Extract<ReturnType<KeyResolver["resolve"]>, { status: "found" }>;

@@ -2,7 +2,8 @@ import type { Address, Hex } from "viem";
 import { BaseError } from "../../errors/BaseError.ts";
 
 export const checkpointFormat = "keyledger-resolver-checkpoint";
-export const checkpointVersion = 1;
+/** 2: the header carries the live policy (issue 9); version 1 files are rejected and rebuilt. */
+export const checkpointVersion = 2;
 
 /** The first line of a checkpoint file (JSON); the binary body follows (see docs/resolver.md). */
 export type CheckpointHeader = {
@@ -21,6 +22,8 @@ export type CheckpointHeader = {
   /** Bytes of the JSON label list after the records. */
   labelsBytes: number;
   scopeNames: string[];
+  /** The live policy (null before the first PolicyUpdated): keys are judged against it. */
+  policy: { maxLifetime: number; maxOverlap: number; allowedAlgorithms: number; allowedScopes: number } | null;
   /** SHA-256 (hex) of the body (records then labels). */
   bodySha256: string;
   /** ms since the epoch. */

@@ -7,7 +7,7 @@ import { type CheckpointHeader, checkpointFormat, checkpointVersion } from "./ty
 
 export type WriteCheckpointParameters = {
   path: string;
-  header: Omit<CheckpointHeader, "format" | "version" | "keys" | "recordBytes" | "labelsBytes" | "scopeNames" | "bodySha256" | "writtenAt">;
+  header: Omit<CheckpointHeader, "format" | "version" | "keys" | "recordBytes" | "labelsBytes" | "scopeNames" | "policy" | "bodySha256" | "writtenAt">;
   state: RegistryIndexState;
   now?: (() => number) | undefined;
 };
@@ -40,6 +40,7 @@ export async function writeCheckpoint({ path, header, state, now = Date.now }: W
     recordBytes,
     labelsBytes: labels.length,
     scopeNames: [...state.scopeNames],
+    policy: state.policy ? { ...state.policy } : null,
     bodySha256: hash.digest("hex"),
     writtenAt: now(),
   };

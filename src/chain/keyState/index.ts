@@ -1,2 +1,17 @@
 export { applyRegistryEvent, type ApplyRegistryEventParameters, type ApplyRegistryEventReturnType } from "./applyRegistryEvent.ts";
-export { keyEventNames, type KeyCreation, type KeyEventName, type KeyLifecycleState, type KeyStateChange, type KeyStateRecord, type RegistryKeyEvent } from "./types.ts";
+export { applyRegistryGlobalEvent, type ApplyRegistryGlobalEventParameters, initialRegistryGlobals, policyProblem } from "./applyRegistryGlobalEvent.ts";
+export {
+  type GlobalEventName,
+  globalEventNames,
+  keyEventNames,
+  type KeyCreation,
+  type KeyEventName,
+  type KeyLifecycleState,
+  type KeyStateChange,
+  type KeyStateRecord,
+  type PolicyJudgedKey,
+  type RegistryGlobalEvent,
+  type RegistryGlobals,
+  type RegistryPolicy,
+  type RegistryKeyEvent,
+} from "./types.ts";

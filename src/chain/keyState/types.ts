@@ -42,3 +42,25 @@ export type KeyCreation = {
 
 /** One key's new state after an event; `created` is set when the event created the key id. */
 export type KeyStateChange = { keyId: Hex; next: KeyStateRecord; created: KeyCreation | undefined };
+
+/** `IKeyRegistry.Policy` as `PolicyUpdated` carries it (durations in seconds). */
+export type RegistryPolicy = { maxLifetime: number; maxOverlap: number; allowedAlgorithms: number; allowedScopes: number };
+
+/** Registry events that change registry-wide facts, not one key; `applyRegistryGlobalEvent` has one case for each. */
+export const globalEventNames = ["PolicyUpdated", "ScopeNamed"] as const;
+export type GlobalEventName = (typeof globalEventNames)[number];
+
+/** A decoded registry-wide event. */
+export type RegistryGlobalEvent = {
+  [N in GlobalEventName]: { eventName: N; args: GetEventArgs<typeof keyRegistryAbi, N, { EnableUnion: false; IndexedOnly: false; Required: true }> };
+}[GlobalEventName];
+
+/**
+ * The registry-wide facts a key's meaning depends on: the live policy (every key is
+ * judged against the CURRENT one, issue 9) and the scope bits' names. `policy` is
+ * undefined until the first `PolicyUpdated` (the constructor emits one).
+ */
+export type RegistryGlobals = { policy: RegistryPolicy | undefined; scopeNames: readonly string[] };
+
+/** What `policyProblem` judges: the fields of a key the policy bounds. */
+export type PolicyJudgedKey = { algorithm: number; scopes: number; notBefore: number; expiresAt: number };
