@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Locator, Page } from "playwright-core";
+import type { Hex } from "viem";
+import { keyRegistryAbi } from "../../src/generated/abis.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKey, type KeyFile } from "../../src/keys/index.ts";
 import { startApiServer, type StartApiServerReturnType } from "../../src/server/index.ts";
@@ -17,8 +19,11 @@ import { decryptKeyFile, isEncryptedKeyFile, type SignableRequest, signRequest }
 import { writeKeyFile } from "../../src/signer/keyFile.ts";
 import { startIndexer, type StartIndexerReturnType } from "../../scripts/dev/startIndexer.ts";
 import { startWebServer, type StartWebServerReturnType } from "../../web/server.ts";
+import { localClients } from "../helpers/clients.ts";
+import { registerKey } from "../helpers/registerKey.ts";
 import { devAccounts, increaseTime, type LocalNode, startLocalNode } from "../helpers/localNode.ts";
 import { injectWallet } from "./browser/injectWallet.ts";
+import { checkAccessibility } from "./browser/checkAccessibility.ts";
 import { chromiumPath, hasChromium, launchBrowser, type LaunchBrowserReturnType } from "./browser/launchBrowser.ts";
 import { measureFirstLoad } from "./browser/measureFirstLoad.ts";
 import { watchConsole } from "./browser/watchConsole.ts";
@@ -68,7 +73,19 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await page.goto(`${web.url}#/${hash}`);
     await expect.poll(() => page.locator("main h1").count()).toBeGreaterThan(0);
   };
-  const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+  // Every page and state the test photographs is also checked by axe-core: no violations.
+  const accessible = async (name: string, target: Page = page) => {
+    // Known, owned by the Governance pages (not this branch's): ProposalCard's <h3> sits right under
+    // ProposalPage's <h1>. Reported; lift this exception when ProposalCard takes a heading level.
+    const known = name === "06b-proposal-defeated" ? ["heading-order"] : [];
+    const violations = (await checkAccessibility(target)).filter((v) => !known.includes(v.id));
+    if (violations.length) console.log(`axe ${name}:`, JSON.stringify(violations, null, 1));
+    expect.soft(violations, `axe violations on ${name}`).toEqual([]);
+  };
+  const shot = async (name: string) => {
+    await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+    await accessible(name);
+  };
   const confirmed = (scope: Locator) => scope.getByTestId("tx-confirmed").waitFor();
   const sign = (path: string, signer: KeyFile = key) =>
     signRequest<SignableRequest>({ method: "GET", url: `${api.url}${path}`, headers: {} }, { key: signer });
@@ -329,12 +346,21 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     expect(await page.getByLabel("…or paste the key file or a JWK").inputValue()).toBe("");
     expect(await page.getByLabel("Label").inputValue()).toBe("e2e trading bot");
     await page.getByLabel("Label").fill("second try");
+    // Simulated while the review is open: refused before the wallet is asked (no eth_sendTransaction at all).
+    const sent: string[] = [];
+    const onRequest = (request: import("playwright-core").Request) => {
+      if (request.postData()?.includes("eth_sendTransaction")) sent.push(request.url());
+    };
+    page.on("request", onRequest);
     await page.getByTestId("register-submit").click();
-    await page.getByTestId("review-confirm").click();
-    const error = page.getByTestId("tx-error");
-    await expect.poll(() => error.getAttribute("data-code")).toBe("KeyAlreadyRegistered");
-    expect(await error.textContent()).toContain("is already registered");
+    const refused = page.getByTestId("review-refused");
+    await expect.poll(() => refused.getAttribute("data-code")).toBe("KeyAlreadyRegistered");
+    expect(await refused.textContent()).toContain("is already registered");
+    expect(await page.getByTestId("review-confirm").isDisabled()).toBe(true);
     await shot("09-register-refused");
+    await page.getByRole("button", { name: "Back to edit" }).click();
+    page.off("request", onRequest);
+    expect(sent).toEqual([]);
   });
 
   it("revokes the rotated version in the page and names what it revoked, without a stale selection error", step, async () => {
@@ -347,6 +373,113 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     expect(await page.getByTestId("revoked-keys").textContent()).toContain("e2e trading bot v2");
     expect(await page.getByText("Select at least one key.").count()).toBe(0);
     await shot("11a-revoked");
+  });
+
+  it("revokes several keys in one transaction from the Revoke page (incident response)", step, async () => {
+    const labels = ["batch-a", "batch-b", "batch-c"];
+    const batch: Hex[] = [];
+    for (const label of labels) batch.push((await registerKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner: devAccounts[0], label })).keyId);
+    await go("revoke");
+    for (const label of labels) {
+      const all = page.getByRole("checkbox", { name: `All 1 unrevoked version of “${label}”` });
+      await all.waitFor();
+      await all.check();
+    }
+    await page.getByLabel("Reason (public, on-chain)").fill("e2e: incident 42");
+    await page.getByRole("button", { name: "Revoke 3 keys…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Revoke 3 keys?" });
+    await dialog.waitFor();
+    for (const label of labels) expect(await dialog.textContent()).toContain(`${label} v1`);
+    await shot("11b-revoke-batch-confirm");
+    await page.getByTestId("confirm-revoke").click();
+    // (The page still shows the previous test's revocation until this one confirms.)
+    await expect.poll(() => page.getByTestId("revoked-keys").textContent()).toContain("Revoked 3 keys");
+    const named = await page.getByTestId("revoked-keys").textContent();
+    for (const label of labels) expect(named).toContain(`${label} v1`);
+    // One transaction: the three KeyRevoked events share one transaction hash.
+    const { publicClient } = localClients(node.rpcUrl);
+    const events = await publicClient.getContractEvents({ address: node.manifest.contracts.KeyRegistry.address, abi: keyRegistryAbi, eventName: "KeyRevoked", fromBlock: 0n });
+    const ours = events.filter((e) => batch.includes((e.args as { keyId: Hex }).keyId));
+    expect(ours).toHaveLength(3);
+    expect(new Set(ours.map((e) => e.transactionHash)).size).toBe(1);
+    await shot("11c-revoke-batch-done");
+    await go("keys");
+    for (const id of batch) {
+      const row = page.locator(`[data-testid="key-row"][data-key-id="${id}"]`);
+      await expect.poll(() => row.getByTestId("key-status").first().textContent()).toBe("Revoked");
+    }
+  });
+
+  it("a guardian suspends a key in the page; a DAO proposal lifts the suspension", { timeout: 90_000 }, async () => {
+    // (Chain time is days ahead of the wall clock after the time travel above, so the API, on wall-clock
+    // time, would call this key not yet valid: the contract's verdict on the Look-up page is checked instead.)
+    const target = await registerKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner: devAccounts[0], label: "guardian-target" });
+
+    // Dev account 9 is the local guardian.
+    await page.getByTestId("dev-account-select").selectOption("9");
+    await go(`lookup/${target.keyId}`);
+    const suspend = page.locator("section.guardian");
+    await suspend.waitFor();
+    expect(await suspend.getByLabel("Key id").inputValue()).toBe(target.keyId);
+    await suspend.getByLabel("Reason (public, on-chain)").fill("e2e: odd traffic");
+    await suspend.getByRole("button", { name: "Suspend…" }).click();
+    await shot("16a-guardian-suspend-confirm");
+    await page.getByRole("button", { name: "Suspend now" }).click();
+    await confirmed(suspend);
+    await shot("16b-guardian-suspended");
+    const record = page.getByTestId("key-record");
+    await expect.poll(() => record.getAttribute("data-state")).toBe("suspended");
+    await expect.poll(() => page.getByTestId("contract-status").textContent()).toBe("not valid: suspended");
+    await expect.poll(() => record.getByTestId("key-history").textContent()).toContain("e2e: odd traffic");
+
+    // Only the DAO lifts it: account 0 proposes, votes, queues and executes.
+    await page.getByTestId("dev-account-select").selectOption("0");
+    await go("governance");
+    await page.getByRole("radio", { name: "Lift a suspension" }).check();
+    await page.getByLabel("Key id").fill(target.keyId);
+    await page.getByTestId("propose-submit").click();
+    await confirmed(page.locator("#propose-title").locator(".."));
+    const proposal = page.getByTestId("proposal").first();
+    const state = () => proposal.getAttribute("data-state");
+    await expect.poll(state).toBe("Pending");
+    expect(await proposal.textContent()).toMatch(/suspension|Unsuspend/i);
+    await page.getByRole("button", { name: /past the voting delay/ }).click();
+    await expect.poll(state).toBe("Active");
+    await proposal.getByTestId("vote-for").click();
+    await confirmed(proposal);
+    await page.getByRole("button", { name: /past the voting period/ }).click();
+    await expect.poll(state).toBe("Succeeded");
+    await proposal.getByTestId("queue").click();
+    await expect.poll(state).toBe("Queued");
+    await proposal.getByTestId("proposal-eta").waitFor();
+    await page.getByRole("button", { name: /past the timelock delay/ }).click();
+    await proposal.getByTestId("execute").click();
+    await expect.poll(state).toBe("Executed");
+    await shot("16c-unsuspend-executed");
+
+    await go(`lookup/${target.keyId}`);
+    await expect.poll(() => page.getByTestId("key-record").getAttribute("data-state")).toBe("active");
+    await expect.poll(() => page.getByTestId("contract-status").textContent()).toBe("valid now");
+    await expect.poll(() => page.getByTestId("key-record").getByTestId("key-history").textContent()).toContain("DAO (timelock)");
+
+    // My keys: the row's actions open Rotate and Revoke with this key preselected.
+    await go("keys");
+    const row = page.locator(`[data-testid="key-row"][data-key-id="${target.keyId}"]`);
+    await row.getByRole("link", { name: "Rotate guardian-target v1" }).click();
+    await page.getByRole("heading", { level: 1, name: "Rotate a key" }).waitFor();
+    expect(page.url()).toContain(`#/rotate/${target.keyId}`);
+    await go("keys");
+    await row.getByRole("link", { name: "Revoke guardian-target v1" }).click();
+    await page.getByRole("heading", { level: 1, name: "Revoke keys" }).waitFor();
+    const preselected = page.locator("fieldset", { hasText: "guardian-target" }).getByRole("checkbox", { name: /^v1 / });
+    await expect.poll(() => preselected.isChecked()).toBe(true);
+    await shot("17-revoke-preselected");
+    // A revoked lineage of the batch above is hidden by the filter.
+    await go("keys");
+    await page.getByTestId("hide-revoked").check();
+    await expect.poll(() => page.locator('[data-testid="lineage"][data-label="batch-a"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="lineage"][data-label="guardian-target"]').count()).toBe(1);
+    await shot("18-my-keys-filtered");
   });
 
   it("renders every page without console errors", step, async () => {
@@ -380,7 +513,42 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await shot("13-governance-mobile");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Look-up" }).click();
     await page.getByRole("heading", { level: 1 }).filter({ hasText: /Look/ }).waitFor();
+    // 390 × 844 (a phone): every page of the navigation is on screen, tappable and opens its page.
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [name, title, hash] of [
+      ["My keys", "My keys", "keys"],
+      ["Register", "Register", "register"],
+      ["Rotate", "Rotate", "rotate"],
+      ["Revoke", "Revoke", "revoke"],
+      ["Governance", "Governance", "governance"],
+      ["Look-up", "Look-up", "lookup"],
+    ] as const) {
+      const link = page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true });
+      await link.scrollIntoViewIfNeeded();
+      const box = (await link.boundingBox())!;
+      expect(box.x, name).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width, name).toBeLessThanOrEqual(390);
+      // Touch targets of at least 24 × 24 CSS px (WCAG 2.2 target size, minimum).
+      expect(box.height, name).toBeGreaterThanOrEqual(24);
+      await link.click();
+      await expect.poll(() => page.title()).toBe(`${title} · KeyLedger`);
+      expect(page.url()).toContain(`#/${hash}`);
+      await page.locator("main h1").first().waitFor();
+      // Nothing wider than the screen: no sideways scrolling.
+      const wide = await page.evaluate(() =>
+        [...document.querySelectorAll("body *")]
+          .filter((e) => e.getBoundingClientRect().right > 391 && !e.closest(".table-wrap"))
+          .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")} ${(e.textContent ?? "").slice(0, 30)}`)
+          .slice(0, 5),
+      );
+      expect(wide, `${name}: elements wider than the screen`).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(390);
+      await shot(`13-mobile-${hash}`);
+    }
     await page.setViewportSize({ width: 1280, height: 900 });
+    await go(`owner/${devAccounts[0]}`);
+    await page.locator('[data-testid="key-row"]').first().waitFor();
+    await shot("13b-owner");
 
     // Disconnect: focus goes to the Connect button that replaces it; the prompt does not point "top right".
     await go("register");
@@ -403,6 +571,7 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
       await banner.waitFor();
       expect(await banner.textContent()).toContain("Your wallet is on chain 1");
       await walletPage.screenshot({ path: join(screenshots, "14-wrong-network.png"), fullPage: true });
+      await accessible("14-wrong-network", walletPage);
       await banner.getByRole("button", { name: "Switch to chain 31337" }).click();
       await banner.waitFor({ state: "detached" });
 
@@ -413,6 +582,7 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
       const error = power.getByTestId("tx-error");
       await expect.poll(() => error.getAttribute("data-code")).toBe("user-rejected");
       await walletPage.screenshot({ path: join(screenshots, "15-wallet-rejected.png"), fullPage: true });
+      await accessible("15-wallet-rejected", walletPage);
       await power.getByRole("button", { name: "Delegate", exact: true }).click();
       await confirmed(power);
       expect(walletProblems).toEqual([]);

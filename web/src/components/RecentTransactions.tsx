@@ -37,7 +37,7 @@ export function RecentTransactionsList({ chainId, address }: { chainId: number; 
   );
 }
 
-export function CopyButton({ text, label }: { text: Hex | string; label: string }) {
+export function CopyButton({ text, label, what = "transaction hash" }: { text: Hex | string; label: string; what?: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <button
@@ -51,7 +51,7 @@ export function CopyButton({ text, label }: { text: Hex | string; label: string 
           setTimeout(() => setCopied(false), 1500);
         } catch {
           // No clipboard permission: the full hash is in the title for manual copying.
-          window.prompt("Copy the transaction hash", text);
+          window.prompt(`Copy the ${what}`, text);
         }
       }}
     >

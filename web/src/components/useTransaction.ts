@@ -92,6 +92,27 @@ export function useTransaction() {
     [client, config, indexer, queryClient, runtime.chainId],
   );
 
+  /**
+   * A dry run, before anything is confirmed: prepares the request and simulates it as the
+   * connected account. Resolves to the decoded refusal (a duplicate key, a policy
+   * violation…), or null when the registry would accept it. Nothing is signed by the wallet.
+   */
+  const simulate = useCallback(
+    async (request: TransactionRequest | null, options: SendOptions = {}): Promise<DescribedError | null> => {
+      try {
+        const connection = getConnection(config);
+        if (!connection.isConnected) throw Object.assign(new Error("Not connected."), { name: "ConnectorNotConnectedError" });
+        const resolved = options.prepare ? await options.prepare() : request;
+        if (!resolved) throw new Error("Nothing to send.");
+        await client.simulateContract({ account: connection.address, address: resolved.address, abi: withErrors(resolved.abi), functionName: resolved.functionName, args: resolved.args });
+        return null;
+      } catch (error) {
+        return describeError({ error, scopeNames: options.scopeNames });
+      }
+    },
+    [client, config],
+  );
+
   const reset = useCallback(() => setState({ status: "idle" }), []);
-  return { state, send, reset, busy: state.status === "preparing" || state.status === "signing" || state.status === "pending" };
+  return { state, send, simulate, reset, busy: state.status === "preparing" || state.status === "signing" || state.status === "pending" };
 }

@@ -164,7 +164,7 @@ describe("OwnerKeys and the banner", () => {
     expect(screen.getByTestId("owner-keys").dataset.stale).toBe("false");
     expect(screen.getAllByTestId("key-row").map((r) => r.dataset.state)).toEqual(["revoked", "active"]);
     expect(screen.getAllByTestId("history-row").map((r) => r.dataset.kind)).toEqual(["registered", "rotated-out", "rotated-in", "revoked"]);
-    expect(screen.getByText(/“leaked”/)).toBeTruthy();
+    expect(screen.getAllByText(/“leaked”/).length).toBeGreaterThan(0);
   });
 
   it("greys the keys out when the indexer is far behind the chain", async () => {

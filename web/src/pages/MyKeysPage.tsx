@@ -21,7 +21,7 @@ function ConnectedKeys() {
     <>
       <OwnerKeys owner={address} self />
       <p className="muted">
-        Public view of these keys: <a href={`#/owner/${address}`}>#/owner/{address}</a>
+        Public view of these keys: <a className="break" href={`#/owner/${address}`}>#/owner/{address}</a>
       </p>
     </>
   );

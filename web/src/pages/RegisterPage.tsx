@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useConnection } from "wagmi";
 import { keyRegistryAbi } from "../../../src/generated/abis.ts";
 import { algorithmFromChain } from "../../../src/keys/algorithms.ts";
@@ -8,7 +8,7 @@ import { KeyIdLink } from "../components/KeyIdLink.tsx";
 import { initialNewKey, newKeyProblem, type NewKeyValue, prepareChainKey } from "../components/newKey.ts";
 import { NewKeyPanel } from "../components/NewKeyPanel.tsx";
 import { RequireWallet } from "../components/RequireWallet.tsx";
-import { ReviewDialog } from "../components/ReviewDialog.tsx";
+import { type ReviewCheck, ReviewDialog } from "../components/ReviewDialog.tsx";
 import { ScopeCheckboxes } from "../components/ScopeCheckboxes.tsx";
 import { TextField } from "../components/TextField.tsx";
 import { TxStatus } from "../components/TxStatus.tsx";
@@ -49,6 +49,8 @@ function RegisterForm() {
   const [newKey, setNewKey] = useState<NewKeyValue>(initialNewKey);
   const [submitted, setSubmitted] = useState(false);
   const [reviewing, setReviewing] = useState(false);
+  const [check, setCheck] = useState<ReviewCheck | undefined>(undefined);
+  const checkRun = useRef(0);
 
   const registry = snapshot.data?.registry;
   const policy = registry?.policy;
@@ -66,14 +68,7 @@ function RegisterForm() {
   const labelFixed = newKey.source === "generate" && Boolean(newKey.key);
   const show = (check: { ok: boolean; message?: string }) => (submitted && !check.ok ? check.message : undefined);
 
-  const review = () => {
-    setSubmitted(true);
-    if (ready && newKey.key) setReviewing(true);
-  };
-  const submit = async () => {
-    setReviewing(false);
-    if (!ready || !newKey.key) return;
-    const receipt = await tx.send(null, {
+  const sendOptions = {
       scopeNames: registry.scopeNames,
       prepare: async () => {
         const key = await prepareChainKey({
@@ -87,7 +82,23 @@ function RegisterForm() {
         });
         return { address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "register", args: [key, label] };
       },
+    };
+  const review = () => {
+    setSubmitted(true);
+    if (!ready || !newKey.key) return;
+    setReviewing(true);
+    // Simulated while the review is open: a duplicate key or a policy violation shows here,
+    // decoded, before the wallet is asked.
+    const run = ++checkRun.current;
+    setCheck({ status: "checking" });
+    void tx.simulate(null, sendOptions).then((error) => {
+      if (run === checkRun.current) setCheck(error ? { status: "refused", error } : { status: "ok" });
     });
+  };
+  const submit = async () => {
+    setReviewing(false);
+    if (!ready || !newKey.key) return;
+    const receipt = await tx.send(null, sendOptions);
     // Registered: the page lets go of the private key; the saved file is the only copy.
     if (receipt && newKey.key) setNewKey({ ...newKey, key: { ...newKey.key, privateKey: undefined } });
   };
@@ -187,6 +198,7 @@ function RegisterForm() {
         <ReviewDialog
           id="review-register"
           open={reviewing}
+          check={check}
           title="Review the registration"
           rows={[
             ["Label", `“${label}”`],

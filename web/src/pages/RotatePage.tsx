@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { Hex } from "viem";
 import { useConnection } from "wagmi";
 import { keyRegistryAbi } from "../../../src/generated/abis.ts";
@@ -11,7 +11,7 @@ import { KeyIdLink } from "../components/KeyIdLink.tsx";
 import { KeyTimeline } from "../components/KeyTimeline.tsx";
 import { initialNewKey, newKeyProblem, type NewKeyValue, prepareChainKey } from "../components/newKey.ts";
 import { NewKeyPanel } from "../components/NewKeyPanel.tsx";
-import { ReviewDialog } from "../components/ReviewDialog.tsx";
+import { type ReviewCheck, ReviewDialog } from "../components/ReviewDialog.tsx";
 import { scopeNames } from "../lib/scopeNames.ts";
 import { algorithmLabel } from "../lib/algorithmLabel.ts";
 import { RequireWallet } from "../components/RequireWallet.tsx";
@@ -61,7 +61,7 @@ function Rotate({ initial }: { initial: Hex | undefined }) {
       ) : (
         <RotateForm keys={rotatable} registry={registry} policy={registry.policy!} now={now} initial={initial} />
       )}
-      {rotatedOut.length > 0 && <ExtendOverlap keys={rotatedOut} registry={registry} policy={registry.policy!} now={now} />}
+      {rotatedOut.length > 0 && <ExtendOverlap keys={rotatedOut} registry={registry} policy={registry.policy!} now={now} initial={initial} />}
     </>
   );
 }
@@ -81,6 +81,8 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
   const [newKey, setNewKey] = useState<NewKeyValue>(initialNewKey);
   const [submitted, setSubmitted] = useState(false);
   const [reviewing, setReviewing] = useState(false);
+  const [check, setCheck] = useState<ReviewCheck | undefined>(undefined);
+  const checkRun = useRef(0);
   const [rotated, setRotated] = useState<{ oldKeyId: Hex; newKeyId: Hex } | null>(null);
   const rotatedLabel = rotated ? (registry.keys.get(rotated.oldKeyId)?.label ?? "") : "";
 
@@ -95,16 +97,10 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
   const done = tx.state.status === "confirmed";
   const show = (check: { ok: boolean; message?: string }) => (submitted && !check.ok ? check.message : undefined);
 
-  const review = () => {
-    setSubmitted(true);
-    if (ready && address && newKey.key) setReviewing(true);
-  };
-  const submit = async () => {
-    setReviewing(false);
-    if (!ready || !address) return;
-    const receipt = await tx.send(null, {
+  const sendOptions = {
       scopeNames: registry.scopeNames,
       prepare: async () => {
+        if (!address) throw Object.assign(new Error("Not connected."), { name: "ConnectorNotConnectedError" });
         const key = await prepareChainKey({
           value: newKey,
           chainId: runtime.chainId,
@@ -116,7 +112,22 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
         });
         return { address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "rotate", args: [old.keyId, key, overlapSeconds] };
       },
+    };
+  const review = () => {
+    setSubmitted(true);
+    if (!ready || !address || !newKey.key) return;
+    setReviewing(true);
+    // Simulated while the review is open: a refusal (a duplicate key, a policy violation) shows here, decoded, before the wallet is asked.
+    const run = ++checkRun.current;
+    setCheck({ status: "checking" });
+    void tx.simulate(null, sendOptions).then((error) => {
+      if (run === checkRun.current) setCheck(error ? { status: "refused", error } : { status: "ok" });
     });
+  };
+  const submit = async () => {
+    setReviewing(false);
+    if (!ready || !address) return;
+    const receipt = await tx.send(null, sendOptions);
     if (receipt && newKey.key) {
       setRotated({ oldKeyId: old.keyId, newKeyId: newKey.key.keyId });
       setNewKey({ ...newKey, key: { ...newKey.key, privateKey: undefined } });
@@ -196,6 +207,7 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
         <ReviewDialog
           id="review-rotate"
           open={reviewing}
+          check={check}
           title={`Review the rotation of “${old.label}”`}
           rows={[
             [`Replaces v${old.version}`, <code key="old">{old.keyId}</code>],
@@ -230,10 +242,11 @@ function RotationResult({ oldKeyId, newKeyId, registry, now }: { oldKeyId: Hex; 
   );
 }
 
-function ExtendOverlap({ keys, registry, policy, now }: { keys: IndexedKey[]; registry: RegistryIndex; policy: RegistryPolicy; now: number }) {
+function ExtendOverlap({ keys, registry, policy, now, initial }: { keys: IndexedKey[]; registry: RegistryIndex; policy: RegistryPolicy; now: number; initial: Hex | undefined }) {
   const { runtime } = useRuntime();
   const tx = useTransaction();
-  const [keyId, setKeyId] = useState<Hex>(keys[0]!.keyId);
+  // Preselected when the page was opened for this version (My keys' "Extend" action).
+  const [keyId, setKeyId] = useState<Hex>(keys.find((k) => k.keyId === initial)?.keyId ?? keys[0]!.keyId);
   const key = keys.find((k) => k.keyId === keyId) ?? keys[0]!;
   // Default: one day beyond the current end, the usual "clients need a bit longer".
   const suggest = (k: IndexedKey) => ({ value: String(Math.max(1, Math.ceil((k.expiresAt - now) / 86_400) + 1)), unit: "days" as DurationUnit });

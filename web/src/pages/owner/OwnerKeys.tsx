@@ -1,8 +1,10 @@
+import { useState } from "react";
 import type { Address } from "viem";
 import { keyStatusAt } from "../../chain/keyStatusAt.ts";
 import { useKeyUsage } from "../../chain/useKeyUsage.ts";
 import { KeyIdLink } from "../../components/KeyIdLink.tsx";
 import { KeyTimeline } from "../../components/KeyTimeline.tsx";
+import { CopyButton } from "../../components/RecentTransactions.tsx";
 import { StatusBadge } from "../../components/StatusBadge.tsx";
 import { groupLineages, type IndexedKey, type KeyEvent, useIndexerHealth, useOwnerKeys, useRegistryFacts } from "../../indexer/index.ts";
 import { algorithmLabel } from "../../lib/algorithmLabel.ts";
@@ -22,6 +24,8 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
   const facts = useRegistryFacts();
   const health = useIndexerHealth();
   const usage = useKeyUsage();
+  const [hideRevoked, setHideRevoked] = useState(false);
+  const { runtime } = useRuntime();
   if (!keys.data || !health.chainHead) {
     if (keys.error) return <p className="note error" role="alert">Could not read the keys from the indexer: {keys.error.message}</p>;
     return <p aria-busy="true">Reading the registry…</p>;
@@ -38,6 +42,9 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
     );
   }
   const wallNow = Math.floor(Date.now() / 1000);
+  const timelock = runtime.addresses.KeyLedgerTimelock.toLowerCase();
+  const revokedLineages = lineages.filter((l) => l.versions.every((v) => v.state === "revoked")).length;
+  const shown = hideRevoked ? lineages.filter((l) => !l.versions.every((v) => v.state === "revoked")) : lineages;
   return (
     <div className={health.stale ? "stale" : undefined} data-testid="owner-keys" data-stale={health.stale} aria-describedby={health.stale ? "indexer-banner" : undefined}>
       <p className="lead">
@@ -47,7 +54,21 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
         {usage.data === null && " No reference API is configured, so usage is not shown."}
         {usage.isError && " The reference API's metrics are unreachable, so usage is not shown."}
       </p>
-      {lineages.map((lineage) => {
+      {revokedLineages > 0 && (
+        <p className="filters">
+          <label className="checkbox">
+            <input type="checkbox" checked={hideRevoked} onChange={(event) => setHideRevoked(event.target.checked)} data-testid="hide-revoked" />
+            Hide revoked lineages ({revokedLineages})
+          </label>
+          {hideRevoked && (
+            <span className="muted" role="status" data-testid="hidden-count">
+              {" "}
+              {revokedLineages} {revokedLineages === 1 ? "lineage is" : "lineages are"} hidden.
+            </span>
+          )}
+        </p>
+      )}
+      {shown.map((lineage) => {
         const newest = lineage.versions[lineage.versions.length - 1]!;
         return (
           <article className="card lineage" key={lineage.lineageId} data-testid="lineage" data-label={lineage.label}>
@@ -76,22 +97,38 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
                     <th scope="col">Valid</th>
                     <th scope="col">Requests</th>
                     <th scope="col">Last used</th>
+                    {self && <th scope="col">Actions</th>}
                   </tr>
                 </thead>
                 <tbody>
                   {[...lineage.versions].reverse().map((key) => {
                     const status = keyStatusAt(key, now);
                     const use = usage.data?.get(key.keyId.toLowerCase());
+                    const name = `${lineage.label} v${key.version}`;
+                    // The last revocation or suspension of this key, from the audit trail.
+                    const stop = key.state === "active" ? undefined : [...key.events].reverse().find((e) => e.kind === key.state);
                     return (
                       <tr key={key.keyId} data-testid="key-row" data-key-id={key.keyId} data-state={key.state}>
                         <td data-label="Version">v{key.version}</td>
                         <td data-label="Key id">
-                          <KeyIdLink keyId={key.keyId} />
+                          <KeyIdLink keyId={key.keyId} /> <CopyButton text={key.keyId} label={`Copy key id of ${name}`} what="key id" />
                         </td>
                         <td data-label="Algorithm">{algorithmLabel(key.alg)}</td>
                         <td data-label="Scopes">{scopeNames(key.scopes, names).join(", ")}</td>
                         <td data-label="Status">
                           <StatusBadge status={status} />
+                          {stop && (
+                            <small className="muted stop-details" data-testid="stop-details">
+                              <br />
+                              {stop.kind === "revoked" ? "Revoked" : "Suspended"} {formatDateTime(stop.timestamp)}
+                              {stop.by && (
+                                <>
+                                  {" "}by <span title={stop.by}>{stop.by.toLowerCase() === timelock ? "DAO (timelock)" : stop.by.toLowerCase() === key.owner.toLowerCase() ? "the owner" : shortHex(stop.by)}</span>
+                                </>
+                              )}
+                              {stop.reason && <>: “{stop.reason}”</>}
+                            </small>
+                          )}
                         </td>
                         <td data-label="Valid">
                           {formatDateTime(key.notBefore)} – {formatDateTime(key.expiresAt)}
@@ -104,6 +141,25 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
                         </td>
                         <td data-label="Requests">{usage.data ? (use?.requests ?? 0).toLocaleString("en-US") : "–"}</td>
                         <td data-label="Last used">{use?.lastUsed ? formatRelative(use.lastUsed, wallNow) : usage.data ? "never" : "–"}</td>
+                        {self && (
+                          <td data-label="Actions" className="row-actions">
+                            {!key.rotated && status.status === "active" && (
+                              <a href={`#/rotate/${key.keyId}`} aria-label={`Rotate ${name}`} data-testid="row-rotate">
+                                Rotate
+                              </a>
+                            )}
+                            {key.rotated && !key.superseded && key.state === "active" && status.status === "active" && (
+                              <a href={`#/rotate/${key.keyId}`} aria-label={`Extend the overlap of ${name}`} data-testid="row-extend">
+                                Extend
+                              </a>
+                            )}
+                            {key.state !== "revoked" && (
+                              <a href={`#/revoke/${key.keyId}`} aria-label={`Revoke ${name}`} data-testid="row-revoke" className="danger-text">
+                                Revoke
+                              </a>
+                            )}
+                          </td>
+                        )}
                       </tr>
                     );
                   })}
@@ -174,7 +230,8 @@ export function KeyHistory({ keys }: { keys: readonly IndexedKey[] }) {
                 {e.expiresAt !== undefined && <>valid until {formatDateTime(e.expiresAt)}</>}
               </td>
               <td data-label="Transaction">
-                <code title={e.transactionHash}>{shortHex(e.transactionHash)}</code>
+                <code title={e.transactionHash}>{shortHex(e.transactionHash)}</code>{" "}
+                <CopyButton text={e.transactionHash} label={`Copy transaction hash of ${eventText[e.kind]} v${key.version}`} what="transaction hash" />
               </td>
             </tr>
           ))}

@@ -1,0 +1,124 @@
+// @vitest-environment jsdom
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import type { Address, Hex, PublicClient } from "viem";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type IndexerClient, toIndexedKeys } from "../../indexer/index.ts";
+import { RuntimeContext, type RuntimeContextValue } from "../../runtime/RuntimeContext.ts";
+import { OwnerKeys } from "./OwnerKeys.tsx";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+const owner = "0x8626f6940e2eb28930efb4cef49b2d1f2c9c1199";
+const timelock = "0x0000000000000000000000000000000000000001";
+const id = (c: string) => `0x${c.repeat(64)}` as Hex;
+const [k1, k2, k3, k4] = [id("1"), id("2"), id("3"), id("4")];
+const tx = (c: string) => `0x${c.repeat(64)}` as Hex;
+
+const keyRow = (keyId: Hex, extra: Record<string, unknown>) => ({
+  id: keyId, owner, lineage: keyId, algorithm: 1, label: "bot", version: 1, scopes: 3, not_before: 1_000, expires_at: 100_000, state: "active",
+  public_key: "0x01", proof: "0x02", predecessor: null, successor: null, created_block: "10", created_at: "1000", updated_block: "10", updated_at: "1000",
+  ...extra,
+});
+const eventRow = (keyId: Hex, lineage: Hex, kind: string, block: number, extra: Record<string, unknown> = {}) => ({
+  id: `${block}-${keyId}`, key_id: keyId, lineage, owner, kind, actor: owner, reason: null, state: "active", expires_at: 100_000, related_key_id: null,
+  block_number: String(block), timestamp: String(block * 100), transaction_hash: tx(String(block % 10)), log_index: 0,
+  ...extra,
+});
+
+// "bot": v1 rotated to v2, v2 revoked by the DAO (v1 still in its overlap). "old": revoked by its owner. "web": active.
+const keyRows = [
+  keyRow(k1, { successor: k2, expires_at: 5_000 }),
+  keyRow(k2, { lineage: k1, version: 2, predecessor: k1, state: "revoked", created_block: "12" }),
+  keyRow(k3, { label: "old", state: "revoked" }),
+  keyRow(k4, { label: "web" }),
+];
+const eventRows = [
+  eventRow(k1, k1, "KeyRegistered", 10),
+  eventRow(k1, k1, "KeyRotated", 12, { related_key_id: k2, expires_at: 5_000 }),
+  eventRow(k2, k1, "KeyRotated", 12, { related_key_id: k1 }),
+  eventRow(k2, k1, "KeyRevoked", 14, { reason: "leaked", state: "revoked", actor: timelock }),
+  eventRow(k3, k3, "KeyRegistered", 11),
+  eventRow(k3, k3, "KeyRevoked", 15, { reason: "retired", state: "revoked" }),
+  eventRow(k4, k4, "KeyRegistered", 13),
+];
+
+function renderOwner(self: boolean) {
+  const client = { getBlock: async () => ({ number: 50n, timestamp: 2_000n }) } as unknown as PublicClient;
+  const indexer: Partial<IndexerClient> = { status: async () => ({ number: 50n, timestamp: 2_000 }), ownerKeys: async () => toIndexedKeys(keyRows, eventRows) };
+  const value = {
+    runtime: { apiUrl: null, addresses: { KeyLedgerTimelock: timelock } },
+    client,
+    indexer: { url: "x", facts: async () => ({ policy: undefined, scopeNames: ["read", "trade", "", "", "", "", "", ""], guardians: [], proposalsCreated: new Map() }), ...indexer },
+    isLocal: true,
+    pollingInterval: 1_000,
+  } as unknown as RuntimeContextValue;
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <QueryClientProvider client={queryClient}>
+      <RuntimeContext.Provider value={value}>
+        <OwnerKeys owner={owner as Address} self={self} />
+      </RuntimeContext.Provider>
+    </QueryClientProvider>,
+  );
+}
+
+const row = (keyId: Hex) => document.querySelector<HTMLElement>(`[data-testid="key-row"][data-key-id="${keyId}"]`)!;
+
+describe("My keys rows", () => {
+  it("offers rotate, extend and revoke on each row, linking to the page with the key preselected", async () => {
+    renderOwner(true);
+    await waitFor(() => expect(screen.getAllByTestId("key-row")).toHaveLength(4));
+    // v1 is rotated out and in its overlap: extend and revoke; it cannot be rotated again.
+    expect(within(row(k1)).queryByRole("link", { name: "Rotate bot v1" })).toBeNull();
+    expect(within(row(k1)).getByRole("link", { name: "Extend the overlap of bot v1" }).getAttribute("href")).toBe(`#/rotate/${k1}`);
+    expect(within(row(k1)).getByRole("link", { name: "Revoke bot v1" }).getAttribute("href")).toBe(`#/revoke/${k1}`);
+    // Revoked: no action at all.
+    expect(within(row(k2)).queryAllByRole("link", { name: /^(Rotate|Extend|Revoke)/ })).toHaveLength(0);
+    expect(within(row(k4)).getByRole("link", { name: "Rotate web v1" }).getAttribute("href")).toBe(`#/rotate/${k4}`);
+    expect(within(row(k4)).getByRole("link", { name: "Revoke web v1" }).getAttribute("href")).toBe(`#/revoke/${k4}`);
+    expect(within(row(k4)).queryByRole("link", { name: /^Extend/ })).toBeNull();
+  });
+
+  it("has no actions in someone else's public view", async () => {
+    renderOwner(false);
+    await waitFor(() => expect(screen.getAllByTestId("key-row")).toHaveLength(4));
+    expect(screen.queryAllByRole("link", { name: /^(Rotate|Extend|Revoke) / })).toHaveLength(0);
+    expect(screen.queryByRole("columnheader", { name: "Actions" })).toBeNull();
+  });
+
+  it("shows when, by whom and why a key was revoked, from the audit trail", async () => {
+    renderOwner(true);
+    await waitFor(() => expect(screen.getAllByTestId("key-row")).toHaveLength(4));
+    const byDao = within(row(k2)).getByTestId("stop-details").textContent!;
+    expect(byDao).toMatch(/^Revoked .+ by DAO \(timelock\): “leaked”$/);
+    expect(within(row(k3)).getByTestId("stop-details").textContent).toMatch(/^Revoked .+ by the owner: “retired”$/);
+    expect(within(row(k4)).queryByTestId("stop-details")).toBeNull();
+  });
+
+  it("copies key ids and transaction hashes", async () => {
+    const writeText = vi.fn(async () => {});
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    renderOwner(true);
+    await waitFor(() => expect(screen.getAllByTestId("key-row")).toHaveLength(4));
+    fireEvent.click(within(row(k2)).getByRole("button", { name: "Copy key id of bot v2" }));
+    await waitFor(() => expect(writeText).toHaveBeenCalledWith(k2));
+    fireEvent.click(screen.getByRole("button", { name: "Copy transaction hash of Revoked v2" }));
+    await waitFor(() => expect(writeText).toHaveBeenCalledWith(tx("4")));
+  });
+
+  it("hides lineages whose every version is revoked, and says how many", async () => {
+    renderOwner(true);
+    await waitFor(() => expect(screen.getAllByTestId("lineage")).toHaveLength(3));
+    const filter = screen.getByRole("checkbox", { name: "Hide revoked lineages (1)" });
+    fireEvent.click(filter);
+    // "bot" keeps a valid v1, so only "old" goes.
+    expect(screen.getAllByTestId("lineage").map((l) => l.dataset.label).sort()).toEqual(["bot", "web"]);
+    expect(screen.getByTestId("hidden-count").textContent).toContain("1 lineage is hidden.");
+    fireEvent.click(filter);
+    expect(screen.getAllByTestId("lineage")).toHaveLength(3);
+  });
+});
