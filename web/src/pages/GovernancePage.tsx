@@ -1,7 +1,6 @@
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { Hex } from "viem";
 import { useConnection } from "wagmi";
-import { readProposals } from "../chain/readProposals.ts";
+import { useProposals } from "../chain/useProposals.ts";
 import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
 import { SuspendKey } from "../components/SuspendKey.tsx";
 import { describeError } from "../lib/describeError.ts";
@@ -17,20 +16,7 @@ export default function GovernancePage({ param }: { param?: string | undefined }
   const { address, isConnected, chainId } = useConnection();
   const snapshot = useChainSnapshot();
   const head = snapshot.data?.head;
-  const proposals = useQuery({
-    queryKey: ["keyledger", "proposals", head?.number.toString(), snapshot.data?.indexed.number.toString(), address],
-    enabled: Boolean(snapshot.data),
-    queryFn: () =>
-      readProposals({
-        client,
-        governor: runtime.addresses.KeyLedgerGovernor,
-        token: runtime.addresses.KeyLedgerToken,
-        account: address,
-        created: snapshot.data!.proposalsCreated,
-        now: head!.timestamp,
-      }),
-    placeholderData: keepPreviousData,
-  });
+  const proposals = useProposals(snapshot.data, address);
   const params = runtime.governanceParams;
   const registry = snapshot.data?.registry;
   const onChain = isConnected && chainId === runtime.chainId;

@@ -4,7 +4,7 @@ import { formatUnits } from "viem";
 import { useConnection } from "wagmi";
 import { keyLedgerGovernorAbi } from "../../../src/generated/abis.ts";
 import { readVoters, type Voter, whyDefeated } from "../chain/proposalOutcome.ts";
-import { readProposals } from "../chain/readProposals.ts";
+import { useProposals } from "../chain/useProposals.ts";
 import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
 import { TextField } from "../components/TextField.tsx";
 import { TxStatus } from "../components/TxStatus.tsx";
@@ -24,20 +24,7 @@ export default function ProposalPage({ param }: { param?: string | undefined }) 
   const snapshot = useChainSnapshot();
   const head = snapshot.data?.head;
   const proposalId = param && /^\d+$/.test(param) ? BigInt(param) : undefined;
-  const proposals = useQuery({
-    queryKey: ["keyledger", "proposals", head?.number.toString(), address],
-    enabled: Boolean(snapshot.data),
-    queryFn: () =>
-      readProposals({
-        client,
-        governor: runtime.addresses.KeyLedgerGovernor,
-        token: runtime.addresses.KeyLedgerToken,
-        account: address,
-        created: snapshot.data!.proposalsCreated,
-        now: head!.timestamp,
-      }),
-    placeholderData: keepPreviousData,
-  });
+  const proposals = useProposals(snapshot.data, address);
   const voters = useQuery({
     queryKey: ["keyledger", "voters", param, head?.number.toString()],
     enabled: proposalId !== undefined && Boolean(head),
