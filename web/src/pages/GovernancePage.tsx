@@ -12,7 +12,7 @@ import { ProposalForm } from "./governance/ProposalForm.tsx";
 import { VotingPower } from "./governance/VotingPower.tsx";
 
 export default function GovernancePage({ param }: { param?: string | undefined }) {
-  const { runtime, client, isLocal } = useRuntime();
+  const { runtime, isLocal } = useRuntime();
   const { address, isConnected, chainId } = useConnection();
   const snapshot = useChainSnapshot();
   const head = snapshot.data?.head;
