@@ -85,6 +85,16 @@ export function useRegistryFacts() {
   return useIndexerQuery("facts", [], (i) => i.facts());
 }
 
+/** Every proposal with its actions, tallies and transitions; asked again with each indexed block. */
+export function useIndexedProposals() {
+  return useIndexerQuery("proposals", [], (i) => i.proposals());
+}
+
+/** The votes on `proposalId` (voter, support, weight, reason, block, transaction); asked again with each indexed block. */
+export function useProposalVotes(proposalId: bigint | undefined) {
+  return useIndexerQuery("votes", [proposalId?.toString()], (i) => i.proposalVotes(proposalId!), proposalId !== undefined);
+}
+
 // Key ids a page asked about without a hook of its own (a key id typed into a form):
 // the snapshot reads them from the indexer too.
 const watched = new Set<Hex>();

@@ -1,7 +1,5 @@
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { Hex } from "viem";
 import { useConnection } from "wagmi";
-import { readProposals } from "../chain/readProposals.ts";
 import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
 import { SuspendKey } from "../components/SuspendKey.tsx";
 import { describeError } from "../lib/describeError.ts";
@@ -9,28 +7,18 @@ import { formatDuration } from "../lib/formatDuration.ts";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
 import { AdvanceTime } from "./governance/AdvanceTime.tsx";
 import { ProposalCard } from "./governance/ProposalCard.tsx";
+import { FilteredProposals } from "./governance/ProposalFilters.tsx";
 import { ProposalForm } from "./governance/ProposalForm.tsx";
+import { useProposals } from "./governance/useProposals.ts";
 import { VotingPower } from "./governance/VotingPower.tsx";
 
 export default function GovernancePage({ param }: { param?: string | undefined }) {
-  const { runtime, client, isLocal } = useRuntime();
+  const { runtime, isLocal } = useRuntime();
   const { address, isConnected, chainId } = useConnection();
   const snapshot = useChainSnapshot();
   const head = snapshot.data?.head;
-  const proposals = useQuery({
-    queryKey: ["keyledger", "proposals", head?.number.toString(), snapshot.data?.indexed.number.toString(), address],
-    enabled: Boolean(snapshot.data),
-    queryFn: () =>
-      readProposals({
-        client,
-        governor: runtime.addresses.KeyLedgerGovernor,
-        token: runtime.addresses.KeyLedgerToken,
-        account: address,
-        created: snapshot.data!.proposalsCreated,
-        now: head!.timestamp,
-      }),
-    placeholderData: keepPreviousData,
-  });
+  // From the indexer, with state(), hasVoted and the wallet's votes read on chain (useProposals).
+  const proposals = useProposals();
   const params = runtime.governanceParams;
   const registry = snapshot.data?.registry;
   const onChain = isConnected && chainId === runtime.chainId;
@@ -70,7 +58,15 @@ export default function GovernancePage({ param }: { param?: string | undefined }
       {proposals.error && <p className="note error" role="alert">{describeError({ error: proposals.error }).title}</p>}
       {!proposals.data && !proposals.error && <p aria-busy="true">Reading proposals…</p>}
       {proposals.data?.length === 0 && <div className="empty"><p>No proposals yet.</p></div>}
-      {registry && head && proposals.data?.map((p) => <ProposalCard key={p.proposalId.toString()} proposal={p} registry={registry} now={head.timestamp} />)}
+      {registry && head && proposals.data && proposals.data.length > 0 && (
+        <FilteredProposals proposals={proposals.data}>
+          {(shown) => (
+            <div data-testid="proposal-list">
+              {shown.map((p) => <ProposalCard key={p.proposalId.toString()} proposal={p} registry={registry} now={head.timestamp} />)}
+            </div>
+          )}
+        </FilteredProposals>
+      )}
       {!param && proposalForm}
     </section>
   );
