@@ -141,7 +141,7 @@ export async function waitForIndexed(indexer: IndexerClient | null, blockNumber:
   while (Date.now() < deadline) {
     const head = await indexer.status().catch(() => undefined);
     if (head && head.number >= blockNumber) return true;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
   return false;
 }
