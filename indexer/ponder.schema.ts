@@ -86,6 +86,15 @@ export const proposals = onchainTable("proposals", (t) => ({
   createdAt: t.bigint().notNull(),
   transactionHash: t.hex().notNull(),
   updatedBlock: t.bigint().notNull(),
+  /** How many accounts have voted (the tallies above are their weights). */
+  voteCount: t.integer().notNull().default(0),
+  /** State transitions the governor emitted, with their blocks and transactions (null until they happen). */
+  queuedBlock: t.bigint(),
+  queuedTransactionHash: t.hex(),
+  executedBlock: t.bigint(),
+  executedTransactionHash: t.hex(),
+  canceledBlock: t.bigint(),
+  canceledTransactionHash: t.hex(),
 }));
 
 export const proposalActions = onchainTable(

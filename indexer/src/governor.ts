@@ -20,6 +20,7 @@ ponder.on("KeyLedgerGovernor:ProposalCreated", async ({ event, context }) => {
     createdAt: event.block.timestamp,
     transactionHash: event.transaction.hash,
     updatedBlock: event.block.number,
+    voteCount: 0,
   });
   if (a.targets.length) {
     await context.db.insert(proposalActions).values(
@@ -52,20 +53,36 @@ async function recordVote(
   const tally = a.support === 1 ? "forVotes" : a.support === 0 ? "againstVotes" : "abstainVotes";
   await context.db
     .update(proposals, { id: a.proposalId })
-    .set((row: typeof proposals.$inferSelect) => ({ [tally]: row[tally] + a.weight, updatedBlock: event.block.number }));
+    .set((row: typeof proposals.$inferSelect) => ({ [tally]: row[tally] + a.weight, voteCount: row.voteCount + 1, updatedBlock: event.block.number }));
 }
 
 ponder.on("KeyLedgerGovernor:VoteCast", recordVote);
 ponder.on("KeyLedgerGovernor:VoteCastWithParams", recordVote);
 
 ponder.on("KeyLedgerGovernor:ProposalQueued", async ({ event, context }) => {
-  await context.db.update(proposals, { id: event.args.proposalId }).set({ status: "queued", eta: event.args.etaSeconds, updatedBlock: event.block.number });
+  await context.db.update(proposals, { id: event.args.proposalId }).set({
+    status: "queued",
+    eta: event.args.etaSeconds,
+    queuedBlock: event.block.number,
+    queuedTransactionHash: event.transaction.hash,
+    updatedBlock: event.block.number,
+  });
 });
 
 ponder.on("KeyLedgerGovernor:ProposalExecuted", async ({ event, context }) => {
-  await context.db.update(proposals, { id: event.args.proposalId }).set({ status: "executed", updatedBlock: event.block.number });
+  await context.db.update(proposals, { id: event.args.proposalId }).set({
+    status: "executed",
+    executedBlock: event.block.number,
+    executedTransactionHash: event.transaction.hash,
+    updatedBlock: event.block.number,
+  });
 });
 
 ponder.on("KeyLedgerGovernor:ProposalCanceled", async ({ event, context }) => {
-  await context.db.update(proposals, { id: event.args.proposalId }).set({ status: "canceled", updatedBlock: event.block.number });
+  await context.db.update(proposals, { id: event.args.proposalId }).set({
+    status: "canceled",
+    canceledBlock: event.block.number,
+    canceledTransactionHash: event.transaction.hash,
+    updatedBlock: event.block.number,
+  });
 });

@@ -4,9 +4,9 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { and, eq } from "@ponder/client";
-import { encodeFunctionData, type Hex } from "viem";
+import { encodeFunctionData, type Hex, keccak256, stringToHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keyRegistryAbi } from "../../src/generated/abis.ts";
+import { keyLedgerGovernorAbi, keyRegistryAbi } from "../../src/generated/abis.ts";
 import { localClients } from "../helpers/clients.ts";
 import { devAccounts, type LocalNode, mine, startLocalNode } from "../helpers/localNode.ts";
 import { passProposal } from "../helpers/passProposal.ts";
@@ -84,14 +84,20 @@ function indexerSuite(database: "PGlite" | "Postgres") {
     const registry = node.manifest.contracts.KeyRegistry.address;
     const appointed = devAccounts[8];
     const data = encodeFunctionData({ abi: keyRegistryAbi, functionName: "setGuardian", args: [appointed, true] });
-    const { proposalId } = await passProposal({ rpcUrl: node.rpcUrl, manifest: node.manifest, actions: [{ target: registry, data }], description: `appoint ${database}` });
+    const { proposalId, receipt } = await passProposal({ rpcUrl: node.rpcUrl, manifest: node.manifest, actions: [{ target: registry, data }], description: `appoint ${database}` });
 
     const [proposal] = await waitFor(
       () => indexer.client.db.select().from(schema.proposals).where(eq(schema.proposals.id, proposalId)),
       (r) => r[0]?.status === "executed",
     );
-    expect(proposal).toMatchObject({ proposer: lower(devAccounts[1]), description: `appoint ${database}`, againstVotes: 0n, abstainVotes: 0n });
+    expect(proposal).toMatchObject({ proposer: lower(devAccounts[1]), description: `appoint ${database}`, againstVotes: 0n, abstainVotes: 0n, voteCount: 5, canceledBlock: null });
     expect(proposal!.forVotes).toBe(5n * 200_000n * 10n ** 18n);
+    // The state transitions with their blocks: queued before executed, executed in the receipt's block.
+    expect(proposal!.executedBlock).toBe(receipt.blockNumber);
+    expect(proposal!.executedTransactionHash).toBe(receipt.transactionHash);
+    expect(proposal!.queuedBlock).toBeGreaterThan(proposal!.createdBlock);
+    expect(proposal!.queuedBlock).toBeLessThan(receipt.blockNumber);
+    expect(proposal!.queuedTransactionHash).toMatch(/^0x[0-9a-f]{64}$/);
     const actions = await indexer.client.db.select().from(schema.proposalActions).where(eq(schema.proposalActions.proposalId, proposalId));
     expect(actions).toEqual([{ proposalId, index: 0, target: lower(registry), value: 0n, signature: "", calldata: data }]);
     const votes = await indexer.client.db.select().from(schema.votes).where(and(eq(schema.votes.proposalId, proposalId), eq(schema.votes.support, 1)));
@@ -99,6 +105,19 @@ function indexerSuite(database: "PGlite" | "Postgres") {
     const guardians = await waitFor(() => indexer.client.db.select().from(schema.guardians), (r) => r.some((g) => g.id === lower(appointed)));
     expect(guardians.map((g) => [g.id, g.enabled]).sort()).toEqual([[lower(appointed), true], [lower(guardian), true]].sort());
     expect((await indexer.client.db.select().from(schema.policyHistory)).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("records a cancelled proposal with the block and transaction of its cancellation", async () => {
+    const { publicClient, walletClient } = localClients(node.rpcUrl);
+    const governor = { address: node.manifest.contracts.KeyLedgerGovernor.address, abi: keyLedgerGovernorAbi } as const;
+    const proposer = devAccounts[1];
+    const args = [[node.manifest.contracts.KeyRegistry.address], [0n], [encodeFunctionData({ abi: keyRegistryAbi, functionName: "setGuardian", args: [devAccounts[7], true] })], `cancel me ${database}`] as const;
+    const created = await publicClient.waitForTransactionReceipt({ hash: await walletClient.writeContract({ ...governor, account: proposer, functionName: "propose", args }) });
+    const proposalId = await publicClient.readContract({ ...governor, functionName: "hashProposal", args: [args[0], args[1], args[2], keccak256(stringToHex(args[3]))] });
+    const cancel = await publicClient.waitForTransactionReceipt({ hash: await walletClient.writeContract({ ...governor, account: proposer, functionName: "cancel", args: [proposalId] }) });
+    expect(cancel.status).toBe("success");
+    const [row] = await waitFor(() => indexer.client.db.select().from(schema.proposals).where(eq(schema.proposals.id, proposalId)), (r) => r[0]?.status === "canceled");
+    expect(row).toMatchObject({ createdBlock: created.blockNumber, canceledBlock: cancel.blockNumber, canceledTransactionHash: cancel.transactionHash, queuedBlock: null, executedBlock: null, voteCount: 0 });
   });
 
   it("follows a real reorg: a key registered in blocks that were replaced disappears", async () => {

@@ -1,5 +1,5 @@
-import { type Address, formatUnits, type PublicClient } from "viem";
-import { keyLedgerGovernorAbi } from "../../../src/generated/abis.ts";
+import { formatUnits } from "viem";
+import type { IndexedVote } from "../indexer/index.ts";
 import type { Proposal } from "./readProposals.ts";
 
 const votes = (value: bigint) => Number(formatUnits(value, 18)).toLocaleString("en-US", { maximumFractionDigits: 2 });
@@ -24,20 +24,5 @@ export function whyDefeated(proposal: Pick<Proposal, "votes" | "quorum">): strin
   return reasons.length ? reasons : ["The vote ended without a majority for it."];
 }
 
-export type Voter = { voter: Address; support: 0 | 1 | 2; weight: bigint; reason: string; blockNumber: bigint; transactionHash: `0x${string}` };
-
-/** Who voted on `proposalId`, how, with what weight and reason (the governor's VoteCast events), in order. */
-export async function readVoters({ client, governor, fromBlock, proposalId }: { client: PublicClient; governor: Address; fromBlock: bigint; proposalId: bigint }): Promise<Voter[]> {
-  const logs = await client.getContractEvents({ address: governor, abi: keyLedgerGovernorAbi, eventName: "VoteCast", fromBlock, toBlock: "latest" });
-  return logs
-    .map((log) => ({ log, args: log.args as { voter: Address; proposalId: bigint; support: number; weight: bigint; reason: string } }))
-    .filter(({ args }) => args.proposalId === proposalId)
-    .map(({ log, args }) => ({
-      voter: args.voter,
-      support: args.support as 0 | 1 | 2,
-      weight: args.weight,
-      reason: args.reason,
-      blockNumber: log.blockNumber!,
-      transactionHash: log.transactionHash!,
-    }));
-}
+/** One vote as the indexer has it (the `votes` table): who, how, weight, reason, block and transaction. */
+export type Voter = IndexedVote;

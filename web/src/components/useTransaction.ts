@@ -75,11 +75,12 @@ export function useTransaction() {
         if (receipt.status !== "success") throw Object.assign(new Error("Transaction reverted."), { name: "TransactionRevertedError" });
         recordTransaction(runtime.chainId, sender, { hash, status: "confirmed", blockNumber: receipt.blockNumber.toString() });
         setState({ status: "confirmed", hash, blockNumber: receipt.blockNumber });
-        await queryClient.invalidateQueries({ queryKey: ["keyledger"] });
-        // The lists come from the indexer: ask it again as soon as it has this block.
+        // The lists come from the indexer: ask it again as soon as it has this block
+        // (watched from now, not after the contract reads below have been answered).
         void waitForIndexed(indexer, receipt.blockNumber).then(async (reached) => {
           if (reached) await queryClient.invalidateQueries({ queryKey: ["keyledger", "indexer"] });
         });
+        await queryClient.invalidateQueries({ queryKey: ["keyledger"] });
         return receipt;
       } catch (error) {
         if (hash && sentBy) recordTransaction(runtime.chainId, sentBy, { hash, status: "failed" });

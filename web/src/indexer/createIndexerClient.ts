@@ -1,7 +1,7 @@
 import { createClient, sql } from "@ponder/client";
 import { type Address, getAddress, type Hex } from "viem";
 import { algorithmFromChain } from "../../../src/keys/algorithms.ts";
-import type { BlockRef, IndexedKey, KeyEvent, KeyEventKind, ProposalCreated, RegistryPolicy } from "./types.ts";
+import type { BlockRef, IndexedKey, IndexedProposal, IndexedVote, KeyEvent, KeyEventKind, ProposalCreated, RegistryPolicy } from "./types.ts";
 
 export type CreateIndexerClientParameters = {
   /** Base URL of the Ponder indexer (the dApp server proxies it as `/indexer`). */
@@ -71,6 +71,18 @@ export function createIndexerClient({ url, fetch: fetchFn = (...args) => fetch(.
       ]);
       return toIndexedKeys(keys, events);
     },
+    /** Every proposal, newest first, with its actions, tallies and state transitions. */
+    async proposals(): Promise<IndexedProposal[]> {
+      const [proposals, actions] = await Promise.all([
+        rows(sql`select * from proposals order by created_block desc, id desc`),
+        rows(sql`select proposal_id, "index", target, value, calldata from proposal_actions order by proposal_id, "index"`),
+      ]);
+      return toIndexedProposals(proposals, actions);
+    },
+    /** The votes on `proposalId`, in the order they were cast. */
+    async proposalVotes(proposalId: bigint): Promise<IndexedVote[]> {
+      return toIndexedVotes(await rows(sql`select * from votes where proposal_id = ${proposalId.toString()} order by block_number, transaction_hash`));
+    },
     async facts(): Promise<RegistryFacts> {
       const [policy, names, guardians, proposals] = await Promise.all([
         rows(sql`select * from policy_history order by block_number desc, id desc limit 1`),
@@ -99,6 +111,47 @@ export function createIndexerClient({ url, fetch: fetchFn = (...args) => fetch(.
       };
     },
   };
+}
+
+const optionalBigint = (value: unknown) => (value === null || value === undefined ? undefined : BigInt(String(value)));
+
+/** Rows of `proposals` and `proposal_actions` (snake_case) as the dApp's proposals. */
+export function toIndexedProposals(proposalRows: readonly Row[], actionRows: readonly Row[]): IndexedProposal[] {
+  const actionsOf = new Map<string, IndexedProposal["actions"]>();
+  for (const a of actionRows) {
+    const id = String(a.proposal_id);
+    actionsOf.set(id, [...(actionsOf.get(id) ?? []), { target: getAddress(String(a.target)), value: BigInt(String(a.value)), calldata: a.calldata as Hex }]);
+  }
+  return proposalRows.map((r) => ({
+    proposalId: BigInt(String(r.id)),
+    proposer: getAddress(String(r.proposer)),
+    description: String(r.description),
+    voteStart: Number(r.vote_start),
+    voteEnd: Number(r.vote_end),
+    status: r.status as IndexedProposal["status"],
+    eta: r.eta === null || r.eta === undefined ? 0 : Number(r.eta),
+    votes: { against: BigInt(String(r.against_votes)), for: BigInt(String(r.for_votes)), abstain: BigInt(String(r.abstain_votes)) },
+    voteCount: Number(r.vote_count ?? 0),
+    actions: actionsOf.get(String(r.id)) ?? [],
+    createdBlock: BigInt(String(r.created_block)),
+    transactionHash: r.transaction_hash as Hex,
+    queuedBlock: optionalBigint(r.queued_block),
+    executedBlock: optionalBigint(r.executed_block),
+    canceledBlock: optionalBigint(r.canceled_block),
+  }));
+}
+
+/** Rows of `votes` (snake_case) as the dApp's votes. */
+export function toIndexedVotes(voteRows: readonly Row[]): IndexedVote[] {
+  return voteRows.map((v) => ({
+    voter: getAddress(String(v.voter)),
+    support: Number(v.support) as IndexedVote["support"],
+    weight: BigInt(String(v.weight)),
+    reason: typeof v.reason === "string" ? v.reason : "",
+    blockNumber: BigInt(String(v.block_number)),
+    timestamp: Number(v.timestamp),
+    transactionHash: v.transaction_hash as Hex,
+  }));
 }
 
 const eventKinds: Record<string, KeyEventKind> = {

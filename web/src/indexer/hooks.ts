@@ -85,6 +85,16 @@ export function useRegistryFacts() {
   return useIndexerQuery("facts", [], (i) => i.facts());
 }
 
+/** Every proposal with its actions, tallies and transitions; asked again with each indexed block. */
+export function useIndexedProposals() {
+  return useIndexerQuery("proposals", [], (i) => i.proposals());
+}
+
+/** The votes on `proposalId` (voter, support, weight, reason, block, transaction); asked again with each indexed block. */
+export function useProposalVotes(proposalId: bigint | undefined) {
+  return useIndexerQuery("votes", [proposalId?.toString()], (i) => i.proposalVotes(proposalId!), proposalId !== undefined);
+}
+
 // Key ids a page asked about without a hook of its own (a key id typed into a form):
 // the snapshot reads them from the indexer too.
 const watched = new Set<Hex>();
@@ -131,7 +141,7 @@ export async function waitForIndexed(indexer: IndexerClient | null, blockNumber:
   while (Date.now() < deadline) {
     const head = await indexer.status().catch(() => undefined);
     if (head && head.number >= blockNumber) return true;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
   return false;
 }

@@ -1,20 +1,22 @@
 // The dApp's one way to read the registry: the Ponder indexer over SQL over HTTP
 // (@ponder/client), polled; the chain head comes from the wallet's RPC.
-export { createIndexerClient, IndexerUnavailableError, toIndexedKeys, type CreateIndexerClientParameters, type IndexerClient, type RegistryFacts } from "./createIndexerClient.ts";
+export { createIndexerClient, IndexerUnavailableError, toIndexedKeys, toIndexedProposals, toIndexedVotes, type CreateIndexerClientParameters, type IndexerClient, type RegistryFacts } from "./createIndexerClient.ts";
 export { indexerHealth, staleAfterBlocks, type IndexerHealth, type IndexerHealthParameters } from "./indexerHealth.ts";
 export {
   headPollMs,
   KeyDirectory,
   useChainHead,
   useIndexedHead,
+  useIndexedProposals,
   useIndexerHealth,
   useKeyLineage,
   useKeysById,
   useOwnerKeys,
+  useProposalVotes,
   useRegistryFacts,
   useWatchedKeys,
   waitForIndexed,
   watchKey,
 } from "./hooks.ts";
 export { groupLineages, type Lineage } from "./groupLineages.ts";
-export type { BlockRef, IndexedKey, KeyEvent, KeyEventKind, KeyState, ProposalCreated, RegistryIndex, RegistryPolicy } from "./types.ts";
+export type { BlockRef, IndexedKey, IndexedProposal, IndexedVote, KeyEvent, KeyEventKind, KeyState, ProposalCreated, RegistryIndex, RegistryPolicy } from "./types.ts";

@@ -76,3 +76,35 @@ export type ProposalCreated = {
 
 /** A block: number and time (unix seconds). */
 export type BlockRef = { number: bigint; timestamp: number };
+
+/** A proposal as the indexer has it (`proposals` + `proposal_actions`): texts, actions, tallies, transitions. */
+export type IndexedProposal = {
+  proposalId: bigint;
+  proposer: Address;
+  description: string;
+  /** Voting opens after this time / closes at it (the governor's clock: token timestamps). */
+  voteStart: number;
+  voteEnd: number;
+  /** What the governor's events said last; `state()` on chain also knows about time (pending, active, defeated). */
+  status: "created" | "queued" | "executed" | "canceled";
+  eta: number;
+  votes: { against: bigint; for: bigint; abstain: bigint };
+  voteCount: number;
+  actions: { target: Address; value: bigint; calldata: Hex }[];
+  createdBlock: bigint;
+  transactionHash: Hex;
+  queuedBlock?: bigint | undefined;
+  executedBlock?: bigint | undefined;
+  canceledBlock?: bigint | undefined;
+};
+
+/** One vote (the indexer's `votes` table). */
+export type IndexedVote = {
+  voter: Address;
+  support: 0 | 1 | 2;
+  weight: bigint;
+  reason: string;
+  blockNumber: bigint;
+  timestamp: number;
+  transactionHash: Hex;
+};

@@ -1,6 +1,5 @@
 import type { Hex } from "viem";
 import { useConnection } from "wagmi";
-import { useProposals } from "../chain/useProposals.ts";
 import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
 import { SuspendKey } from "../components/SuspendKey.tsx";
 import { describeError } from "../lib/describeError.ts";
@@ -8,7 +7,9 @@ import { formatDuration } from "../lib/formatDuration.ts";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
 import { AdvanceTime } from "./governance/AdvanceTime.tsx";
 import { ProposalCard } from "./governance/ProposalCard.tsx";
+import { FilteredProposals } from "./governance/ProposalFilters.tsx";
 import { ProposalForm } from "./governance/ProposalForm.tsx";
+import { useProposals } from "./governance/useProposals.ts";
 import { VotingPower } from "./governance/VotingPower.tsx";
 
 export default function GovernancePage({ param }: { param?: string | undefined }) {
@@ -16,7 +17,8 @@ export default function GovernancePage({ param }: { param?: string | undefined }
   const { address, isConnected, chainId } = useConnection();
   const snapshot = useChainSnapshot();
   const head = snapshot.data?.head;
-  const proposals = useProposals(snapshot.data, address);
+  // From the indexer, with state(), hasVoted and the wallet's votes read on chain (useProposals).
+  const proposals = useProposals();
   const params = runtime.governanceParams;
   const registry = snapshot.data?.registry;
   const onChain = isConnected && chainId === runtime.chainId;
@@ -56,7 +58,15 @@ export default function GovernancePage({ param }: { param?: string | undefined }
       {proposals.error && <p className="note error" role="alert">{describeError({ error: proposals.error }).title}</p>}
       {!proposals.data && !proposals.error && <p aria-busy="true">Reading proposals…</p>}
       {proposals.data?.length === 0 && <div className="empty"><p>No proposals yet.</p></div>}
-      {registry && head && proposals.data?.map((p) => <ProposalCard key={p.proposalId.toString()} proposal={p} registry={registry} now={head.timestamp} />)}
+      {registry && head && proposals.data && proposals.data.length > 0 && (
+        <FilteredProposals proposals={proposals.data}>
+          {(shown) => (
+            <div data-testid="proposal-list">
+              {shown.map((p) => <ProposalCard key={p.proposalId.toString()} proposal={p} registry={registry} now={head.timestamp} />)}
+            </div>
+          )}
+        </FilteredProposals>
+      )}
       {!param && proposalForm}
     </section>
   );

@@ -1,36 +1,34 @@
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { formatUnits } from "viem";
 import { useConnection } from "wagmi";
 import { keyLedgerGovernorAbi } from "../../../src/generated/abis.ts";
-import { readVoters, type Voter, whyDefeated } from "../chain/proposalOutcome.ts";
-import { useProposals } from "../chain/useProposals.ts";
+import { type Voter, whyDefeated } from "../chain/proposalOutcome.ts";
 import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
 import { TextField } from "../components/TextField.tsx";
 import { TxStatus } from "../components/TxStatus.tsx";
+import { useProposalVotes } from "../indexer/index.ts";
+import { formatDateTime } from "../lib/formatDateTime.ts";
 import { useTransaction } from "../components/useTransaction.ts";
 import { describeError } from "../lib/describeError.ts";
 import { shortHex } from "../lib/shortHex.ts";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
 import { ProposalCard } from "./governance/ProposalCard.tsx";
+import { useProposals } from "./governance/useProposals.ts";
 
 const supportNames = ["Against", "For", "Abstain"] as const;
 const votes = (value: bigint) => Number(formatUnits(value, 18)).toLocaleString("en-US", { maximumFractionDigits: 2 });
 
 /** `#/proposal/<id>`: one proposal with its decoded actions, a vote with a reason, who voted, and why it failed. */
 export default function ProposalPage({ param }: { param?: string | undefined }) {
-  const { runtime, client } = useRuntime();
-  const { address, isConnected, chainId } = useConnection();
+  const { runtime } = useRuntime();
+  const { isConnected, chainId } = useConnection();
   const snapshot = useChainSnapshot();
   const head = snapshot.data?.head;
   const proposalId = param && /^\d+$/.test(param) ? BigInt(param) : undefined;
-  const proposals = useProposals(snapshot.data, address);
-  const voters = useQuery({
-    queryKey: ["keyledger", "voters", param, head?.number.toString()],
-    enabled: proposalId !== undefined && Boolean(head),
-    queryFn: () => readVoters({ client, governor: runtime.addresses.KeyLedgerGovernor, fromBlock: runtime.deploymentBlock, proposalId: proposalId! }),
-    placeholderData: keepPreviousData,
-  });
+  // The proposal and its voters from the indexer (asked again with each indexed block);
+  // state(), hasVoted and the wallet's votes from the chain (useProposals).
+  const proposals = useProposals();
+  const voters = useProposalVotes(proposalId);
   const proposal = proposals.data?.find((p) => p.proposalId === proposalId);
   const registry = snapshot.data?.registry;
   const onChain = isConnected && chainId === runtime.chainId;
@@ -102,8 +100,9 @@ function VoteWithReason({ proposalId, weight, hasVoted }: { proposalId: bigint; 
   );
 }
 
+/** The voters, from the indexer's `votes` table, in the order they voted. */
 export function VotersList({ voters }: { voters: readonly Voter[] }) {
-  if (voters.length === 0) return <p>No votes yet.</p>;
+  if (voters.length === 0) return <p data-testid="no-votes">No votes yet.</p>;
   return (
     <table className="voters" data-testid="voters">
       <thead>
@@ -112,17 +111,23 @@ export function VotersList({ voters }: { voters: readonly Voter[] }) {
           <th scope="col">Vote</th>
           <th scope="col">Weight</th>
           <th scope="col">Reason</th>
+          <th scope="col">Block</th>
         </tr>
       </thead>
       <tbody>
         {voters.map((v) => (
-          <tr key={`${v.transactionHash}-${v.voter}`}>
+          <tr key={`${v.transactionHash}-${v.voter}`} data-testid="voter" data-voter={v.voter} data-support={v.support}>
             <td>
               <code title={v.voter}>{shortHex(v.voter)}</code>
             </td>
             <td>{supportNames[v.support] ?? v.support}</td>
             <td>{votes(v.weight)}</td>
             <td>{v.reason || <span className="hint">none given</span>}</td>
+            <td>
+              <span title={`${formatDateTime(v.timestamp)}, transaction ${v.transactionHash}`}>
+                {v.blockNumber.toString()} <code>{shortHex(v.transactionHash)}</code>
+              </span>
+            </td>
           </tr>
         ))}
       </tbody>

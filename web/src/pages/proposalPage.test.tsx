@@ -30,12 +30,12 @@ describe("proposal detail", () => {
     render(
       <VotersList
         voters={[
-          { voter: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", support: 1, weight: parseEther("200000"), reason: "leaked key", blockNumber: 9n, transactionHash: "0x01" },
-          { voter: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", support: 0, weight: parseEther("1.5"), reason: "", blockNumber: 10n, transactionHash: "0x02" },
+          { voter: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", support: 1, weight: parseEther("200000"), reason: "leaked key", blockNumber: 9n, timestamp: 1_700_000_000, transactionHash: "0x01" },
+          { voter: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", support: 0, weight: parseEther("1.5"), reason: "", blockNumber: 10n, timestamp: 1_700_000_012, transactionHash: "0x02" },
         ]}
       />,
     );
     const rows = screen.getAllByRole("row").slice(1).map((r) => r.textContent);
-    expect(rows).toEqual(["0xf39F…2266For200,000leaked key", "0x7099…79C8Against1.5none given"]);
+    expect(rows).toEqual(["0xf39F…2266For200,000leaked key9 0x01", "0x7099…79C8Against1.5none given10 0x02"]);
   });
 });

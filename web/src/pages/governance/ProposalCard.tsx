@@ -102,6 +102,22 @@ export function ProposalCard({ proposal, registry, now }: { proposal: Proposal; 
           <dt>{now < proposal.deadline ? "Voting ends" : "Voting ended"}</dt>
           <dd>{formatDateTime(proposal.deadline)} ({formatRelative(proposal.deadline, now)})</dd>
         </div>
+        {proposal.createdBlock !== undefined && (
+          <div>
+            <dt>Blocks (indexer)</dt>
+            <dd data-testid="proposal-blocks">
+              {[
+                `created ${proposal.createdBlock}`,
+                proposal.queuedBlock !== undefined && `queued ${proposal.queuedBlock}`,
+                proposal.executedBlock !== undefined && `executed ${proposal.executedBlock}`,
+                proposal.canceledBlock !== undefined && `cancelled ${proposal.canceledBlock}`,
+              ]
+                .filter(Boolean)
+                .join(" · ")}
+              {` · ${proposal.voteCount} ${proposal.voteCount === 1 ? "vote" : "votes"}`}
+            </dd>
+          </div>
+        )}
         {proposal.eta > 0 && (
           <div>
             <dt>Executable from (timelock ETA)</dt>
