@@ -225,7 +225,7 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await page.getByTestId("propose-submit").click();
     await confirmed(page.locator("#propose-title").locator(".."));
     // Newest first: the new proposal, once the list has it.
-    await expect.poll(() => page.getByTestId("proposal").first().getAttribute("data-state")).toBe("Pending");
+    await expect.poll(() => page.getByTestId("proposal").first().getAttribute("data-state"), { timeout: 5_000 }).toBe("Pending");
     await page.getByTestId("proposal").first().getByTestId("proposal-link").click();
     await page.getByRole("heading", { level: 1, name: /^Proposal / }).waitFor();
     expect(page.url()).toMatch(/#\/proposal\/\d+$/);
@@ -280,7 +280,7 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
 
     await go(`lookup/${key.keyId}`);
     const record = page.getByTestId("key-record");
-    await expect.poll(() => record.getAttribute("data-state")).toBe("revoked");
+    await expect.poll(() => record.getAttribute("data-state"), { timeout: 5_000 }).toBe("revoked");
     await expect.poll(() => record.getByTestId("key-history").textContent()).toContain("DAO (timelock)");
     await expect.poll(() => page.getByTestId("contract-status").textContent()).toBe("not valid: revoked");
   });
