@@ -1,4 +1,4 @@
-import { useRef, useState } from "react";
+import { useState } from "react";
 import { useConnection } from "wagmi";
 import { keyRegistryAbi } from "../../../src/generated/abis.ts";
 import { algorithmFromChain } from "../../../src/keys/algorithms.ts";
@@ -8,7 +8,8 @@ import { KeyIdLink } from "../components/KeyIdLink.tsx";
 import { initialNewKey, newKeyProblem, type NewKeyValue, prepareChainKey } from "../components/newKey.ts";
 import { NewKeyPanel } from "../components/NewKeyPanel.tsx";
 import { RequireWallet } from "../components/RequireWallet.tsx";
-import { type ReviewCheck, ReviewDialog } from "../components/ReviewDialog.tsx";
+import { ReviewDialog } from "../components/ReviewDialog.tsx";
+import { useReviewCheck } from "../components/useReviewCheck.ts";
 import { ScopeCheckboxes } from "../components/ScopeCheckboxes.tsx";
 import { TextField } from "../components/TextField.tsx";
 import { TxStatus } from "../components/TxStatus.tsx";
@@ -49,8 +50,7 @@ function RegisterForm() {
   const [newKey, setNewKey] = useState<NewKeyValue>(initialNewKey);
   const [submitted, setSubmitted] = useState(false);
   const [reviewing, setReviewing] = useState(false);
-  const [check, setCheck] = useState<ReviewCheck | undefined>(undefined);
-  const checkRun = useRef(0);
+  const { check, start: startCheck } = useReviewCheck();
 
   const registry = snapshot.data?.registry;
   const policy = registry?.policy;
@@ -89,11 +89,7 @@ function RegisterForm() {
     setReviewing(true);
     // Simulated while the review is open: a duplicate key or a policy violation shows here,
     // decoded, before the wallet is asked.
-    const run = ++checkRun.current;
-    setCheck({ status: "checking" });
-    void tx.simulate(null, sendOptions).then((error) => {
-      if (run === checkRun.current) setCheck(error ? { status: "refused", error } : { status: "ok" });
-    });
+    startCheck(() => tx.simulate(null, sendOptions));
   };
   const submit = async () => {
     setReviewing(false);

@@ -1,4 +1,4 @@
-import { useRef, useState } from "react";
+import { useState } from "react";
 import type { Hex } from "viem";
 import { useConnection } from "wagmi";
 import { keyRegistryAbi } from "../../../src/generated/abis.ts";
@@ -11,7 +11,8 @@ import { KeyIdLink } from "../components/KeyIdLink.tsx";
 import { KeyTimeline } from "../components/KeyTimeline.tsx";
 import { initialNewKey, newKeyProblem, type NewKeyValue, prepareChainKey } from "../components/newKey.ts";
 import { NewKeyPanel } from "../components/NewKeyPanel.tsx";
-import { type ReviewCheck, ReviewDialog } from "../components/ReviewDialog.tsx";
+import { ReviewDialog } from "../components/ReviewDialog.tsx";
+import { useReviewCheck } from "../components/useReviewCheck.ts";
 import { scopeNames } from "../lib/scopeNames.ts";
 import { algorithmLabel } from "../lib/algorithmLabel.ts";
 import { RequireWallet } from "../components/RequireWallet.tsx";
@@ -81,8 +82,7 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
   const [newKey, setNewKey] = useState<NewKeyValue>(initialNewKey);
   const [submitted, setSubmitted] = useState(false);
   const [reviewing, setReviewing] = useState(false);
-  const [check, setCheck] = useState<ReviewCheck | undefined>(undefined);
-  const checkRun = useRef(0);
+  const { check, start: startCheck } = useReviewCheck();
   const [rotated, setRotated] = useState<{ oldKeyId: Hex; newKeyId: Hex } | null>(null);
   const rotatedLabel = rotated ? (registry.keys.get(rotated.oldKeyId)?.label ?? "") : "";
 
@@ -118,11 +118,7 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
     if (!ready || !address || !newKey.key) return;
     setReviewing(true);
     // Simulated while the review is open: a refusal (a duplicate key, a policy violation) shows here, decoded, before the wallet is asked.
-    const run = ++checkRun.current;
-    setCheck({ status: "checking" });
-    void tx.simulate(null, sendOptions).then((error) => {
-      if (run === checkRun.current) setCheck(error ? { status: "refused", error } : { status: "ok" });
-    });
+    startCheck(() => tx.simulate(null, sendOptions));
   };
   const submit = async () => {
     setReviewing(false);
