@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {P256} from "@openzeppelin/contracts/utils/cryptography/P256.sol";
 import {IKeyRegistry} from "./interfaces/IKeyRegistry.sol";
 
 /// @title KeyRegistry
 /// @notice On-chain registry of API signing keys. Owners register, rotate and revoke
 ///         their keys; the DAO (through its timelock) owns policy and can revoke any
 ///         key; guardians can only suspend, and only the DAO lifts a suspension.
-/// @dev Ed25519 and P-256 proofs of possession cannot be checked cheaply on every EVM
-///      chain, so the registry checks their shape and emits them; verifiers check them
-///      off-chain before trusting a key (KeyLedger's verifier does, once per key).
+/// @dev ECDSA proofs of possession are checked on chain (P-256 through the EIP-7951 /
+///      RIP-7212 precompile, secp256k1 through ecrecover). Ed25519 has no precompile: the
+///      registry checks the proof's shape and emits it, verifiers check it off-chain, and
+///      owner-namespaced ids make copying someone's Ed25519 key pointless (the copy lands
+///      under the copier's own address and never collides with the victim's id).
 contract KeyRegistry is IKeyRegistry {
     /*//////////////////////////////////////////////////////////////
                                CONSTANTS
@@ -42,16 +45,24 @@ contract KeyRegistry is IKeyRegistry {
                                 STORAGE
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev One slot per key:
-    ///      owner (160) | notBefore (32) | expiresAt (32) | version (16) | scopes (8) | flags (8)
-    ///      flags: bits 0-1 KeyState, bits 2-3 Algorithm, bit 4 rotated, bit 5 superseded.
+    /// @dev One slot per key (the owner is the id's first 20 bytes):
+    ///      notBefore (32) | expiresAt (32) | originalExpiresAt (32) | suspendedUntil (32)
+    ///      | version (16) | scopes (8) | flags (8) | link (96)
+    ///      flags: bits 0-1 KeyState, bits 2-3 Algorithm, bit 4 rotated, bit 5 superseded,
+    ///      bit 6 suspension spent. `link` is the low 96 bits of another key id of the
+    ///      same owner: the predecessor while the key is its lineage's head, the
+    ///      successor once it is rotated out (rotation reads one, then writes the other),
+    ///      so lineages are walked both ways without a second slot.
+    ///      `originalExpiresAt` is the expiry before rotation cut it (0 until then).
     struct StoredKey {
-        address owner;
         uint32 notBefore;
         uint32 expiresAt;
+        uint32 originalExpiresAt;
+        uint32 suspendedUntil;
         uint16 version;
         uint8 scopes;
         uint8 flags;
+        uint96 link;
     }
 
     uint8 private constant STATE_MASK = 0x03;
@@ -60,17 +71,25 @@ contract KeyRegistry is IKeyRegistry {
     /// @dev Set on a rotated-out key when its successor is rotated in turn: it is no
     ///      longer the head's immediate predecessor and can never be extended again.
     uint8 private constant SUPERSEDED = 0x20;
+    /// @dev Set by a guardian's suspension, cleared by the DAO's unsuspend: one guardian
+    ///      suspension per key until the DAO has ruled, so a rogue guardian cannot renew
+    ///      a lapsed one forever.
+    uint8 private constant SUSPENSION_SPENT = 0x40;
+
+    uint256 private constant TAIL_MASK = type(uint96).max;
+
+    // P-256 and secp256k1 field primes; both are 3 mod 4, so sqrt(a) = a^((p+1)/4).
+    uint256 private constant P256_P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff;
+    uint256 private constant P256_B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b;
+    uint256 private constant K1_P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f;
 
     mapping(bytes32 keyId => StoredKey) internal _keys;
+    mapping(address owner => OwnerRecord) internal _owners;
     Policy internal _policy;
     address public governance;
     address public pendingGovernance;
     mapping(address account => bool) public isGuardian;
     mapping(uint8 bit => string) internal _scopeNames;
-    /// @dev Rotated-in key => the key it rotated out (zero for version 1).
-    mapping(bytes32 keyId => bytes32) internal _predecessorOf;
-    /// @dev Rotated-out key => its expiry before the rotation cut it: the cap of `extendOverlap`.
-    mapping(bytes32 keyId => uint32) internal _originalExpiresAt;
 
     /*//////////////////////////////////////////////////////////////
                               CONSTRUCTOR
@@ -113,7 +132,7 @@ contract KeyRegistry is IKeyRegistry {
     function register(NewKey calldata key, string calldata label) external returns (bytes32 keyId) {
         uint256 labelLength = bytes(label).length;
         if (labelLength == 0 || labelLength > MAX_LABEL_LENGTH) revert InvalidLabel(label);
-        keyId = _storeKey(key, 1, _policy);
+        keyId = _storeKey(key, 1, _countNewLineage(), 0);
         emit KeyRegistered(
             keyId, msg.sender, key.algorithm, key.scopes, key.notBefore, key.expiresAt, label, key.publicKey, key.proof
         );
@@ -122,15 +141,19 @@ contract KeyRegistry is IKeyRegistry {
     /// @inheritdoc IKeyRegistry
     function rotate(bytes32 oldKeyId, NewKey calldata key, uint32 overlap) external returns (bytes32 newKeyId) {
         StoredKey storage old = _ownedKey(oldKeyId);
+        if (_owners[msg.sender].revoked) revert OwnerIsRevoked(msg.sender);
         uint8 flags = old.flags;
-        if (_state(flags) != KeyState.Active) revert InvalidKeyState(oldKeyId, _state(flags));
+        // Suspended keys may be rotated (the old key stays suspended): the escape from a
+        // rogue guardian that needs no DAO vote. Revoked is final.
+        if (_state(flags) == KeyState.Revoked) revert InvalidKeyState(oldKeyId, KeyState.Revoked);
         if (flags & ROTATED != 0) revert KeyAlreadyRotated(oldKeyId);
         uint16 version = old.version;
         if (version == type(uint16).max) revert VersionOverflow(oldKeyId);
 
         Policy memory p = _policy;
         if (overlap > p.maxOverlap) revert OverlapTooLong(overlap, p.maxOverlap);
-        uint32 oldExpiresAt = old.expiresAt;
+        uint32 originalExpiresAt = old.expiresAt;
+        uint32 oldExpiresAt = originalExpiresAt;
         // In uint256: with a permissive policy, now + overlap may not fit in uint32,
         // and then the old expiry is the minimum anyway.
         uint256 cut = block.timestamp + overlap;
@@ -139,28 +162,32 @@ contract KeyRegistry is IKeyRegistry {
         // zero-downtime promise of rotation.
         if (key.notBefore > oldExpiresAt) revert RotationGap(key.notBefore, oldExpiresAt);
 
-        _originalExpiresAt[oldKeyId] = old.expiresAt;
+        uint96 predecessorTail = old.link;
+        newKeyId = _storeKey(key, version + 1, p, uint96(uint256(oldKeyId)));
+        // One write of the old slot: cut expiry, original expiry, rotated, successor link.
         old.expiresAt = oldExpiresAt;
+        old.originalExpiresAt = originalExpiresAt;
         old.flags = flags | ROTATED;
-        newKeyId = _storeKey(key, version + 1, p);
-        _predecessorOf[newKeyId] = oldKeyId;
+        old.link = uint96(uint256(newKeyId));
         // A version-1 key has no predecessor: skip the (cold) lookup.
-        if (version > 1) _endPredecessorOverlap(oldKeyId);
+        if (version > 1) _endPredecessorOverlap(_sibling(oldKeyId, predecessorTail));
         _emitRotated(oldKeyId, newKeyId, version + 1, oldExpiresAt, key);
     }
 
     /// @inheritdoc IKeyRegistry
     function extendOverlap(bytes32 keyId, uint32 expiresAt) external {
         StoredKey storage k = _ownedKey(keyId);
+        if (_owners[msg.sender].revoked) revert OwnerIsRevoked(msg.sender);
         uint8 flags = k.flags;
-        if (_state(flags) != KeyState.Active) revert InvalidKeyState(keyId, _state(flags));
+        KeyState state = _effectiveState(k, flags);
+        if (state != KeyState.Active) revert InvalidKeyState(keyId, state);
         if (flags & ROTATED == 0) revert KeyNotRotated(keyId);
         // Only the head's immediate predecessor: a third version never comes back.
         if (flags & SUPERSEDED != 0) revert KeySuperseded(keyId);
         uint32 current = k.expiresAt;
         if (expiresAt <= current) revert ExpiryNotExtended(current, expiresAt);
         // A roll-back window, never a way to outlive the key's own registered expiry.
-        uint32 original = _originalExpiresAt[keyId];
+        uint32 original = k.originalExpiresAt;
         if (expiresAt > original) revert ExtensionPastOriginalExpiry(expiresAt, original);
         Policy memory p = _policy;
         if (expiresAt > block.timestamp + p.maxOverlap) {
@@ -178,7 +205,9 @@ contract KeyRegistry is IKeyRegistry {
 
     /// @inheritdoc IKeyRegistry
     function revoke(bytes32 keyId, string calldata reason) external {
-        _revoke(_ownedKey(keyId), keyId, reason);
+        StoredKey storage k = _ownedKey(keyId);
+        if (_state(k.flags) == KeyState.Revoked) revert InvalidKeyState(keyId, KeyState.Revoked);
+        _revokeOrSkip(k, keyId, reason);
     }
 
     /// @inheritdoc IKeyRegistry
@@ -198,10 +227,16 @@ contract KeyRegistry is IKeyRegistry {
     function suspend(bytes32 keyId, string calldata reason) external {
         if (!isGuardian[msg.sender]) revert NotGuardian(msg.sender);
         StoredKey storage k = _existingKey(keyId);
-        KeyState state = _state(k.flags);
+        uint8 flags = k.flags;
+        KeyState state = _effectiveState(k, flags);
         if (state != KeyState.Active) revert InvalidKeyState(keyId, state);
-        _setState(k, KeyState.Suspended);
-        emit KeySuspended(keyId, msg.sender, reason);
+        if (flags & SUSPENSION_SPENT != 0) revert SuspensionSpent(keyId);
+        // In uint256: a permissive maxSuspension must not wrap to a past time.
+        uint256 until = block.timestamp + _policy.maxSuspension;
+        uint32 until32 = until > type(uint32).max ? type(uint32).max : uint32(until);
+        k.suspendedUntil = until32;
+        k.flags = flags & ~STATE_MASK | uint8(KeyState.Suspended) | SUSPENSION_SPENT;
+        emit KeySuspended(keyId, msg.sender, reason, until32);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -220,6 +255,38 @@ contract KeyRegistry is IKeyRegistry {
             bytes32 keyId = keyIds[i];
             _revokeOrSkip(_existingKey(keyId), keyId, reason);
         }
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function governanceRevokeLineage(bytes32 keyId, string calldata reason) external onlyGovernance {
+        StoredKey storage k = _existingKey(keyId);
+        while (true) {
+            uint8 flags = k.flags;
+            _revokeOrSkip(k, keyId, reason);
+            if (flags & ROTATED == 0) break;
+            keyId = _sibling(keyId, k.link);
+            k = _keys[keyId];
+        }
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function governanceRevokeOwner(address owner, string calldata reason) external onlyGovernance {
+        OwnerRecord storage o = _owners[owner];
+        if (o.revoked) revert OwnerIsRevoked(owner);
+        o.revoked = true;
+        o.liveKeys = 0;
+        emit OwnerRevoked(owner, msg.sender, reason);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function extendSuspension(bytes32 keyId, uint32 until) external onlyGovernance {
+        StoredKey storage k = _existingKey(keyId);
+        KeyState state = _effectiveState(k, k.flags);
+        if (state != KeyState.Suspended) revert InvalidKeyState(keyId, state);
+        uint32 current = k.suspendedUntil;
+        if (until <= current) revert SuspensionNotExtended(keyId, current, until);
+        k.suspendedUntil = until;
+        emit SuspensionExtended(keyId, until);
     }
 
     /// @inheritdoc IKeyRegistry
@@ -280,32 +347,39 @@ contract KeyRegistry is IKeyRegistry {
 
     /// @inheritdoc IKeyRegistry
     function getKey(bytes32 keyId) external view returns (KeyRecord memory) {
-        StoredKey memory k = _keys[keyId];
+        StoredKey storage k = _keys[keyId];
+        uint8 flags = k.flags;
+        address owner = _ownerOf(keyId);
+        KeyState state = _effectiveState(k, flags);
+        if (state != KeyState.Unknown && _owners[owner].revoked) state = KeyState.Revoked;
         return KeyRecord({
-            owner: k.owner,
-            algorithm: Algorithm(k.flags >> ALGORITHM_SHIFT & 0x03),
-            state: _state(k.flags),
+            owner: flags == 0 ? address(0) : owner,
+            algorithm: Algorithm(flags >> ALGORITHM_SHIFT & 0x03),
+            state: state,
             version: k.version,
             scopes: k.scopes,
             notBefore: k.notBefore,
             expiresAt: k.expiresAt,
-            rotated: k.flags & ROTATED != 0
+            rotated: flags & ROTATED != 0,
+            suspendedUntil: k.suspendedUntil
         });
     }
 
     /// @inheritdoc IKeyRegistry
     function keyStatus(bytes32 keyId, uint8 requiredScopes) external view returns (bool, StatusReason) {
         StoredKey storage k = _keys[keyId];
-        KeyState state = _state(k.flags);
+        uint8 flags = k.flags;
+        KeyState state = _effectiveState(k, flags);
         if (state == KeyState.Unknown) return (false, StatusReason.Unknown);
         if (state == KeyState.Revoked) return (false, StatusReason.Revoked);
+        if (_owners[_ownerOf(keyId)].revoked) return (false, StatusReason.OwnerRevoked);
         if (state == KeyState.Suspended) return (false, StatusReason.Suspended);
         if (block.timestamp < k.notBefore) return (false, StatusReason.NotYetValid);
         if (block.timestamp >= k.expiresAt) return (false, StatusReason.Expired);
         // Judged against the CURRENT policy: a narrowing reaches keys registered before it.
         // Here expiresAt > block.timestamp >= notBefore, so the subtraction cannot underflow.
         Policy memory p = _policy;
-        if (p.allowedAlgorithms & (uint8(1) << (k.flags >> ALGORITHM_SHIFT & 0x03)) == 0
+        if (p.allowedAlgorithms & (uint8(1) << (flags >> ALGORITHM_SHIFT & 0x03)) == 0
             || k.scopes & ~p.allowedScopes != 0
             || k.expiresAt - k.notBefore > p.maxLifetime) {
             return (false, StatusReason.NotAllowed);
@@ -315,13 +389,25 @@ contract KeyRegistry is IKeyRegistry {
     }
 
     /// @inheritdoc IKeyRegistry
-    function proofOfPossessionMessage(address owner, bytes32 keyId) external view returns (bytes memory) {
+    function proofOfPossessionMessage(address owner, bytes32 keyId) public view returns (bytes memory) {
         return abi.encodePacked(PROOF_DOMAIN, block.chainid, address(this), owner, keyId);
     }
 
     /// @inheritdoc IKeyRegistry
     function policy() external view returns (Policy memory) {
         return _policy;
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function ownerRecord(address owner) external view returns (OwnerRecord memory) {
+        return _owners[owner];
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function computeKeyId(address owner, bytes calldata publicKey) external pure returns (bytes32) {
+        // Registered keys are 32 or 33 bytes; the scratch-space hash holds at most 44.
+        if (publicKey.length > 33) revert InvalidPublicKey(Algorithm.None, publicKey);
+        return _computeKeyId(owner, publicKey);
     }
 
     /// @inheritdoc IKeyRegistry
@@ -333,8 +419,11 @@ contract KeyRegistry is IKeyRegistry {
                                INTERNALS
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev Validates `key` against policy and writes its single slot.
-    function _storeKey(NewKey calldata key, uint16 version, Policy memory p) internal returns (bytes32 keyId) {
+    /// @dev Validates `key` against policy, checks an ECDSA proof, and writes its single slot.
+    function _storeKey(NewKey calldata key, uint16 version, Policy memory p, uint96 link)
+        internal
+        returns (bytes32 keyId)
+    {
         Algorithm alg = key.algorithm;
         if (p.allowedAlgorithms & (uint8(1) << uint8(alg)) == 0 || alg == Algorithm.None) {
             revert AlgorithmNotAllowed(alg);
@@ -363,17 +452,89 @@ contract KeyRegistry is IKeyRegistry {
         }
         if (expiresAt - notBefore > p.maxLifetime) revert LifetimeTooLong(expiresAt - notBefore, p.maxLifetime);
 
-        keyId = keccak256(pub);
+        keyId = _computeKeyId(msg.sender, pub);
         // Every stored key has a non-zero state, so a zero slot means "never registered".
         if (_keys[keyId].flags != 0) revert KeyAlreadyRegistered(keyId);
+        if (alg != Algorithm.Ed25519) _checkEcdsaProof(alg, pub, key.proof, keyId);
         _keys[keyId] = StoredKey({
-            owner: msg.sender,
             notBefore: notBefore,
             expiresAt: expiresAt,
+            originalExpiresAt: 0,
+            suspendedUntil: 0,
             version: version,
             scopes: scopes,
-            flags: uint8(KeyState.Active) | uint8(alg) << ALGORITHM_SHIFT
+            flags: uint8(KeyState.Active) | uint8(alg) << ALGORITHM_SHIFT,
+            link: link
         });
+    }
+
+    /// @dev The caller starts one more lineage: refused for a revoked owner or at the cap.
+    ///      Returns the policy, which the caller needs next (one SLOAD for both).
+    function _countNewLineage() internal returns (Policy memory p) {
+        p = _policy;
+        uint16 maxKeysPerOwner = p.maxKeysPerOwner;
+        OwnerRecord storage o = _owners[msg.sender];
+        if (o.revoked) revert OwnerIsRevoked(msg.sender);
+        uint32 live = o.liveKeys;
+        if (live >= maxKeysPerOwner) revert TooManyKeys(msg.sender, live, maxKeysPerOwner);
+        o.liveKeys = live + 1;
+    }
+
+    /// @dev The new key must have signed SHA-256(proofOfPossessionMessage(caller, keyId)).
+    function _checkEcdsaProof(Algorithm alg, bytes calldata pub, bytes calldata proof, bytes32 keyId) internal view {
+        bytes32 h = sha256(proofOfPossessionMessage(msg.sender, keyId));
+        bytes32 r = bytes32(proof[0:32]);
+        bytes32 s = bytes32(proof[32:64]);
+        uint256 x = uint256(bytes32(pub[1:33]));
+        bool odd = pub[0] == 0x03;
+        bool ok;
+        if (alg == Algorithm.EcdsaP256) {
+            (bool onCurve, uint256 y) = _decompress(x, odd, P256_P, mulmod(x, P256_P - 3, P256_P), P256_B);
+            ok = onCurve && P256.verify(h, r, s, bytes32(x), bytes32(y));
+        } else {
+            (bool onCurve, uint256 y) = _decompress(x, odd, K1_P, 0, 7);
+            if (onCurve) {
+                address signer = address(uint160(uint256(keccak256(abi.encodePacked(x, y)))));
+                // 64-byte proofs carry no recovery id: either parity may be the signer.
+                ok = _recovers(h, 27, r, s, signer) || _recovers(h, 28, r, s, signer);
+            }
+        }
+        if (!ok) revert InvalidProof(keyId);
+    }
+
+    function _recovers(bytes32 h, uint8 v, bytes32 r, bytes32 s, address signer) internal pure returns (bool) {
+        address recovered = ecrecover(h, v, r, s);
+        return recovered != address(0) && recovered == signer;
+    }
+
+    /// @dev y for x on y^2 = x^3 + a*x + b over F_p (`ax` is a*x mod p), with the parity
+    ///      of the SEC1 prefix; `onCurve` is false when x is not a coordinate of the curve.
+    function _decompress(uint256 x, bool odd, uint256 prime, uint256 ax, uint256 b)
+        internal
+        view
+        returns (bool onCurve, uint256 y)
+    {
+        if (x >= prime) return (false, 0);
+        uint256 rhs = addmod(addmod(mulmod(mulmod(x, x, prime), x, prime), ax, prime), b, prime);
+        y = _modexp(rhs, (prime + 1) / 4, prime);
+        if (mulmod(y, y, prime) != rhs) return (false, 0);
+        if ((y & 1 == 1) != odd) y = prime - y;
+        onCurve = true;
+    }
+
+    /// @dev base^exponent mod modulus through the EIP-198 precompile (address 0x05).
+    function _modexp(uint256 base, uint256 exponent, uint256 modulus) internal view returns (uint256 result) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, 0x20)
+            mstore(add(ptr, 0x20), 0x20)
+            mstore(add(ptr, 0x40), 0x20)
+            mstore(add(ptr, 0x60), base)
+            mstore(add(ptr, 0x80), exponent)
+            mstore(add(ptr, 0xa0), modulus)
+            if iszero(staticcall(gas(), 0x05, ptr, 0xc0, 0x00, 0x20)) { revert(0, 0) }
+            result := mload(0x00)
+        }
     }
 
     /// @dev Separate frame: the event has more fields than `rotate`'s stack can hold.
@@ -395,13 +556,10 @@ contract KeyRegistry is IKeyRegistry {
         );
     }
 
-    /// @dev `oldKeyId` was just rotated out: its own predecessor (two versions behind the
-    ///      new head) is marked superseded and, if its overlap is still running, ended now
-    ///      (`OverlapEnded`), so at most two versions of a lineage are ever valid at once.
-    ///      A revoked predecessor is left alone (revoked is final).
-    function _endPredecessorOverlap(bytes32 oldKeyId) internal {
-        bytes32 predecessorId = _predecessorOf[oldKeyId];
-        if (predecessorId == bytes32(0)) return;
+    /// @dev `predecessorId` is two versions behind the new head: it is marked superseded
+    ///      and, if its overlap is still running, ended now (`OverlapEnded`), so at most
+    ///      two versions of a lineage are ever valid at once. A revoked one is left alone.
+    function _endPredecessorOverlap(bytes32 predecessorId) internal {
         StoredKey storage pk = _keys[predecessorId];
         uint8 flags = pk.flags;
         if (_state(flags) == KeyState.Revoked || flags & SUPERSEDED != 0) return;
@@ -419,37 +577,40 @@ contract KeyRegistry is IKeyRegistry {
 
     function _ownedKey(bytes32 keyId) internal view returns (StoredKey storage k) {
         k = _existingKey(keyId);
-        if (k.owner != msg.sender) revert NotKeyOwner(keyId, msg.sender, k.owner);
+        address owner = _ownerOf(keyId);
+        if (owner != msg.sender) revert NotKeyOwner(keyId, msg.sender, owner);
     }
 
-    function _revoke(StoredKey storage k, bytes32 keyId, string calldata reason) internal {
-        if (_state(k.flags) == KeyState.Revoked) revert InvalidKeyState(keyId, KeyState.Revoked);
-        _setState(k, KeyState.Revoked);
-        emit KeyRevoked(keyId, msg.sender, reason);
-    }
-
-    /// @dev Batch and governance form of `_revoke`: a key that is already revoked (by its
-    ///      owner while a proposal waited in the timelock, or earlier in the same batch)
-    ///      is skipped with `KeySkipped` instead of reverting the whole call.
+    /// @dev Revokes `k` or, if it is already revoked (by its owner while a proposal waited
+    ///      in the timelock, or earlier in the same batch), skips it with `KeySkipped`.
+    ///      Revoking a lineage's head frees a place under `maxKeysPerOwner`.
     function _revokeOrSkip(StoredKey storage k, bytes32 keyId, string calldata reason) internal {
-        if (_state(k.flags) == KeyState.Revoked) {
+        uint8 flags = k.flags;
+        if (_state(flags) == KeyState.Revoked) {
             emit KeySkipped(keyId, KeyState.Revoked);
             return;
         }
-        _setState(k, KeyState.Revoked);
+        k.flags = flags & ~STATE_MASK | uint8(KeyState.Revoked);
+        if (flags & ROTATED == 0) {
+            OwnerRecord storage o = _owners[_ownerOf(keyId)];
+            uint32 live = o.liveKeys;
+            if (live != 0) o.liveKeys = live - 1;
+        }
         emit KeyRevoked(keyId, msg.sender, reason);
     }
 
-    /// @dev Lifts a suspension; a key that is no longer suspended (already lifted, or
-    ///      revoked meanwhile) is skipped with `KeySkipped`. Unknown ids still revert.
+    /// @dev Lifts a suspension (lapsed or not) and clears the guardian's spent flag; a key
+    ///      that is not suspended is skipped with `KeySkipped`. Unknown ids still revert.
     function _unsuspendOrSkip(bytes32 keyId) internal {
         StoredKey storage k = _existingKey(keyId);
-        KeyState state = _state(k.flags);
+        uint8 flags = k.flags;
+        KeyState state = _state(flags);
         if (state != KeyState.Suspended) {
             emit KeySkipped(keyId, state);
             return;
         }
-        _setState(k, KeyState.Active);
+        k.flags = flags & ~(STATE_MASK | SUSPENSION_SPENT) | uint8(KeyState.Active);
+        k.suspendedUntil = 0;
         emit KeyUnsuspended(keyId, msg.sender);
     }
 
@@ -479,12 +640,34 @@ contract KeyRegistry is IKeyRegistry {
         }
     }
 
-    function _setState(StoredKey storage k, KeyState state) internal {
-        k.flags = k.flags & ~STATE_MASK | uint8(state);
+    /// @dev keccak256(owner || publicKey) hashed in scratch memory (no abi.encodePacked copy);
+    ///      public keys are at most 33 bytes, so 20 + 33 bytes fit in the 64-byte scratch space.
+    function _computeKeyId(address owner, bytes calldata publicKey) internal pure returns (bytes32 keyId) {
+        assembly ("memory-safe") {
+            mstore(0x00, shl(96, owner))
+            calldatacopy(0x14, publicKey.offset, publicKey.length)
+            let h := keccak256(0x00, add(0x14, publicKey.length))
+            keyId := or(shl(96, owner), and(h, 0xffffffffffffffffffffffff))
+        }
+    }
+
+    function _ownerOf(bytes32 keyId) internal pure returns (address) {
+        return address(uint160(uint256(keyId) >> 96));
+    }
+
+    /// @dev The id of the same owner's key whose low 96 bits are `tail`.
+    function _sibling(bytes32 keyId, uint96 tail) internal pure returns (bytes32) {
+        return bytes32(uint256(keyId) & ~TAIL_MASK | uint256(tail));
     }
 
     function _state(uint8 flags) internal pure returns (KeyState) {
         return KeyState(flags & STATE_MASK);
+    }
+
+    /// @dev The stored state, except that a suspension whose end has passed reads as Active.
+    function _effectiveState(StoredKey storage k, uint8 flags) internal view returns (KeyState state) {
+        state = KeyState(flags & STATE_MASK);
+        if (state == KeyState.Suspended && block.timestamp >= k.suspendedUntil) state = KeyState.Active;
     }
 
     function _setScopeName(uint8 bit, string memory name) internal {
@@ -500,10 +683,13 @@ contract KeyRegistry is IKeyRegistry {
 
     function _setPolicy(Policy memory p) internal {
         // Bit 0 is Algorithm.None; bits above EcdsaSecp256k1 name no algorithm.
-        if (p.maxLifetime == 0 || p.maxOverlap > p.maxLifetime || p.allowedAlgorithms & 0xF1 != 0) {
+        if (p.maxLifetime == 0 || p.maxOverlap > p.maxLifetime || p.allowedAlgorithms & 0xF1 != 0
+            || p.maxSuspension == 0 || p.maxKeysPerOwner == 0) {
             revert InvalidPolicy(p);
         }
         _policy = p;
-        emit PolicyUpdated(p.maxLifetime, p.maxOverlap, p.allowedAlgorithms, p.allowedScopes);
+        emit PolicyUpdated(
+            p.maxLifetime, p.maxOverlap, p.maxSuspension, p.maxKeysPerOwner, p.allowedAlgorithms, p.allowedScopes
+        );
     }
 }

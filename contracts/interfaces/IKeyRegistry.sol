@@ -3,8 +3,12 @@ pragma solidity ^0.8.28;
 
 /// @title IKeyRegistry
 /// @notice Types, errors and events of the KeyLedger key registry.
-/// @dev A key is identified by `keyId = keccak256(raw public key bytes)`: 32 bytes
-///      for Ed25519, 33 bytes (compressed SEC1) for ECDSA P-256 and secp256k1.
+/// @dev Keys are namespaced per owner (as Farcaster's KeyRegistry namespaces them per
+///      account): `keyId = owner (20 bytes) || low 12 bytes of keccak256(owner || raw
+///      public key)`, the raw key being 32 bytes for Ed25519 and 33 bytes (compressed SEC1)
+///      for ECDSA P-256 and secp256k1. A wallet can only register ids under its own
+///      address, so copying someone's public key from the mempool never blocks, claims or
+///      collides with the victim's id, and the id a request carries names its owner.
 ///      The events carry everything needed to rebuild the registry from logs alone.
 interface IKeyRegistry {
     /*//////////////////////////////////////////////////////////////
@@ -29,7 +33,9 @@ interface IKeyRegistry {
     }
 
     /// @notice Why `keyStatus` says a key may or may not be used right now.
-    /// @dev `NotAllowed`: the CURRENT policy no longer allows the key's algorithm, one of
+    /// @dev `OwnerRevoked`: governance revoked the key's owner (`governanceRevokeOwner`),
+    ///      which ends every key of that owner at once, without touching each record.
+    ///      `NotAllowed`: the CURRENT policy no longer allows the key's algorithm, one of
     ///      its scope bits, or its lifetime (expiresAt - notBefore > maxLifetime). It is
     ///      judged at every call, so a policy widened again makes the key valid again.
     enum StatusReason {
@@ -40,14 +46,16 @@ interface IKeyRegistry {
         NotYetValid,
         Expired,
         InsufficientScope,
-        NotAllowed
+        NotAllowed,
+        OwnerRevoked
     }
 
     /// @notice A key's record as the views return it.
-    /// @dev Stored packed in ONE slot (see `StoredKey` in KeyRegistry): a registration
-    ///      writes a single new slot and revoke rewrites a warm non-zero one, which is
-    ///      what keeps register/revoke near 60k/31k gas. Rotate also writes the
-    ///      predecessor link and the original expiry (two more slots, ~111k gas).
+    /// @dev Stored packed in ONE slot (see `StoredKey` in KeyRegistry); the owner is the
+    ///      id's first 20 bytes, so it is not stored. A registration writes one new slot,
+    ///      revoke and suspend rewrite it, and rotate writes one new slot and rewrites the
+    ///      old key's. `state` is the effective one: `Revoked` for a key whose owner was
+    ///      revoked, `Active` once a suspension has lapsed (`suspendedUntil` passed).
     ///      Who changed the state and when live in the events (KeyRevoked.by,
     ///      KeySuspended.guardian, KeyUnsuspended.by and the block time).
     struct KeyRecord {
@@ -59,15 +67,30 @@ interface IKeyRegistry {
         uint32 notBefore;
         uint32 expiresAt;
         bool rotated;
+        uint32 suspendedUntil;
+    }
+
+    /// @notice What the registry keeps per owner. One storage slot.
+    /// @dev Layout: liveKeys (32) | revoked (8). `liveKeys` counts lineages whose head is
+    ///      not revoked (expired ones included: revoke them to free room under
+    ///      `Policy.maxKeysPerOwner`).
+    struct OwnerRecord {
+        uint32 liveKeys;
+        bool revoked;
     }
 
     /// @notice The DAO's policy. One storage slot.
-    /// @dev Layout: maxLifetime (32) | maxOverlap (32) | allowedAlgorithms (8)
-    ///      | allowedScopes (8). `allowedAlgorithms` has bit `1 << uint8(Algorithm)`
-    ///      set for each algorithm that may be registered; durations are seconds.
+    /// @dev Layout: maxLifetime (32) | maxOverlap (32) | maxSuspension (32)
+    ///      | maxKeysPerOwner (16) | allowedAlgorithms (8) | allowedScopes (8).
+    ///      `allowedAlgorithms` has bit `1 << uint8(Algorithm)` set for each algorithm
+    ///      that may be registered; durations are seconds. `maxSuspension` bounds a
+    ///      guardian's suspension (it lapses unless the DAO extends or revokes);
+    ///      `maxKeysPerOwner` caps an owner's live lineages (spam bound for every index).
     struct Policy {
         uint32 maxLifetime;
         uint32 maxOverlap;
+        uint32 maxSuspension;
+        uint16 maxKeysPerOwner;
         uint8 allowedAlgorithms;
         uint8 allowedScopes;
     }
@@ -80,7 +103,11 @@ interface IKeyRegistry {
     ///        and at most 30 days ahead of the block (`NOT_BEFORE_TOLERANCE`, `MAX_NOT_BEFORE_DELAY`).
     /// @param expiresAt First second at which the key is no longer valid.
     /// @param proof 64-byte signature by the new key over
-    ///        `proofOfPossessionMessage(owner, keyId)`.
+    ///        `proofOfPossessionMessage(owner, keyId)`. ECDSA proofs (r || s over the
+    ///        message's SHA-256, s in the lower half of the order for P-256) are checked
+    ///        on chain: P-256 through the EIP-7951 / RIP-7212 precompile (OpenZeppelin's
+    ///        P256 falls back to Solidity where it is absent), secp256k1 through ecrecover.
+    ///        Ed25519 has no precompile: its proof is emitted and verifiers check it.
     struct NewKey {
         Algorithm algorithm;
         bytes publicKey;
@@ -94,8 +121,20 @@ interface IKeyRegistry {
                                  ERRORS
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice The key id has been registered before (ids are never reused, even after revocation).
+    /// @notice The key id has been registered before (ids are never reused, even after
+    ///         revocation). Ids are namespaced per owner, so only the owner can collide.
     error KeyAlreadyRegistered(bytes32 keyId);
+    /// @notice The ECDSA proof of possession does not verify for the key and the caller.
+    error InvalidProof(bytes32 keyId);
+    /// @notice The owner already has `maxKeysPerOwner` live lineages.
+    error TooManyKeys(address owner, uint256 liveKeys, uint256 maxKeysPerOwner);
+    /// @notice Governance revoked this owner: its keys are dead and it cannot register more.
+    error OwnerIsRevoked(address owner);
+    /// @notice A guardian already suspended this key and the DAO has not ruled (unsuspend)
+    ///         since: a lapsed suspension cannot be renewed by a guardian.
+    error SuspensionSpent(bytes32 keyId);
+    /// @notice `extendSuspension` must move a current suspension's end later.
+    error SuspensionNotExtended(bytes32 keyId, uint32 suspendedUntil, uint32 requestedUntil);
     /// @notice No key with this id exists.
     error KeyNotFound(bytes32 keyId);
     /// @notice The caller is not the key's owner.
@@ -204,8 +243,14 @@ interface IKeyRegistry {
     event OverlapEnded(bytes32 indexed keyId, uint32 expiresAt);
     /// @notice A key was revoked, finally, by its owner or by governance.
     event KeyRevoked(bytes32 indexed keyId, address indexed by, string reason);
-    /// @notice A guardian suspended a key pending the DAO.
-    event KeySuspended(bytes32 indexed keyId, address indexed guardian, string reason);
+    /// @notice A guardian suspended a key pending the DAO; the suspension lapses at `until`
+    ///         unless governance extends it (`SuspensionExtended`) or revokes the key.
+    event KeySuspended(bytes32 indexed keyId, address indexed guardian, string reason, uint32 until);
+    /// @notice Governance moved a suspension's end to `until`.
+    event SuspensionExtended(bytes32 indexed keyId, uint32 until);
+    /// @notice Governance revoked `owner`: every key of the owner is revoked (finally) and
+    ///         its new registrations are refused. No per-key event follows.
+    event OwnerRevoked(address indexed owner, address indexed by, string reason);
     /// @notice Governance lifted a suspension.
     event KeyUnsuspended(bytes32 indexed keyId, address indexed by);
     /// @notice A batch or governance operation left `keyId` alone because it was already
@@ -213,7 +258,14 @@ interface IKeyRegistry {
     ///         with a duplicate still executes. The key's state did not change.
     event KeySkipped(bytes32 indexed keyId, KeyState state);
     /// @notice Governance changed the policy.
-    event PolicyUpdated(uint32 maxLifetime, uint32 maxOverlap, uint8 allowedAlgorithms, uint8 allowedScopes);
+    event PolicyUpdated(
+        uint32 maxLifetime,
+        uint32 maxOverlap,
+        uint32 maxSuspension,
+        uint16 maxKeysPerOwner,
+        uint8 allowedAlgorithms,
+        uint8 allowedScopes
+    );
     /// @notice Governance named a scope bit (once: a named bit keeps its name; repeating
     ///         the same name emits again and changes nothing).
     event ScopeNamed(uint8 indexed bit, string name);
@@ -231,13 +283,14 @@ interface IKeyRegistry {
     //////////////////////////////////////////////////////////////*/
 
     /// @notice Registers a new key lineage (version 1) owned by the caller.
-    /// @return keyId keccak256 of the public key.
+    /// @return keyId The caller's address followed by 12 bytes of keccak256(caller || publicKey).
     function register(NewKey calldata key, string calldata label) external returns (bytes32 keyId);
 
     /// @notice Rotates `oldKeyId` to a new key (version + 1, same label); the old key's
     ///         expiry becomes min(its expiry, now + overlap). The key before `oldKeyId`, if
     ///         its overlap still runs, stops now (`OverlapEnded`): at most two versions of a
-    ///         lineage are valid at once.
+    ///         lineage are valid at once. A suspended key can be rotated (it stays
+    ///         suspended): an owner is never stuck behind a guardian's suspension.
     function rotate(bytes32 oldKeyId, NewKey calldata key, uint32 overlap) external returns (bytes32 newKeyId);
 
     /// @notice Moves a rotated-out key's expiry later (roll-back), within policy bounds and
@@ -257,7 +310,9 @@ interface IKeyRegistry {
                                GUARDIANS
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Suspends an active key at once, pending the DAO.
+    /// @notice Suspends an active key at once, pending the DAO, until
+    ///         `now + policy.maxSuspension`. Once per key until the DAO rules on it
+    ///         (`SuspensionSpent`): a lapsed suspension cannot be renewed by a guardian.
     function suspend(bytes32 keyId, string calldata reason) external;
 
     /*//////////////////////////////////////////////////////////////
@@ -272,8 +327,20 @@ interface IKeyRegistry {
     /// @notice `governanceRevoke` for up to `MAX_BATCH` keys; revoked keys and duplicates are skipped.
     function governanceRevokeBatch(bytes32[] calldata keyIds, string calldata reason) external;
 
-    /// @notice Lifts a guardian's suspension. A key that is no longer suspended (lifted
-    ///         already, or revoked) is skipped with `KeySkipped` instead of reverting.
+    /// @notice Revokes `keyId` and every later version of its lineage as it stands when the
+    ///         proposal executes, so rotating during the vote does not escape it.
+    function governanceRevokeLineage(bytes32 keyId, string calldata reason) external;
+
+    /// @notice Revokes every key of `owner` at once (no per-key writes) and refuses its
+    ///         new registrations and rotations. Final.
+    function governanceRevokeOwner(address owner, string calldata reason) external;
+
+    /// @notice Moves a current suspension's end later (the DAO needs more time to decide).
+    function extendSuspension(bytes32 keyId, uint32 until) external;
+
+    /// @notice Lifts a guardian's suspension, lapsed or not, and lets guardians suspend the
+    ///         key again. A key that is not suspended (lifted already, or revoked) is
+    ///         skipped with `KeySkipped` instead of reverting.
     function unsuspend(bytes32 keyId) external;
 
     /// @notice `unsuspend` for up to `MAX_BATCH` keys; keys not suspended are skipped.
@@ -308,8 +375,8 @@ interface IKeyRegistry {
     function getKey(bytes32 keyId) external view returns (KeyRecord memory);
 
     /// @notice Whether the key may be used now with `requiredScopes`, and why not.
-    ///         Precedence: Unknown, Revoked, Suspended, NotYetValid, Expired, NotAllowed
-    ///         (outside the current policy), InsufficientScope.
+    ///         Precedence: Unknown, Revoked, OwnerRevoked, Suspended (until it lapses),
+    ///         NotYetValid, Expired, NotAllowed (outside the current policy), InsufficientScope.
     function keyStatus(bytes32 keyId, uint8 requiredScopes) external view returns (bool valid, StatusReason reason);
 
     /// @notice The bytes a new key signs to prove possession for `owner`:
@@ -320,6 +387,12 @@ interface IKeyRegistry {
 
     /// @notice The current policy.
     function policy() external view returns (Policy memory);
+
+    /// @notice What the registry keeps about `owner` (live lineages, revoked).
+    function ownerRecord(address owner) external view returns (OwnerRecord memory);
+
+    /// @notice The id `owner` gets for `publicKey` (see the contract's @dev).
+    function computeKeyId(address owner, bytes calldata publicKey) external pure returns (bytes32);
 
     /// @notice The name of a scope bit ("" when unnamed).
     function scopeName(uint8 bit) external view returns (string memory);

@@ -3,9 +3,9 @@ import { ed25519 } from "@noble/curves/ed25519";
 import { p256 } from "@noble/curves/p256";
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { network } from "hardhat";
-import { getContract, type Hash, keccak256, toHex } from "viem";
+import { type Address, getContract, type Hash, toHex } from "viem";
 import { keyRegistryAbi } from "../../src/generated/abis.ts";
-import { proofOfPossessionMessage } from "../../src/keys/index.ts";
+import { computeKeyId, proofOfPossessionMessage } from "../../src/keys/index.ts";
 import type { GasFigures } from "./figures.ts";
 
 type Connection = Awaited<ReturnType<typeof network.create>>;
@@ -18,7 +18,7 @@ export type MeasureGasReturnType = GasFigures;
 
 const DAY = 86_400;
 const HOUR = 3_600;
-const policy = { maxLifetime: 90 * DAY, maxOverlap: 7 * DAY, allowedAlgorithms: 0b1110, allowedScopes: 0b1111 };
+const policy = { maxLifetime: 90 * DAY, maxOverlap: 7 * DAY, maxSuspension: 3 * DAY, maxKeysPerOwner: 100, allowedAlgorithms: 0b1110, allowedScopes: 0b1111 };
 const label = "trading-bot";
 const reason = "compromised";
 
@@ -33,8 +33,8 @@ const algorithmOf: Record<Curve, number> = { ed25519: 1, p256: 2, secp256k1: 3 }
  */
 export async function measureGas({ connection }: MeasureGasParameters = {}): Promise<MeasureGasReturnType> {
   const { viem, networkHelpers } = connection ?? (await network.create());
-  const [governance, owner, guardian] = await viem.getWalletClients();
-  if (!governance || !owner || !guardian) throw new Error("the Hardhat network needs at least 3 accounts");
+  const [governance, owner, guardian, other] = await viem.getWalletClients();
+  if (!governance || !owner || !guardian || !other) throw new Error("the Hardhat network needs at least 4 accounts");
   const publicClient = await viem.getPublicClient();
   const chainId = await publicClient.getChainId();
 
@@ -61,10 +61,10 @@ export async function measureGas({ connection }: MeasureGasParameters = {}): Pro
   };
 
   let seed = 0;
-  const newKey = (curve: Curve) => {
+  const newKey = (curve: Curve, by: Address = owner.account.address) => {
     const key = seededKey(curve, `keyledger gas benchmark ${seed++}`);
-    const keyId = keccak256(key.publicKey);
-    const message = proofOfPossessionMessage({ chainId, registry: deployed.address, owner: owner.account.address, keyId });
+    const keyId = computeKeyId({ publicKey: key.publicKey, owner: by });
+    const message = proofOfPossessionMessage({ chainId, registry: deployed.address, owner: by, keyId });
     return {
       keyId,
       args: {
@@ -79,10 +79,12 @@ export async function measureGas({ connection }: MeasureGasParameters = {}): Pro
   };
   const register = (key: ReturnType<typeof newKey>) => gasOf(() => registry(owner).write.register([key.args, label]));
 
+  const first = newKey("ed25519");
   const ed = newKey("ed25519");
   const p = newKey("p256");
   const k1 = newKey("secp256k1");
   const figures: Partial<GasFigures> = {};
+  figures["register.firstKey"] = await register(first);
   figures["register.ed25519"] = await register(ed);
   figures["register.ecdsaP256"] = await register(p);
   figures["register.ecdsaSecp256k1"] = await register(k1);
@@ -101,6 +103,16 @@ export async function measureGas({ connection }: MeasureGasParameters = {}): Pro
   figures.suspend = await gasOf(() => registry(guardian).write.suspend([k1.keyId, reason]));
   figures.unsuspend = await gasOf(() => registry(governance).write.unsuspend([k1.keyId]));
   figures.governanceRevoke = await gasOf(() => registry(governance).write.governanceRevoke([k1.keyId, reason]));
+
+  // A lineage rotated twice (v1 -> v2 -> v3), revoked from its first version.
+  const v1 = newKey("ed25519", other.account.address);
+  const v2 = newKey("ed25519", other.account.address);
+  const v3 = newKey("ed25519", other.account.address);
+  await gasOf(() => registry(other).write.register([v1.args, label]));
+  await gasOf(() => registry(other).write.rotate([v1.keyId, v2.args, HOUR]));
+  await gasOf(() => registry(other).write.rotate([v2.keyId, v3.args, HOUR]));
+  figures["governanceRevokeLineage.3"] = await gasOf(() => registry(governance).write.governanceRevokeLineage([v1.keyId, reason]));
+  figures.governanceRevokeOwner = await gasOf(() => registry(governance).write.governanceRevokeOwner([owner.account.address, reason]));
   return figures as GasFigures;
 }
 
@@ -113,6 +125,6 @@ function seededKey(curve: Curve, seedText: string): { publicKey: Uint8Array; sig
   return {
     publicKey: c.getPublicKey(secret, true),
     // ECDSA over the message's SHA-256 (RFC 6979 nonces: deterministic).
-    sign: (message) => c.sign(createHash("sha256").update(message).digest(), secret).toCompactRawBytes(),
+    sign: (message) => c.sign(createHash("sha256").update(message).digest(), secret, { lowS: true }).toCompactRawBytes(),
   };
 }

@@ -1,5 +1,5 @@
 export { algorithmFromChain, algorithms, algorithmToChain, isAlgorithm, UnsupportedAlgorithmError, type Algorithm } from "./algorithms.ts";
-export { computeKeyId, type ComputeKeyIdParameters } from "./computeKeyId.ts";
+export { bindKeyId, type BindKeyIdParameters, computeKeyId, type ComputeKeyIdParameters, keyIdOwner } from "./computeKeyId.ts";
 export { defaultNotBefore, type DefaultNotBeforeParameters, maxNotBeforeDelay, notBeforeTolerance } from "./defaultNotBefore.ts";
 export {
   ed25519PublicKeyProblem,

@@ -1,14 +1,15 @@
 import { ed25519 } from "@noble/curves/ed25519";
 import { p256 } from "@noble/curves/p256";
 import { secp256k1 } from "@noble/curves/secp256k1";
-import { type Algorithm, algorithmOfJwk, assertLabel, base64UrlToBytes, computeKeyId, isAlgorithm, type Jwk, type KeyFile } from "../keys/index.ts";
+import { type Algorithm, algorithmOfJwk, assertLabel, base64UrlToBytes, computeKeyId, isAlgorithm, keyIdOwner, type Jwk, type KeyFile } from "../keys/index.ts";
 import { InvalidKeyFileError } from "./errors.ts";
 
 const keyIdPattern = /^0x[0-9a-f]{64}$/;
 
 /**
  * Checks that `value` is a KeyLedger key file: known alg, JWKs of that curve, a
- * key id equal to keccak256 of the public key, a private key (when present) that
+ * key id that belongs to the public key (the owner-free keccak256 of a key not yet
+ * registered, or the registry id of the owner its first 20 bytes name), a private key (when present) that
  * really belongs to the public key, and well-formed optional version/window.
  * Returns a clean copy (unknown members dropped).
  */
@@ -25,13 +26,17 @@ export function validateKeyFile(value: unknown): KeyFile {
     throw problem("label must be 1..64 bytes of UTF-8");
   }
   const pub = readJwk(publicKey, alg, "publicKey");
-  let computed: string;
+  let unbound: string;
+  let bound: string;
+  const id = keyId.toLowerCase();
   try {
-    computed = computeKeyId({ publicKey: pub });
+    unbound = computeKeyId({ publicKey: pub });
+    bound = computeKeyId({ publicKey: pub, owner: keyIdOwner(id as KeyFile["keyId"]) });
   } catch (cause) {
     throw new InvalidKeyFileError("Invalid key file: publicKey is not a valid point.", { cause });
   }
-  if (computed !== keyId.toLowerCase()) throw problem("keyId is not keccak256 of the public key");
+  if (id !== unbound && id !== bound) throw problem("keyId does not belong to the public key (neither keccak256 of it nor the registry id of the owner it names)");
+  const computed = id;
   const result: KeyFile = { keyId: computed as KeyFile["keyId"], alg, label: label as string, publicKey: pub };
   if (privateKey !== undefined) {
     const priv = readJwk(privateKey, alg, "privateKey");
