@@ -206,7 +206,10 @@ contract KeyRegistry is IKeyRegistry {
     /// @inheritdoc IKeyRegistry
     function revoke(bytes32 keyId, string calldata reason) external {
         StoredKey storage k = _ownedKey(keyId);
-        if (_state(k.flags) == KeyState.Revoked) revert InvalidKeyState(keyId, KeyState.Revoked);
+        // The owner's record is read here anyway (a head frees its place), so this check is warm.
+        if (_state(k.flags) == KeyState.Revoked || _owners[msg.sender].revoked) {
+            revert InvalidKeyState(keyId, KeyState.Revoked);
+        }
         _revokeOrSkip(k, keyId, reason);
     }
 
@@ -231,6 +234,8 @@ contract KeyRegistry is IKeyRegistry {
         KeyState state = _effectiveState(k, flags);
         if (state != KeyState.Active) revert InvalidKeyState(keyId, state);
         if (flags & SUSPENSION_SPENT != 0) revert SuspensionSpent(keyId);
+        // A revoked owner's keys are final: no event may show one coming back to life.
+        if (_owners[_ownerOf(keyId)].revoked) revert InvalidKeyState(keyId, KeyState.Revoked);
         // In uint256: a permissive maxSuspension must not wrap to a past time.
         uint256 until = block.timestamp + _policy.maxSuspension;
         uint32 until32 = until > type(uint32).max ? type(uint32).max : uint32(until);
@@ -272,7 +277,12 @@ contract KeyRegistry is IKeyRegistry {
     /// @inheritdoc IKeyRegistry
     function governanceRevokeOwner(address owner, string calldata reason) external onlyGovernance {
         OwnerRecord storage o = _owners[owner];
-        if (o.revoked) revert OwnerIsRevoked(owner);
+        // Skipped, not reverted, like the key-level calls: a proposal whose owner another
+        // proposal revoked first still executes its other actions.
+        if (o.revoked) {
+            emit OwnerRevocationSkipped(owner);
+            return;
+        }
         o.revoked = true;
         o.liveKeys = 0;
         emit OwnerRevoked(owner, msg.sender, reason);
@@ -282,6 +292,7 @@ contract KeyRegistry is IKeyRegistry {
     function extendSuspension(bytes32 keyId, uint32 until) external onlyGovernance {
         StoredKey storage k = _existingKey(keyId);
         KeyState state = _effectiveState(k, k.flags);
+        if (_owners[_ownerOf(keyId)].revoked) state = KeyState.Revoked;
         if (state != KeyState.Suspended) revert InvalidKeyState(keyId, state);
         uint32 current = k.suspendedUntil;
         if (until <= current) revert SuspensionNotExtended(keyId, current, until);
@@ -582,21 +593,25 @@ contract KeyRegistry is IKeyRegistry {
     }
 
     /// @dev Revokes `k` or, if it is already revoked (by its owner while a proposal waited
-    ///      in the timelock, or earlier in the same batch), skips it with `KeySkipped`.
-    ///      Revoking a lineage's head frees a place under `maxKeysPerOwner`.
+    ///      in the timelock, earlier in the same batch, or with its whole owner), skips it
+    ///      with `KeySkipped`. Revoking a lineage's head ends the lineage: it frees a place
+    ///      under `maxKeysPerOwner`, and its predecessor's running overlap ends now
+    ///      (`OverlapEnded`), so a revoked lineage holds no valid key (else rotating and
+    ///      revoking heads would keep valid keys beyond the cap).
     function _revokeOrSkip(StoredKey storage k, bytes32 keyId, string calldata reason) internal {
         uint8 flags = k.flags;
-        if (_state(flags) == KeyState.Revoked) {
+        OwnerRecord storage o = _owners[_ownerOf(keyId)];
+        if (_state(flags) == KeyState.Revoked || o.revoked) {
             emit KeySkipped(keyId, KeyState.Revoked);
             return;
         }
         k.flags = flags & ~STATE_MASK | uint8(KeyState.Revoked);
+        emit KeyRevoked(keyId, msg.sender, reason);
         if (flags & ROTATED == 0) {
-            OwnerRecord storage o = _owners[_ownerOf(keyId)];
             uint32 live = o.liveKeys;
             if (live != 0) o.liveKeys = live - 1;
+            if (k.version > 1) _endPredecessorOverlap(_sibling(keyId, k.link));
         }
-        emit KeyRevoked(keyId, msg.sender, reason);
     }
 
     /// @dev Lifts a suspension (lapsed or not) and clears the guardian's spent flag; a key
@@ -605,6 +620,7 @@ contract KeyRegistry is IKeyRegistry {
         StoredKey storage k = _existingKey(keyId);
         uint8 flags = k.flags;
         KeyState state = _state(flags);
+        if (state == KeyState.Suspended && _owners[_ownerOf(keyId)].revoked) state = KeyState.Revoked;
         if (state != KeyState.Suspended) {
             emit KeySkipped(keyId, state);
             return;

@@ -17,6 +17,8 @@ export const keys = onchainTable(
     notBefore: t.integer().notNull(),
     expiresAt: t.integer().notNull(),
     state: t.text().$type<"active" | "suspended" | "revoked">().notNull(),
+    /** Unix seconds at which a "suspended" key's suspension lapses (0 when not suspended). */
+    suspendedUntil: t.integer().notNull(),
     publicKey: t.hex().notNull(),
     proof: t.hex().notNull(),
     predecessor: t.hex(),
@@ -28,6 +30,16 @@ export const keys = onchainTable(
   }),
   (table) => ({ ownerIndex: index().on(table.owner), lineageIndex: index().on(table.lineage) }),
 );
+
+/** Owners governance revoked (`OwnerRevoked`): every key of theirs is revoked. */
+export const revokedOwners = onchainTable("revoked_owners", (t) => ({
+  id: t.hex().primaryKey(),
+  by: t.hex().notNull(),
+  reason: t.text().notNull(),
+  blockNumber: t.bigint().notNull(),
+  timestamp: t.bigint().notNull(),
+  transactionHash: t.hex().notNull(),
+}));
 
 /** A lineage is a key and its rotations; identified by its first key id. */
 export const lineages = onchainTable(
@@ -139,6 +151,8 @@ export const policyHistory = onchainTable("policy_history", (t) => ({
   id: t.text().primaryKey(),
   maxLifetime: t.integer().notNull(),
   maxOverlap: t.integer().notNull(),
+  maxSuspension: t.integer().notNull(),
+  maxKeysPerOwner: t.integer().notNull(),
   allowedAlgorithms: t.integer().notNull(),
   allowedScopes: t.integer().notNull(),
   blockNumber: t.bigint().notNull(),

@@ -251,6 +251,8 @@ interface IKeyRegistry {
     /// @notice Governance revoked `owner`: every key of the owner is revoked (finally) and
     ///         its new registrations are refused. No per-key event follows.
     event OwnerRevoked(address indexed owner, address indexed by, string reason);
+    /// @notice `governanceRevokeOwner` found the owner already revoked and changed nothing.
+    event OwnerRevocationSkipped(address indexed owner);
     /// @notice Governance lifted a suspension.
     event KeyUnsuspended(bytes32 indexed keyId, address indexed by);
     /// @notice A batch or governance operation left `keyId` alone because it was already
@@ -298,7 +300,8 @@ interface IKeyRegistry {
     ///         predecessor of the lineage's head (`KeySuperseded` otherwise).
     function extendOverlap(bytes32 keyId, uint32 expiresAt) external;
 
-    /// @notice Revokes the caller's key, immediately and finally.
+    /// @notice Revokes the caller's key, immediately and finally. Revoking a lineage's head
+    ///         ends the lineage: a predecessor still in its overlap stops now (`OverlapEnded`).
     function revoke(bytes32 keyId, string calldata reason) external;
 
     /// @notice Revokes several of the caller's keys in one transaction (incident response).
@@ -332,7 +335,9 @@ interface IKeyRegistry {
     function governanceRevokeLineage(bytes32 keyId, string calldata reason) external;
 
     /// @notice Revokes every key of `owner` at once (no per-key writes) and refuses its
-    ///         new registrations and rotations. Final.
+    ///         new registrations and rotations. Final: its keys can no longer be suspended,
+    ///         lifted or revoked one by one (those calls skip or refuse them). An owner
+    ///         already revoked is skipped with `OwnerRevocationSkipped`.
     function governanceRevokeOwner(address owner, string calldata reason) external;
 
     /// @notice Moves a current suspension's end later (the DAO needs more time to decide).

@@ -111,11 +111,27 @@ ponder.on("KeyRegistry:KeySkipped", async ({ event, context }) => {
 });
 
 function stateOf(row: KeyRow): KeyStateRecord {
-  return { label: row.label ?? undefined, version: row.version, scopes: row.scopes, notBefore: row.notBefore, expiresAt: row.expiresAt, state: row.state };
+  return {
+    label: row.label ?? undefined,
+    version: row.version,
+    scopes: row.scopes,
+    notBefore: row.notBefore,
+    expiresAt: row.expiresAt,
+    state: row.state,
+    suspendedUntil: row.suspendedUntil,
+  };
 }
 
 function fields(next: KeyStateRecord) {
-  return { label: next.label ?? null, version: next.version, scopes: next.scopes, notBefore: next.notBefore, expiresAt: next.expiresAt, state: next.state };
+  return {
+    label: next.label ?? null,
+    version: next.version,
+    scopes: next.scopes,
+    notBefore: next.notBefore,
+    expiresAt: next.expiresAt,
+    state: next.state,
+    suspendedUntil: next.suspendedUntil,
+  };
 }
 
 function lower(value: unknown): Hex | undefined {

@@ -1,6 +1,7 @@
-// Registry-wide facts the DAO changes: guardians, policy history and scope names.
+// Registry-wide facts the DAO changes: guardians, policy history, scope names and revoked owners.
+import { eq } from "ponder";
 import { ponder } from "ponder:registry";
-import { guardians, policyHistory, scopeNames } from "ponder:schema";
+import { guardians, keys, policyHistory, revokedOwners, scopeNames } from "ponder:schema";
 import type { Hex } from "viem";
 
 ponder.on("KeyRegistry:GuardianUpdated", async ({ event, context }) => {
@@ -32,4 +33,22 @@ ponder.on("KeyRegistry:ScopeNamed", async ({ event, context }) => {
     .insert(scopeNames)
     .values({ bit: event.args.bit, ...row })
     .onConflictDoUpdate(row);
+});
+
+// The registry revokes an owner without touching each key (no per-key events); the
+// rows follow in one statement, so every reader of `keys` sees them revoked.
+ponder.on("KeyRegistry:OwnerRevoked", async ({ event, context }) => {
+  const owner = event.args.owner.toLowerCase() as Hex;
+  await context.db.insert(revokedOwners).values({
+    id: owner,
+    by: event.args.by.toLowerCase() as Hex,
+    reason: event.args.reason,
+    blockNumber: event.block.number,
+    timestamp: event.block.timestamp,
+    transactionHash: event.transaction.hash,
+  });
+  await context.db.sql
+    .update(keys)
+    .set({ state: "revoked", updatedBlock: event.block.number, updatedAt: event.block.timestamp })
+    .where(eq(keys.owner, owner));
 });

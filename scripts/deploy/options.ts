@@ -30,6 +30,18 @@ export const parameterOptions: readonly ParameterOption[] = [
   { name: "max-lifetime", value: "duration", help: "longest key validity window (365d)", set: (p, v) => (policy(p).maxLifetime = duration(v)) },
   { name: "max-overlap", value: "duration", help: "longest rotation overlap (30d)", set: (p, v) => (policy(p).maxOverlap = duration(v)) },
   {
+    name: "max-suspension",
+    value: "duration",
+    help: "how long a guardian's suspension lasts unless the DAO extends it (14d; local 1d)",
+    set: (p, v) => (policy(p).maxSuspension = duration(v)),
+  },
+  {
+    name: "max-keys-per-owner",
+    value: "integer",
+    help: "live key lineages one owner may hold (1000; local 65535)",
+    set: (p, v) => (policy(p).maxKeysPerOwner = integer(v, "max-keys-per-owner")),
+  },
+  {
     name: "algorithms",
     value: "names",
     help: `allowed key algorithms (${algorithms.join(",")})`,

@@ -44,19 +44,30 @@ const day = 86_400;
 const commonDefaults = {
   quorumPercent: 4,
   tokenSupply: parseEther("1000000"),
-  policy: { maxLifetime: 365 * day, maxOverlap: 30 * day, allowedAlgorithms: 0b1110 },
   scopes: ["read", "trade", "withdraw", "admin"],
 };
+const commonPolicy = { maxLifetime: 365 * day, maxOverlap: 30 * day, allowedAlgorithms: 0b1110 };
 // The local chain is for trying things out: a whole proposal cycle fits in a few
-// minutes of chain time, which tests and the dApp skip with evm_increaseTime.
-const localDefaults = { ...commonDefaults, votingDelay: 1, votingPeriod: 300, timelockDelay: 60, proposalThreshold: 0n };
-// Elsewhere token holders need days to notice and react to a proposal.
+// minutes of chain time, which tests and the dApp skip with evm_increaseTime. The
+// cap lets `npm run seed` put a million keys on 20 dev accounts.
+const localDefaults = {
+  ...commonDefaults,
+  votingDelay: 1,
+  votingPeriod: 300,
+  timelockDelay: 60,
+  proposalThreshold: 0n,
+  policy: { ...commonPolicy, maxSuspension: day, maxKeysPerOwner: 65_535 },
+};
+// Elsewhere token holders need days to notice and react to a proposal. A guardian's
+// suspension outlasts one proposal cycle (1 + 7 + 2 days), so the DAO can confirm it
+// (revoke) or extend it before it lapses; an owner needs far fewer live lineages.
 const publicDefaults = {
   ...commonDefaults,
   votingDelay: day,
   votingPeriod: 7 * day,
   timelockDelay: 2 * day,
   proposalThreshold: parseEther("1000"),
+  policy: { ...commonPolicy, maxSuspension: 14 * day, maxKeysPerOwner: 1_000 },
 };
 
 export type ResolveParametersParameters = {
@@ -99,6 +110,8 @@ export function resolveParameters({ chainId, deployer, unlocked, overrides = {} 
     policy: {
       maxLifetime: overrides.policy?.maxLifetime ?? defaults.policy.maxLifetime,
       maxOverlap: overrides.policy?.maxOverlap ?? defaults.policy.maxOverlap,
+      maxSuspension: overrides.policy?.maxSuspension ?? defaults.policy.maxSuspension,
+      maxKeysPerOwner: overrides.policy?.maxKeysPerOwner ?? defaults.policy.maxKeysPerOwner,
       allowedAlgorithms: overrides.policy?.allowedAlgorithms ?? defaults.policy.allowedAlgorithms,
       // Every named bit is allowed unless the policy says otherwise.
       allowedScopes: overrides.policy?.allowedScopes ?? scopes.reduce((mask, name, bit) => (name ? mask | (1 << bit) : mask), 0),
@@ -133,6 +146,8 @@ function validate(p: DeploymentParameters): void {
   int("timelockDelay", p.timelockDelay, 0, Number.MAX_SAFE_INTEGER);
   int("policy.maxLifetime", p.policy.maxLifetime, 1, 2 ** 32 - 1);
   int("policy.maxOverlap", p.policy.maxOverlap, 0, p.policy.maxLifetime);
+  int("policy.maxSuspension", p.policy.maxSuspension, 1, 2 ** 32 - 1);
+  int("policy.maxKeysPerOwner", p.policy.maxKeysPerOwner, 1, 65_535);
   int("policy.allowedAlgorithms", p.policy.allowedAlgorithms, 0, 255);
   int("policy.allowedScopes", p.policy.allowedScopes, 0, 255);
   if (p.policy.allowedAlgorithms & 0xf1) problems.push("policy.allowedAlgorithms may only set bits 1..3 (Ed25519, P-256, secp256k1)");

@@ -2,7 +2,7 @@ import { type Address, createPublicClient, encodeFunctionData, type Hex, http, p
 import type { DeploymentManifest } from "../../src/chain/manifest.ts";
 import { BaseError } from "../../src/errors/BaseError.ts";
 import { keyRegistryAbi } from "../../src/generated/abis.ts";
-import { algorithmToChain, defaultNotBefore, generateKey, publicKeyToRaw, signProofOfPossession } from "../../src/keys/index.ts";
+import { algorithmToChain, computeKeyId, defaultNotBefore, generateKey, publicKeyToRaw, signProofOfPossession } from "../../src/keys/index.ts";
 
 export type SeedKeysParameters = {
   rpcUrl: string;
@@ -62,7 +62,7 @@ export async function seedKeys({ rpcUrl, manifest, keys, owners, perBlock = 100,
       functionName: "register",
       args: [{ algorithm: algorithmToChain(key.alg), publicKey: toHex(publicKeyToRaw({ publicKey: key.publicKey }).raw), scopes: 0b11, notBefore, expiresAt, proof }, label],
     });
-    return { from: owner, data, keyId: key.keyId as Hex };
+    return { from: owner, data, keyId: computeKeyId({ publicKey: key.publicKey, owner }) };
   }
 
   // One real estimate, with the longest label, then a margin: registrations all cost the same.

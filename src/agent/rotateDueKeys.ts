@@ -2,7 +2,7 @@ import { readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Address, bytesToHex, type Hex, parseEventLogs } from "viem";
 import { keyRegistryAbi } from "../generated/abis.ts";
-import { algorithmToChain, generateKey, type KeyFile, publicKeyToRaw, signProofOfPossession } from "../keys/index.ts";
+import { algorithmToChain, bindKeyId, generateKey, type KeyFile, publicKeyToRaw, signProofOfPossession } from "../keys/index.ts";
 import { readKeyFile, writeKeyFile } from "../signer/node.ts";
 import { validateAgentOptions } from "./validateAgentOptions.ts";
 import type { RotationAction, RotationAgentOptions } from "./types.ts";
@@ -118,7 +118,8 @@ export async function rotateDueKeys(parameters: RotateDueKeysParameters): Promis
       actions.push({ action: "not-due", keyId: key.keyId, version: record.version, dueAt });
       continue;
     }
-    const next = await generateKey({ alg: key.alg, label: key.label });
+    // The registry id is namespaced per owner: the pending file carries the id the chain will give it.
+    const next = bindKeyId({ key: await generateKey({ alg: key.alg, label: key.label }), owner });
     const pending = join(directory, `${key.keyId}${pendingSuffix}`);
     // On disk before anything is sent: a crash from here on never loses a key the chain may register.
     writeKeyFile({ path: pending, key: { ...next, version: record.version + 1 }, passphrase: options.passphrase });

@@ -5,7 +5,7 @@ import { keyRegistryAbi } from "../generated/abis.ts";
 import { type Algorithm, algorithms, algorithmFromChain, algorithmToChain } from "../keys/index.ts";
 import type { ResolvedKey, ResolveResult } from "../verifier/types.ts";
 import { applyRegistryEvent } from "./keyState/applyRegistryEvent.ts";
-import { applyRegistryGlobalEvent, initialRegistryGlobals, policyProblem } from "./keyState/applyRegistryGlobalEvent.ts";
+import { applyRegistryGlobalEvent, initialRegistryGlobals, isOwnerRevoked, policyProblem } from "./keyState/applyRegistryGlobalEvent.ts";
 import type { KeyLifecycleState, KeyStateRecord, RegistryGlobals, RegistryPolicy } from "./keyState/types.ts";
 import { publicKeyFromRaw } from "./publicKeyFromRaw.ts";
 import { verifyProofOfPossession } from "./verifyProofOfPossession.ts";
@@ -18,9 +18,11 @@ export const registryEvents = [
   getAbiItem({ abi: keyRegistryAbi, name: "OverlapEnded" }),
   getAbiItem({ abi: keyRegistryAbi, name: "KeyRevoked" }),
   getAbiItem({ abi: keyRegistryAbi, name: "KeySuspended" }),
+  getAbiItem({ abi: keyRegistryAbi, name: "SuspensionExtended" }),
   getAbiItem({ abi: keyRegistryAbi, name: "KeyUnsuspended" }),
   getAbiItem({ abi: keyRegistryAbi, name: "ScopeNamed" }),
   getAbiItem({ abi: keyRegistryAbi, name: "PolicyUpdated" }),
+  getAbiItem({ abi: keyRegistryAbi, name: "OwnerRevoked" }),
 ] as const;
 
 export type RegistryLog = GetLogsReturnType<undefined, typeof registryEvents, true>[number];
@@ -34,7 +36,10 @@ export type RegistryIndexParameters = {
   state?: RegistryIndexState | undefined;
 };
 
-/** `scopes`: scope names changed; `policy`: the policy changed (every key's verdict may differ). */
+/**
+ * `scopes`: scope names changed; `policy`: the policy or the set of revoked owners
+ * changed (every key's verdict may differ).
+ */
 export type RegistryIndexChanges = { keyIds: Hex[]; scopes: boolean; policy: boolean };
 
 /**
@@ -48,6 +53,8 @@ export type RegistryIndexState = {
   scopeNames: readonly string[];
   /** The live policy (undefined before the first PolicyUpdated). */
   policy: RegistryPolicy | undefined;
+  /** Owners governance revoked (lower-case addresses). */
+  revokedOwners: readonly string[];
 };
 
 export type RegistryIndex = {
@@ -69,8 +76,9 @@ export type RegistryIndex = {
 
 /**
  * One key's record, `recordBytes` bytes, in pages of `pageRecords`:
- *   0 keyId (32) · 32 public key (33, zero-padded) · 65 public key length (1) ·
- *   66 proof (64) · 130 owner (20) · 150 scopes (1) · 151 flags (1: state bits 0-1,
+ *   0 keyId (32; its first 20 bytes are the owner) · 32 public key (33, zero-padded) ·
+ *   65 public key length (1) · 66 proof (64) · 130 suspendedUntil (u32 LE) ·
+ *   134 reserved (16, zero) · 150 scopes (1) · 151 flags (1: state bits 0-1,
  *   algorithm bits 2-3, proof check bits 4-5, proof not 64 bytes bit 6) ·
  *   152 notBefore (u32 LE) · 156 expiresAt (u32 LE) · 160 label id (u32 LE, none: 0xffffffff) ·
  *   164 version (u32 LE).
@@ -231,6 +239,7 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
       notBefore: v.getUint32(o + 152, true),
       expiresAt: v.getUint32(o + 156, true),
       state: states[p[o + 151]! & 3]!,
+      suspendedUntil: v.getUint32(o + 130, true),
     };
   }
 
@@ -284,7 +293,7 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
       return unknown;
     }
     const keyId = keyIdOf(slot);
-    const owner = getAddress(bytesToHex(p.subarray(o + 130, o + 150)));
+    const owner = getAddress(bytesToHex(p.subarray(o, o + 20)));
     if (check === unchecked) {
       const proof = p.subarray(o + 66, o + 130);
       const valid = (flags & 0x40) === 0 && verifyProofOfPossession({ alg, publicKey, proof, chainId, registry, owner, keyId });
@@ -302,7 +311,9 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
       scopes: namesOf(record.scopes),
       notBefore: record.notBefore,
       expiresAt: record.expiresAt,
-      state: record.state,
+      // An owner revoked by governance has every key revoked, with no per-key event.
+      state: isOwnerRevoked(globals, keyId) ? "revoked" : record.state,
+      ...(record.state === "suspended" ? { suspendedUntil: record.suspendedUntil } : {}),
       proofOfPossession: check === proofValid ? "valid" : "invalid",
       // Judged against the current policy (issue 9); the cache is dropped when it changes.
       notAllowed: policyProblem(globals.policy, { algorithm: algorithmToChain(alg), scopes: record.scopes, notBefore: record.notBefore, expiresAt: record.expiresAt }),
@@ -325,6 +336,7 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
     v.setUint32(o + 156, next.expiresAt >>> 0, true);
     v.setUint32(o + 160, labelId, true);
     v.setUint32(o + 164, next.version >>> 0, true);
+    v.setUint32(o + 130, next.suspendedUntil >>> 0, true);
   }
 
   /** The label id for `label` on `slot`: the predecessor's when the lineage keeps its label. */
@@ -344,7 +356,7 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
     for (const log of ordered) {
       if (log.removed) continue;
       const block = Number(log.blockNumber);
-      if (log.eventName === "ScopeNamed" || log.eventName === "PolicyUpdated") {
+      if (log.eventName === "ScopeNamed" || log.eventName === "PolicyUpdated" || log.eventName === "OwnerRevoked") {
         // Registry-wide facts go through the shared reducer's globals too.
         const next = applyRegistryGlobalEvent({ event: log, globals });
         if (next === globals) continue;
@@ -374,7 +386,7 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
             insert(slot);
           }
           const { id, pushed } = labelIdFor(next.label, created.predecessor ? slotOf(created.predecessor) : -1);
-          writeMaterial(slot, alg, created.owner, hexToBytes(created.publicKey), hexToBytes(created.proof));
+          writeMaterial(slot, alg, hexToBytes(created.publicKey), hexToBytes(created.proof));
           writeRecord(slot, next, id);
           journal.push({ block, slot, previous, label: pushed });
         } else {
@@ -392,7 +404,7 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
     return changes;
   }
 
-  function writeMaterial(slot: number, alg: Algorithm, owner: Address, raw: Uint8Array, proof: Uint8Array) {
+  function writeMaterial(slot: number, alg: Algorithm, raw: Uint8Array, proof: Uint8Array) {
     const p = page(slot);
     const o = offset(slot);
     p.fill(0, o + 32, o + 150);
@@ -400,7 +412,6 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
     if (fits) p.set(raw, o + 32);
     p[o + 65] = fits ? raw.length : 0;
     if (proof.length === 64) p.set(proof, o + 66);
-    p.set(hexToBytes(owner), o + 130);
     const check = fits ? unchecked : notAKey;
     p[o + 151] = (algorithms.indexOf(alg) << 2) | (check << 4) | (proof.length === 64 ? 0 : 0x40);
   }
@@ -415,7 +426,7 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
       namesByMask = [];
       changes.scopes = true;
     }
-    if (before.policy !== after.policy) changes.policy = true;
+    if (before.policy !== after.policy || before.revokedOwners !== after.revokedOwners) changes.policy = true;
     // Every resolved key carries names and the policy verdict: rebuild on next use.
     hot = new Map();
     cold = new Map();
@@ -468,15 +479,25 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
     }
     // Proof checks are not exported: a checkpoint never vouches for a signature check.
     for (let o = 151; o < records.length; o += recordBytes) if (((records[o]! >> 4) & 3) !== notAKey) records[o] = records[o]! & ~0x30;
-    return { size: count, records, labels: [...labels], scopeNames: [...globals.scopeNames], policy: globals.policy && { ...globals.policy } };
+    return {
+      size: count,
+      records,
+      labels: [...labels],
+      scopeNames: [...globals.scopeNames],
+      policy: globals.policy && { ...globals.policy },
+      revokedOwners: [...globals.revokedOwners],
+    };
   }
 
   function importState(s: RegistryIndexState) {
     if (s.records.length !== s.size * recordBytes) throw new Error(`state holds ${s.records.length} bytes for ${s.size} records`);
     if (s.scopeNames.length !== 8) throw new Error("state must name 8 scope bits");
     if (s.policy !== undefined && !isPolicy(s.policy)) throw new Error("state has an invalid policy");
+    if (!Array.isArray(s.revokedOwners) || !s.revokedOwners.every((o) => typeof o === "string" && /^0x[0-9a-f]{40}$/.test(o))) {
+      throw new Error("state has invalid revoked owners");
+    }
     labels = [...s.labels];
-    globals = { policy: s.policy && { ...s.policy }, scopeNames: Object.freeze([...s.scopeNames]) };
+    globals = { policy: s.policy && { ...s.policy }, scopeNames: Object.freeze([...s.scopeNames]), revokedOwners: Object.freeze([...s.revokedOwners]) };
     while (table.length * 7 < s.size * 10 + 10) table = new Int32Array(table.length * 2);
     mask = table.length - 1;
     for (let slot = 0; slot < s.size; slot++) {
@@ -512,10 +533,11 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
 
 function isPolicy(p: unknown): p is RegistryPolicy {
   if (!p || typeof p !== "object") return false;
-  const { maxLifetime, maxOverlap, allowedAlgorithms, allowedScopes } = p as Record<string, unknown>;
+  const { maxLifetime, maxOverlap, maxSuspension, maxKeysPerOwner, allowedAlgorithms, allowedScopes } = p as Record<string, unknown>;
   const u32 = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff;
+  const u16 = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff;
   const u8 = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 0xff;
-  return u32(maxLifetime) && u32(maxOverlap) && u8(allowedAlgorithms) && u8(allowedScopes);
+  return u32(maxLifetime) && u32(maxOverlap) && u32(maxSuspension) && u16(maxKeysPerOwner) && u8(allowedAlgorithms) && u8(allowedScopes);
 }
 
 function nibble(c: number): number {

@@ -29,7 +29,7 @@ export type DeploymentManifest = {
     proposalThreshold: string;
   };
   /** Initial registry policy; the live one is `KeyRegistry.policy()`. */
-  policy: { maxLifetime: number; maxOverlap: number; allowedAlgorithms: number; allowedScopes: number };
+  policy: { maxLifetime: number; maxOverlap: number; maxSuspension: number; maxKeysPerOwner: number; allowedAlgorithms: number; allowedScopes: number };
   /** Initial scope names by bit; the live ones are `ScopeNamed` events. */
   scopes: string[];
   guardians: Address[];

@@ -5,6 +5,7 @@ import { scryptAsync } from "@noble/hashes/scrypt.js";
 import { base64UrlToBytes, type KeyFile } from "../keys/index.ts";
 import { EncryptedKeyFileError, InvalidKeyFileError } from "./errors.ts";
 import { validateKeyFile } from "./validateKeyFile.ts";
+import { keyFileAad } from "./keyFileAad.ts";
 
 export type DecryptKeyFileParameters = {
   /** The key file's parsed JSON. */
@@ -48,7 +49,7 @@ export async function decryptKeyFile({ file, passphrase }: DecryptKeyFileParamet
   let plaintext: ArrayBuffer;
   try {
     plaintext = await crypto.subtle.decrypt(
-      { name: "AES-GCM", iv: iv as Uint8Array<ArrayBuffer>, additionalData: new TextEncoder().encode(`keyledger key file v1\n${key.keyId}\n${key.alg}`), tagLength: 128 },
+      { name: "AES-GCM", iv: iv as Uint8Array<ArrayBuffer>, additionalData: keyFileAad(key) as Uint8Array<ArrayBuffer>, tagLength: 128 },
       aesKey,
       sealed,
     );

@@ -63,6 +63,46 @@ export function writeKeyFile({ path, key, overwrite = false, passphrase, scryptN
   if (overwrite) renameSync(target, path);
 }
 
+export type SetKeyFileKeyIdParameters = {
+  path: string;
+  /** The registry's id for the file's key (`computeKeyId({ publicKey, owner })`). */
+  keyId: KeyFile["keyId"];
+};
+
+/**
+ * Records the registry id in a key file after registration (ids are namespaced per
+ * owner, so a fresh file carries the owner-free id until then). Only `keyId` changes:
+ * an encrypted private key stays encrypted (its associated data binds the public
+ * key, not the id). The file is replaced atomically and keeps mode 0600.
+ */
+export function setKeyFileKeyId({ path, keyId }: SetKeyFileKeyIdParameters): void {
+  const fd = openSync(path, "r");
+  let json: Record<string, unknown>;
+  try {
+    if (fstatSync(fd).size > maxKeyFileBytes) throw new InvalidKeyFileError(`${path} is too large to be a key file.`);
+    json = JSON.parse(readFileSync(fd, "utf8")) as Record<string, unknown>;
+  } finally {
+    closeSync(fd);
+  }
+  const { privateKey: _private, encryptedPrivateKey: _encrypted, ...publicPart } = json;
+  // Refuses an id that does not belong to the file's public key.
+  validateKeyFile({ ...publicPart, keyId });
+  if (json.keyId === keyId) return;
+  const target = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+  const out = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    fchmodSync(out, 0o600);
+    writeFileSync(out, `${JSON.stringify({ ...json, keyId }, null, 2)}\n`);
+    fsyncSync(out);
+  } catch (cause) {
+    closeSync(out);
+    rmSync(target, { force: true });
+    throw cause;
+  }
+  closeSync(out);
+  renameSync(target, path);
+}
+
 export type ReadKeyFileParameters = {
   path: string;
   /** Accept a private key file readable by group/others (not recommended). Default false. */

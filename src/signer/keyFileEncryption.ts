@@ -2,6 +2,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
 import type { Jwk, KeyFile } from "../keys/index.ts";
 import { EncryptedKeyFileError, InvalidKeyFileError } from "./errors.ts";
+import { keyFileAad } from "./keyFileAad.ts";
 
 export const encryptedKeyFileFormat = "keyledger-scrypt-aes256gcm-v1";
 
@@ -29,8 +30,6 @@ const unb64 = (text: unknown, name: string, length?: number) => {
   if (length !== undefined && bytes.length !== length) throw new InvalidKeyFileError(`Invalid key file: encryptedPrivateKey.${name} must be ${length} bytes.`);
   return bytes;
 };
-// The ciphertext is bound to the key it belongs to: moved under another key id it does not decrypt.
-const aad = (key: Pick<KeyFile, "keyId" | "alg">) => Buffer.from(`keyledger key file v1\n${key.keyId.toLowerCase()}\n${key.alg}`, "utf8");
 const derive = (passphrase: string, salt: Uint8Array, N: number) => scryptSync(passphrase.normalize("NFC"), salt, 32, { N, r, p, maxmem: 256 * N * r });
 
 export function assertPassphrase(passphrase: unknown): asserts passphrase is string {
@@ -47,13 +46,13 @@ export function encryptPrivateKey({ key, passphrase, N = defaultScryptN }: { key
   const salt = randomBytes(16);
   const iv = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", derive(passphrase, salt, N), iv);
-  cipher.setAAD(aad(key));
+  cipher.setAAD(keyFileAad(key));
   const ciphertext = Buffer.concat([cipher.update(JSON.stringify(key.privateKey), "utf8"), cipher.final()]);
   return { format: encryptedKeyFileFormat, kdf: { name: "scrypt", N, r, p, salt: b64(salt) }, iv: b64(iv), ciphertext: b64(ciphertext), tag: b64(cipher.getAuthTag()) };
 }
 
 /** The private JWK from `encrypted`; a wrong passphrase and a changed file both give EncryptedKeyFileError. */
-export function decryptPrivateKey({ key, encrypted, passphrase, path }: { key: Pick<KeyFile, "keyId" | "alg">; encrypted: unknown; passphrase: string; path: string }): Jwk {
+export function decryptPrivateKey({ key, encrypted, passphrase, path }: { key: Pick<KeyFile, "publicKey" | "alg">; encrypted: unknown; passphrase: string; path: string }): Jwk {
   if (!encrypted || typeof encrypted !== "object") throw new InvalidKeyFileError(`Invalid key file ${path}: encryptedPrivateKey must be an object.`);
   const e = encrypted as Record<string, unknown>;
   if (e.format !== encryptedKeyFileFormat) throw new InvalidKeyFileError(`Invalid key file ${path}: unknown encryption format ${JSON.stringify(e.format)} (expected ${encryptedKeyFileFormat}).`);
@@ -70,7 +69,7 @@ export function decryptPrivateKey({ key, encrypted, passphrase, path }: { key: P
   let plaintext: string;
   try {
     const decipher = createDecipheriv("aes-256-gcm", derive(passphrase, salt, N), iv);
-    decipher.setAAD(aad(key));
+    decipher.setAAD(keyFileAad(key));
     decipher.setAuthTag(tag);
     plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString("utf8");
   } catch {

@@ -3,9 +3,11 @@ export * from "./index.ts";
 export {
   keyDirectory,
   readKeyFile,
+  setKeyFileKeyId,
   writeKeyFile,
   type KeyDirectoryParameters,
   type ReadKeyFileParameters,
+  type SetKeyFileKeyIdParameters,
   type WriteKeyFileParameters,
 } from "./keyFile.ts";
 export { defaultScryptN, encryptedKeyFileFormat, type EncryptedPrivateKey, minPassphraseLength } from "./keyFileEncryption.ts";

@@ -476,8 +476,10 @@ function checkKey(key: ResolvedKey, alg: Algorithm | undefined, nowMs: number): 
   // The registered algorithm is the only one ever used; a different alg is refused, not tried.
   if (alg !== undefined && alg !== key.alg) return reject("unsupported-alg", `alg "${alg}" is not the key's algorithm (${key.alg}).`);
   if (key.state === "revoked") return reject("key-revoked", `Key ${key.keyId} is revoked.`);
-  if (key.state === "suspended") return reject("key-suspended", `Key ${key.keyId} is suspended.`);
-  if (key.state !== "active") return reject("key-revoked", `Key ${key.keyId} is not active.`);
+  if (key.state === "suspended") {
+    // A guardian's suspension is bounded (registry v2): once it lapses the key is active again.
+    if (key.suspendedUntil === undefined || nowMs < key.suspendedUntil * 1000) return reject("key-suspended", `Key ${key.keyId} is suspended.`);
+  } else if (key.state !== "active") return reject("key-revoked", `Key ${key.keyId} is not active.`);
   if (key.notBefore !== undefined && nowMs < key.notBefore * 1000) return reject("key-not-yet-valid", `Key ${key.keyId} is not valid yet.`);
   if (key.expiresAt !== undefined && nowMs >= key.expiresAt * 1000) return reject("key-expired", `Key ${key.keyId} has expired.`);
   if (key.notAllowed !== undefined) return reject("key-not-allowed", `Key ${key.keyId} is outside the registry's current policy: ${key.notAllowed}.`);

@@ -1,6 +1,6 @@
 import type { KeyObject } from "node:crypto";
-import { type Address, isAddress } from "viem";
-import { type Algorithm, computeKeyId, isAlgorithm, type Jwk, publicKeyToRaw } from "../keys/index.ts";
+import { type Address, type Hex, isAddress } from "viem";
+import { type Algorithm, computeKeyId, isAlgorithm, type Jwk, keyIdOwner, publicKeyToRaw } from "../keys/index.ts";
 import { parseKeyId } from "../profile/profile.ts";
 import { InvalidVerifierOptionError } from "./errors.ts";
 import { publicKeyObject } from "./publicKeyObject.ts";
@@ -64,8 +64,12 @@ function toResolvedKey(keyId: string, entry: StaticKey, chainForm: boolean): Res
   const publicKey = publicKeyObject({ alg: entry.alg, publicKey: entry.publicKey });
   if (chainForm) {
     const jwk = publicKey.export({ format: "jwk" }) as Jwk;
-    const computed = computeKeyId({ publicKey: publicKeyToRaw({ publicKey: jwk }).raw });
-    if (computed !== keyId) throw problem(`the key id does not match the public key (keccak256 of it is ${computed})`);
+    const raw = publicKeyToRaw({ publicKey: jwk }).raw;
+    // A 0x id is either the owner-free keccak256 of the key or the registry id of the owner it names.
+    const computed = computeKeyId({ publicKey: raw });
+    if (computed !== keyId && computeKeyId({ publicKey: raw, owner: keyIdOwner(keyId as Hex) }) !== keyId) {
+      throw problem(`the key id does not match the public key (keccak256 of it is ${computed}; a registry id is its owner's address followed by 12 bytes of keccak256(owner || key))`);
+    }
   }
   const scopes = entry.scopes ?? [];
   if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === "string")) throw problem("scopes must be an array of names");

@@ -19,6 +19,12 @@ export type ResolvedKey = {
   notBefore?: number | undefined;
   expiresAt?: number | undefined;
   state: "active" | "suspended" | "revoked";
+  /**
+   * Unix seconds at which a "suspended" key's suspension lapses (registry v2 bounds
+   * guardians' suspensions); from then on the key is judged as active. Absent: the
+   * suspension holds until lifted.
+   */
+  suspendedUntil?: number | undefined;
   /** Chain keys: the registration's proof of possession, checked once per key. */
   proofOfPossession: "valid" | "invalid" | "not-applicable";
   /**

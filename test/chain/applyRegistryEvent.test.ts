@@ -1,6 +1,15 @@
 import type { Hex } from "viem";
 import { describe, expect, it } from "vitest";
-import { applyRegistryEvent, applyRegistryGlobalEvent, initialRegistryGlobals, type KeyStateRecord, policyProblem, type RegistryKeyEvent } from "../../src/chain/keyState/index.ts";
+import {
+  applyRegistryEvent,
+  applyRegistryGlobalEvent,
+  initialRegistryGlobals,
+  isOwnerRevoked,
+  isSuspendedAt,
+  type KeyStateRecord,
+  policyProblem,
+  type RegistryKeyEvent,
+} from "../../src/chain/keyState/index.ts";
 
 const A = `0x${"AA".repeat(32)}` as Hex;
 const B = `0x${"bb".repeat(32)}` as Hex;
@@ -31,14 +40,34 @@ describe("applyRegistryEvent", () => {
         eventName: "KeyRotated",
         args: { oldKeyId: A, newKeyId: B, owner, version: 2, algorithm: 1, scopes: 1, notBefore: 50, expiresAt: 200, oldExpiresAt: 60, publicKey: "0x03", proof: "0x04" },
       },
-      { eventName: "KeySuspended", args: { keyId: B, guardian: owner, reason: "leak?" } },
+      { eventName: "KeySuspended", args: { keyId: B, guardian: owner, reason: "leak?", until: 500 } },
       { eventName: "OverlapExtended", args: { keyId: A, expiresAt: 70 } },
     ]);
-    expect(state.get(A.toLowerCase() as Hex)).toEqual({ label: "ci", version: 1, scopes: 3, notBefore: 10, expiresAt: 70, state: "active" });
-    expect(state.get(B)).toEqual({ label: "ci", version: 2, scopes: 1, notBefore: 50, expiresAt: 200, state: "suspended" });
+    expect(state.get(A.toLowerCase() as Hex)).toEqual({ label: "ci", version: 1, scopes: 3, notBefore: 10, expiresAt: 70, state: "active", suspendedUntil: 0 });
+    expect(state.get(B)).toEqual({ label: "ci", version: 2, scopes: 1, notBefore: 50, expiresAt: 200, state: "suspended", suspendedUntil: 500 });
     expect(created.get(B)).toMatchObject({ predecessor: A.toLowerCase(), publicKey: "0x03" });
-    const after = run([registered, { eventName: "KeySuspended", args: { keyId: A, guardian: owner, reason: "" } }, { eventName: "KeyUnsuspended", args: { keyId: A, by: owner } }, { eventName: "KeyRevoked", args: { keyId: A, by: owner, reason: "done" } }]);
+    const after = run([registered, { eventName: "KeySuspended", args: { keyId: A, guardian: owner, reason: "", until: 99 } }, { eventName: "KeyUnsuspended", args: { keyId: A, by: owner } }, { eventName: "KeyRevoked", args: { keyId: A, by: owner, reason: "done" } }]);
     expect(after.state.get(A.toLowerCase() as Hex)?.state).toBe("revoked");
+  });
+
+  it("bounds a suspension: until from KeySuspended, moved by SuspensionExtended, cleared by KeyUnsuspended (registry v2)", () => {
+    const suspended = run([registered, { eventName: "KeySuspended", args: { keyId: A, guardian: owner, reason: "", until: 80 } }]).state.get(A.toLowerCase() as Hex)!;
+    expect(suspended).toMatchObject({ state: "suspended", suspendedUntil: 80 });
+    expect(isSuspendedAt(suspended, 79)).toBe(true);
+    // Lapsed at its bound: usable again, as keyStatus says, without any event.
+    expect(isSuspendedAt(suspended, 80)).toBe(false);
+    const extended = run([
+      registered,
+      { eventName: "KeySuspended", args: { keyId: A, guardian: owner, reason: "", until: 80 } },
+      { eventName: "SuspensionExtended", args: { keyId: A, until: 200 } },
+    ]).state.get(A.toLowerCase() as Hex)!;
+    expect(isSuspendedAt(extended, 150)).toBe(true);
+    const lifted = run([
+      registered,
+      { eventName: "KeySuspended", args: { keyId: A, guardian: owner, reason: "", until: 80 } },
+      { eventName: "KeyUnsuspended", args: { keyId: A, by: owner } },
+    ]).state.get(A.toLowerCase() as Hex)!;
+    expect(lifted).toMatchObject({ state: "active", suspendedUntil: 0 });
   });
 
   it("OverlapEnded stops a key two versions behind the head at the given time", () => {
@@ -52,7 +81,7 @@ describe("applyRegistryEvent", () => {
 });
 
 describe("applyRegistryGlobalEvent and policyProblem (issue 9)", () => {
-  const policy = { maxLifetime: 100, maxOverlap: 10, allowedAlgorithms: 0b0100, allowedScopes: 0b0011 };
+  const policy = { maxLifetime: 100, maxOverlap: 10, maxSuspension: 5, maxKeysPerOwner: 3, allowedAlgorithms: 0b0100, allowedScopes: 0b0011 };
   it("PolicyUpdated sets the live policy; ScopeNamed names a bit; an unchanged name keeps the same globals", () => {
     const g1 = applyRegistryGlobalEvent({ event: { eventName: "PolicyUpdated", args: policy }, globals: initialRegistryGlobals });
     expect(g1.policy).toEqual(policy);
@@ -62,6 +91,15 @@ describe("applyRegistryGlobalEvent and policyProblem (issue 9)", () => {
     expect(g2.policy).toBe(g1.policy);
     expect(applyRegistryGlobalEvent({ event: { eventName: "ScopeNamed", args: { bit: 2, name: "withdraw" } }, globals: g2 })).toBe(g2);
     expect(applyRegistryGlobalEvent({ event: { eventName: "ScopeNamed", args: { bit: 9, name: "x" } }, globals: g2 })).toBe(g2);
+  });
+
+  it("OwnerRevoked revokes every key the owner's address prefixes, once", () => {
+    const event = { eventName: "OwnerRevoked", args: { owner: "0xAAaAaAaaAaAaAaaAaAAAAAAAAaaaAaAaAaaAaaAa", by: owner, reason: "fraud" } } as const;
+    const g1 = applyRegistryGlobalEvent({ event, globals: initialRegistryGlobals });
+    expect(g1.revokedOwners).toEqual(["0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]);
+    expect(applyRegistryGlobalEvent({ event, globals: g1 })).toBe(g1);
+    expect(isOwnerRevoked(g1, A)).toBe(true);
+    expect(isOwnerRevoked(g1, B)).toBe(false);
   });
 
   it("judges algorithm, every scope bit and the lifetime against the current policy, as keyStatus's NotAllowed", () => {

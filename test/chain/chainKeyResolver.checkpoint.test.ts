@@ -59,7 +59,7 @@ describe("chainKeyResolver checkpoints (checkpointPath)", () => {
   it("writes the index on close and starts from it, catching up with what happened since", async () => {
     const { path, keyId, block } = await written();
     const header = JSON.parse(readFileSync(path, "utf8").split("\n", 1)[0]!);
-    expect(header).toMatchObject({ format: "keyledger-resolver-checkpoint", version: 2, chainId: 31337, blockNumber: block, registry: node.manifest.contracts.KeyRegistry.address.toLowerCase() });
+    expect(header).toMatchObject({ format: "keyledger-resolver-checkpoint", version: 3, chainId: 31337, blockNumber: block, revokedOwners: [], registry: node.manifest.contracts.KeyRegistry.address.toLowerCase() });
     expect(header.blockHash).toMatch(/^0x[0-9a-f]{64}$/);
     // Version 2 persists the live policy (issue 9): keys are judged against it after a restart.
     expect(header.policy).toEqual(node.manifest.policy);
@@ -107,8 +107,9 @@ describe("chainKeyResolver checkpoints (checkpointPath)", () => {
     ["a truncated body", (f) => f.subarray(0, f.length - 7), /truncated/],
     ["another registry in the header", (f) => editHeader(f, (h) => ({ ...h, registry: "0x000000000000000000000000000000000000dead" })), /written for registry 0x0+dead/],
     ["another chain id in the header", (f) => editHeader(f, (h) => ({ ...h, chainId: 1 })), /written for chain 1, not chain 31337/],
-    ["a newer format version", (f) => editHeader(f, (h) => ({ ...h, version: 3 })), /format version 3/],
-    ["the version 1 format (no policy)", (f) => editHeader(f, ({ policy: _, ...h }) => ({ ...h, version: 1 })), /format version 1, this resolver reads version 2 \(an older format without the registry policy/],
+    ["a newer format version", (f) => editHeader(f, (h) => ({ ...h, version: 4 })), /format version 4/],
+    ["the version 2 format (registry v1)", (f) => editHeader(f, ({ revokedOwners: _, ...h }) => ({ ...h, version: 2 })), /format version 2, this resolver reads version 3 \(an older format, for registry v1/],
+    ["malformed revoked owners", (f) => editHeader(f, (h) => ({ ...h, revokedOwners: ["not an address"] })), /revokedOwners must be a list of lower-case addresses/],
     ["a malformed policy", (f) => editHeader(f, (h) => ({ ...h, policy: { maxLifetime: -1 } })), /policy must be null or/],
     ["another deployment block hash", (f) => editHeader(f, (h) => ({ ...h, deploymentBlockHash: `0x${"11".repeat(32)}` })), /another chain/],
     ["not a checkpoint at all", () => Buffer.from("hello\n"), /header is not JSON/],

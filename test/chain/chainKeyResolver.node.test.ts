@@ -3,7 +3,7 @@ import { hardhat } from "viem/chains";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChainKeyResolver, chainKeyResolver } from "../../src/chain/index.ts";
 import { keyRegistryAbi } from "../../src/generated/abis.ts";
-import { algorithmToChain, generateKey, type KeyFile, publicKeyToRaw, signProofOfPossession } from "../../src/keys/index.ts";
+import { algorithmToChain, computeKeyId, generateKey, type KeyFile, publicKeyToRaw, signProofOfPossession } from "../../src/keys/index.ts";
 import { devAccounts, type LocalNode, startLocalNode } from "../helpers/localNode.ts";
 import { startTcpProxy, type TcpProxy } from "./tcpProxy.ts";
 
@@ -41,6 +41,8 @@ async function register(key: KeyFile) {
     },
     key.label,
   ]);
+  // Ids are namespaced per owner: the key now goes by its registry id.
+  key.keyId = computeKeyId({ publicKey: key.publicKey, owner });
 }
 
 beforeAll(async () => {

@@ -1,8 +1,8 @@
-import { ECDH, randomBytes, verify } from "node:crypto";
-import { type Hex, keccak256, toHex } from "viem";
+import { randomBytes, verify } from "node:crypto";
+import { type Hex, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ChainKeyResolver, type ChainKeyResolverUpdate, ChainMismatchError, chainKeyResolver } from "../../src/chain/index.ts";
-import { generateKey, type KeyFile, signBytes, signProofOfPossession } from "../../src/keys/index.ts";
+import { type ChainKeyResolver, type ChainKeyResolverUpdate, ChainMismatchError, chainKeyResolver, publicKeyFromRaw } from "../../src/chain/index.ts";
+import { bindKeyId, computeKeyId, generateKey, type KeyFile, signBytes, signProofOfPossession } from "../../src/keys/index.ts";
 import type { ResolvedKey, ResolveResult } from "../../src/verifier/types.ts";
 import { day, deployRegistry, type RegistryFixture } from "./registryFixture.ts";
 
@@ -107,7 +107,8 @@ describe("chainKeyResolver on Hardhat's in-process chain", () => {
   it("follows new registrations by polling and reports each through onUpdate", async () => {
     const resolver = resolverFor({ pollingIntervalMs: 20 });
     await resolver.ready();
-    const key = await generateKey({ label: "new" });
+    // Bound to the registering wallet up front: the update names the registry's id.
+    const key = bindKeyId({ key: await generateKey({ label: "new" }), owner: fx.accounts.owner });
     const update = nextUpdate(resolver, key.keyId);
     const receipt = await fx.register(key);
     expect((await update).blockNumber).toBe(receipt.blockNumber);
@@ -186,7 +187,7 @@ describe("chainKeyResolver on Hardhat's in-process chain", () => {
   it("judges keys against the current policy from PolicyUpdated (issue 9): narrowed out, widened back", async () => {
     const resolver = resolverFor();
     await resolver.ready();
-    const wide = { maxLifetime: 365 * day, maxOverlap: 30 * day, allowedAlgorithms: 0b1110, allowedScopes: 0x0f };
+    const wide = { maxLifetime: 365 * day, maxOverlap: 30 * day, maxSuspension: day, maxKeysPerOwner: 65_535, allowedAlgorithms: 0b1110, allowedScopes: 0x0f };
     const setPolicy = (policy: typeof wide) => fx.send(fx.registry.write.setPolicy([policy], { account: fx.accounts.governance }));
     const admin = await generateKey({ label: "admin" });
     const reader = await generateKey({ label: "reader", alg: "ecdsa-p256-sha256" });
@@ -259,34 +260,40 @@ describe("chainKeyResolver on Hardhat's in-process chain", () => {
   it("marks a proof of possession that the key did not make for this owner as invalid", async () => {
     const resolver = resolverFor();
     await resolver.ready();
-    // A thief front-runs the victim's registration: same public key, the victim's proof, the thief as owner.
-    const victim = await generateKey({ alg: "ecdsa-p256-sha256", label: "victim" });
+    // A thief front-runs the victim's registration: same Ed25519 public key (the registry cannot
+    // check Ed25519 proofs; ECDSA ones it refuses on chain), the victim's proof, the thief as owner.
+    const victim = await generateKey({ label: "victim" });
     const victimProof = await signProofOfPossession({ key: victim, chainId: 31337, registry: fx.registry.address, owner: fx.accounts.owner });
     await fx.register(victim, { from: fx.accounts.thief, proof: victimProof, label: "stolen" });
+    // Ids are namespaced per owner: the copy sits under the thief's address, never the victim's id.
+    expect(victim.keyId.slice(0, 42)).toBe(fx.accounts.thief.toLowerCase());
+    const victimId = computeKeyId({ publicKey: victim.publicKey, owner: fx.accounts.owner });
+    expect(victimId).not.toBe(victim.keyId);
     // Another key registered with 64 bytes of noise as its proof.
     const noisy = await generateKey({ label: "noise" });
     await fx.register(noisy, { proof: toHex(randomBytes(64)) });
     await resolver.sync();
     expect(await found(resolver, victim.keyId)).toMatchObject({ owner: fx.accounts.thief, proofOfPossession: "invalid" });
     expect(await found(resolver, noisy.keyId)).toMatchObject({ proofOfPossession: "invalid" });
+    // The victim still registers its own key, under its own id, with a valid proof.
+    const own = { ...victim, keyId: victimId };
+    await fx.register(own);
+    await resolver.sync();
+    expect(await found(resolver, victimId)).toMatchObject({ owner: fx.accounts.owner, proofOfPossession: "valid" });
   });
 
   it("treats registered bytes that are not a point on the curve as an unknown key", async () => {
     const resolver = resolverFor();
     await resolver.ready();
+    // ECDSA points are checked on chain (with the proof); Ed25519 bytes only for small order
+    // and canonical form, so 32 bytes that decode to no point can still be registered.
     let raw: Buffer;
-    for (;;) {
-      raw = Buffer.concat([Buffer.from([2]), randomBytes(32)]);
-      try {
-        ECDH.convertKey(raw, "prime256v1");
-      } catch {
-        break;
-      }
-    }
-    const key = await generateKey({ alg: "ecdsa-p256-sha256", label: "bogus" });
+    do raw = randomBytes(32);
+    while (publicKeyFromRaw({ alg: "ed25519", raw }) !== undefined);
+    const key = await generateKey({ label: "bogus" });
     await fx.register(key, { publicKey: toHex(raw), proof: toHex(new Uint8Array(64)) });
     await resolver.sync();
-    expect(await resolver.resolve(keccak256(raw))).toEqual({ status: "unknown" });
+    expect(await resolver.resolve(computeKeyId({ publicKey: raw, owner: fx.accounts.owner }))).toEqual({ status: "unknown" });
   });
 
   it("rolls back a reorg exactly: a removed registration becomes unknown, a removed revocation is undone", async () => {

@@ -1,7 +1,7 @@
 import { network } from "hardhat";
 import { type Address, createPublicClient, custom, getAddress, getContract, type Hex, type PublicClient, toHex } from "viem";
 import { keyRegistryAbi } from "../../src/generated/abis.ts";
-import { algorithmToChain, type KeyFile, publicKeyToRaw, signProofOfPossession } from "../../src/keys/index.ts";
+import { algorithmToChain, computeKeyId, type KeyFile, publicKeyToRaw, signProofOfPossession } from "../../src/keys/index.ts";
 
 export const day = 86_400;
 export const scopeNames = ["read", "trade", "withdraw", "admin"];
@@ -17,7 +17,7 @@ export async function deployRegistry() {
   const [governance, owner, thief, guardian] = await viem.getWalletClients();
   const deployed = await viem.deployContract("KeyRegistry", [
     governance!.account.address,
-    { maxLifetime: 365 * day, maxOverlap: 30 * day, allowedAlgorithms: 0b1110, allowedScopes: 0x0f },
+    { maxLifetime: 365 * day, maxOverlap: 30 * day, maxSuspension: day, maxKeysPerOwner: 65_535, allowedAlgorithms: 0b1110, allowedScopes: 0x0f },
     scopeNames,
     [guardian!.account.address],
   ]);
@@ -63,15 +63,20 @@ export async function deployRegistry() {
     };
   }
 
+  // Ids are namespaced per owner: after a registration or rotation the caller's key
+  // object carries the registry's id (mutated in place, so tests keep one handle).
   async function register(key: KeyFile, options: NewKeyOptions & { from?: Address; label?: string } = {}) {
     const from = options.from ?? getAddress(owner!.account.address);
     const receipt = await send(registry.write.register([await newKey(key, from, options), options.label ?? key.label], { account: from }));
+    if (receipt.status === "success" && !options.publicKey) key.keyId = computeKeyId({ publicKey: key.publicKey, owner: from });
     return { ...receipt, blockNumber: Number(receipt.blockNumber) };
   }
 
   async function rotate(oldKey: KeyFile, key: KeyFile, overlap: number, options: NewKeyOptions & { from?: Address } = {}) {
     const from = options.from ?? getAddress(owner!.account.address);
-    return send(registry.write.rotate([oldKey.keyId, await newKey(key, from, options), overlap], { account: from }));
+    const receipt = await send(registry.write.rotate([oldKey.keyId, await newKey(key, from, options), overlap], { account: from }));
+    if (receipt.status === "success" && !options.publicKey) key.keyId = computeKeyId({ publicKey: key.publicKey, owner: from });
+    return receipt;
   }
 
   return {

@@ -7,7 +7,7 @@ import { algorithmToChain, generateKey, publicKeyToRaw } from "../../src/keys/in
 
 const registry = "0x5FbDB2315678afecb367f032d7279aCd0AA3E4aB";
 const owner = "0x1111111111111111111111111111111111111111";
-const wide = { maxLifetime: 1_000, maxOverlap: 10, allowedAlgorithms: 0b1110, allowedScopes: 0x0f };
+const wide = { maxLifetime: 1_000, maxOverlap: 10, maxSuspension: 100, maxKeysPerOwner: 50, allowedAlgorithms: 0b1110, allowedScopes: 0x0f };
 
 function log(blockNumber: number, logIndex: number, eventName: string, args: Record<string, unknown>): RegistryLog {
   return { blockNumber: BigInt(blockNumber), logIndex, removed: false, eventName, args } as unknown as RegistryLog;

@@ -304,7 +304,7 @@ describe("DAO-controlled registry settings", () => {
   it("the DAO changes the policy, names a scope and replaces a guardian", async () => {
     const { publicClient, walletClient } = clients;
     const action = (data: Hex) => ({ target: registry.address, data });
-    const policy = { maxLifetime: 90 * day, maxOverlap: 7 * day, allowedAlgorithms: 0b0010, allowedScopes: 0x1f };
+    const policy = { maxLifetime: 90 * day, maxOverlap: 7 * day, maxSuspension: 2 * day, maxKeysPerOwner: 10, allowedAlgorithms: 0b0010, allowedScopes: 0x1f };
     const { receipt } = await passProposal({
       rpcUrl: node.rpcUrl,
       manifest: node.manifest,

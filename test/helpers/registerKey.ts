@@ -1,7 +1,7 @@
 import { type Address, type Hex, toHex, type TransactionReceipt } from "viem";
 import type { DeploymentManifest } from "../../src/chain/manifest.ts";
 import { keyRegistryAbi } from "../../src/generated/abis.ts";
-import { type Algorithm, algorithmToChain, generateKey, type KeyFile, publicKeyToRaw, signProofOfPossession } from "../../src/keys/index.ts";
+import { type Algorithm, algorithmToChain, bindKeyId, generateKey, type KeyFile, publicKeyToRaw, signProofOfPossession } from "../../src/keys/index.ts";
 import { localClients } from "./clients.ts";
 
 export type RegisterKeyParameters = {
@@ -23,7 +23,7 @@ export type RegisterKeyParameters = {
 
 export type RegisterKeyReturnType = { key: KeyFile; keyId: Hex; notBefore: number; expiresAt: number; receipt: TransactionReceipt };
 
-/** Registers a key on the local node with a real proof of possession made by the key. */
+/** Registers a key on the local node with a real proof of possession made by the key; `key` comes back with the registry id. */
 export async function registerKey(parameters: RegisterKeyParameters): Promise<RegisterKeyReturnType> {
   const { rpcUrl, manifest, owner, scopes = 0b11 } = parameters;
   const { publicClient, walletClient } = localClients(rpcUrl);
@@ -51,5 +51,7 @@ export async function registerKey(parameters: RegisterKeyParameters): Promise<Re
   });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`register reverted (${hash})`);
-  return { key, keyId: key.keyId, notBefore, expiresAt, receipt };
+  // The registry namespaces ids per owner: the returned key file carries the registry's id.
+  const bound = bindKeyId({ key, owner });
+  return { key: bound, keyId: bound.keyId, notBefore, expiresAt, receipt };
 }

@@ -6,7 +6,7 @@ import * as schema from "../../indexer/ponder.schema.ts";
 import { startIndexer, type StartIndexerReturnType } from "../../scripts/dev/startIndexer.ts";
 import type { DeploymentManifest } from "../../src/chain/manifest.ts";
 import { keyRegistryAbi } from "../../src/generated/abis.ts";
-import { algorithmToChain, generateKey, type KeyFile, publicKeyToRaw, signProofOfPossession } from "../../src/keys/index.ts";
+import { algorithmToChain, bindKeyId, generateKey, type KeyFile, publicKeyToRaw, signProofOfPossession } from "../../src/keys/index.ts";
 import { localClients } from "../helpers/clients.ts";
 import type { LocalNode } from "../helpers/localNode.ts";
 
@@ -55,7 +55,7 @@ export async function indexedBlock(url: string): Promise<number> {
 /** Rotates `oldKeyId` to a new key with a real proof of possession; returns the new key id. */
 export async function rotateKey({ rpcUrl, manifest, owner, oldKeyId, overlap = 3_600 }: { rpcUrl: string; manifest: DeploymentManifest; owner: Address; oldKeyId: Hex; overlap?: number }): Promise<{ key: KeyFile; keyId: Hex }> {
   const { publicClient, walletClient } = localClients(rpcUrl);
-  const key = await generateKey({ alg: "ed25519", label: "rotated" });
+  const key = bindKeyId({ key: await generateKey({ alg: "ed25519", label: "rotated" }), owner });
   const registry = manifest.contracts.KeyRegistry.address;
   const notBefore = Number((await publicClient.getBlock()).timestamp);
   const proof = await signProofOfPossession({ key, chainId: manifest.chainId, registry, owner });

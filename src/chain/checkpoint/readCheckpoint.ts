@@ -39,8 +39,8 @@ export async function readCheckpoint({ path, expected }: ReadCheckpointParameter
   if (!header || typeof header !== "object" || header.format !== checkpointFormat) throw bad("not a KeyLedger resolver checkpoint");
   if (header.version !== checkpointVersion) {
     const older = typeof header.version === "number" && header.version < checkpointVersion;
-    // Version 1 did not record the policy, so its keys could not be judged against it.
-    throw bad(`format version ${String(header.version)}, this resolver reads version ${checkpointVersion}${older ? " (an older format without the registry policy; rebuilding from the deployment block)" : ""}`);
+    // Older versions describe the v1 registry (no suspension bound, no revoked owners).
+    throw bad(`format version ${String(header.version)}, this resolver reads version ${checkpointVersion}${older ? " (an older format, for registry v1; rebuilding from the deployment block)" : ""}`);
   }
   if (header.recordBytes !== recordBytes) throw bad(`records of ${String(header.recordBytes)} bytes, expected ${recordBytes}`);
   if (header.chainId !== expected.chainId) throw bad(`written for chain ${String(header.chainId)}, not chain ${expected.chainId}`);
@@ -55,7 +55,11 @@ export async function readCheckpoint({ path, expected }: ReadCheckpointParameter
   if (!Number.isSafeInteger(header.keys) || header.keys < 0 || !Number.isSafeInteger(header.labelsBytes) || header.labelsBytes < 0) throw bad("bad sizes");
   if (!Array.isArray(header.scopeNames) || header.scopeNames.length !== 8 || !header.scopeNames.every((n) => typeof n === "string")) throw bad("scopeNames must be 8 strings");
   const policy = header.policy as unknown;
-  if (policy !== null && !isPolicy(policy)) throw bad("policy must be null or { maxLifetime, maxOverlap, allowedAlgorithms, allowedScopes }");
+  if (policy !== null && !isPolicy(policy)) throw bad("policy must be null or { maxLifetime, maxOverlap, maxSuspension, maxKeysPerOwner, allowedAlgorithms, allowedScopes }");
+  const revokedOwners = header.revokedOwners as unknown;
+  if (!Array.isArray(revokedOwners) || !revokedOwners.every((o) => typeof o === "string" && /^0x[0-9a-f]{40}$/.test(o))) {
+    throw bad("revokedOwners must be a list of lower-case addresses");
+  }
   const body = file.subarray(newline + 1);
   const recordsLength = header.keys * recordBytes;
   if (body.length !== recordsLength + header.labelsBytes) {
@@ -71,12 +75,19 @@ export async function readCheckpoint({ path, expected }: ReadCheckpointParameter
   if (!Array.isArray(labels) || !labels.every((l) => typeof l === "string")) throw bad("the label list is not a list of strings");
   const records = new Uint8Array(recordsLength);
   records.set(body.subarray(0, recordsLength));
-  return { header: { ...header, blockHash: header.blockHash.toLowerCase() as Hex }, state: { size: header.keys, records, labels, scopeNames: header.scopeNames, policy: policy ?? undefined } };
+  return { header: { ...header, blockHash: header.blockHash.toLowerCase() as Hex }, state: { size: header.keys, records, labels, scopeNames: header.scopeNames, policy: policy ?? undefined, revokedOwners } };
 }
 
 function isPolicy(p: unknown): p is NonNullable<CheckpointHeader["policy"]> {
   if (!p || typeof p !== "object" || Array.isArray(p)) return false;
   const o = p as Record<string, unknown>;
   const int = (v: unknown, max: number) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= max;
-  return int(o.maxLifetime, 0xffffffff) && int(o.maxOverlap, 0xffffffff) && int(o.allowedAlgorithms, 0xff) && int(o.allowedScopes, 0xff);
+  return (
+    int(o.maxLifetime, 0xffffffff) &&
+    int(o.maxOverlap, 0xffffffff) &&
+    int(o.maxSuspension, 0xffffffff) &&
+    int(o.maxKeysPerOwner, 0xffff) &&
+    int(o.allowedAlgorithms, 0xff) &&
+    int(o.allowedScopes, 0xff)
+  );
 }

@@ -1,9 +1,14 @@
 import type { Address, Hex } from "viem";
 import { BaseError } from "../../errors/BaseError.ts";
+import type { RegistryPolicy } from "../keyState/types.ts";
 
 export const checkpointFormat = "keyledger-resolver-checkpoint";
-/** 2: the header carries the live policy (issue 9); version 1 files are rejected and rebuilt. */
-export const checkpointVersion = 2;
+/**
+ * 3: registry v2 (owner-namespaced ids, bounded suspensions, revoked owners, the
+ * policy's maxSuspension and maxKeysPerOwner). 2 carried the v1 policy; older files
+ * are rejected and the index is rebuilt from the deployment block.
+ */
+export const checkpointVersion = 3;
 
 /** The first line of a checkpoint file (JSON); the binary body follows (see docs/resolver.md). */
 export type CheckpointHeader = {
@@ -23,7 +28,9 @@ export type CheckpointHeader = {
   labelsBytes: number;
   scopeNames: string[];
   /** The live policy (null before the first PolicyUpdated): keys are judged against it. */
-  policy: { maxLifetime: number; maxOverlap: number; allowedAlgorithms: number; allowedScopes: number } | null;
+  policy: RegistryPolicy | null;
+  /** Owners governance revoked (lower-case addresses): all their keys are revoked. */
+  revokedOwners: string[];
   /** SHA-256 (hex) of the body (records then labels). */
   bodySha256: string;
   /** ms since the epoch. */

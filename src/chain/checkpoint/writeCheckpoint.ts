@@ -7,7 +7,7 @@ import { type CheckpointHeader, checkpointFormat, checkpointVersion } from "./ty
 
 export type WriteCheckpointParameters = {
   path: string;
-  header: Omit<CheckpointHeader, "format" | "version" | "keys" | "recordBytes" | "labelsBytes" | "scopeNames" | "policy" | "bodySha256" | "writtenAt">;
+  header: Omit<CheckpointHeader, "format" | "version" | "keys" | "recordBytes" | "labelsBytes" | "scopeNames" | "policy" | "revokedOwners" | "bodySha256" | "writtenAt">;
   state: RegistryIndexState;
   now?: (() => number) | undefined;
 };
@@ -41,6 +41,7 @@ export async function writeCheckpoint({ path, header, state, now = Date.now }: W
     labelsBytes: labels.length,
     scopeNames: [...state.scopeNames],
     policy: state.policy ? { ...state.policy } : null,
+    revokedOwners: [...state.revokedOwners],
     bodySha256: hash.digest("hex"),
     writtenAt: now(),
   };

@@ -27,7 +27,7 @@ export function applyRegistryEvent({ event, get }: ApplyRegistryEventParameters)
       return [
         {
           keyId: lower(a.keyId),
-          next: { label: a.label, version: 1, scopes: a.scopes, notBefore: a.notBefore, expiresAt: a.expiresAt, state: "active" },
+          next: { label: a.label, version: 1, scopes: a.scopes, notBefore: a.notBefore, expiresAt: a.expiresAt, state: "active", suspendedUntil: 0 },
           created: { owner: a.owner, algorithm: a.algorithm, publicKey: a.publicKey, proof: a.proof, predecessor: undefined },
         },
       ];
@@ -40,7 +40,7 @@ export function applyRegistryEvent({ event, get }: ApplyRegistryEventParameters)
       changes.push({
         keyId: lower(a.newKeyId),
         // The lineage keeps its label; the contract does not repeat it in the event.
-        next: { label: old?.label, version: a.version, scopes: a.scopes, notBefore: a.notBefore, expiresAt: a.expiresAt, state: "active" },
+        next: { label: old?.label, version: a.version, scopes: a.scopes, notBefore: a.notBefore, expiresAt: a.expiresAt, state: "active", suspendedUntil: 0 },
         created: { owner: a.owner, algorithm: a.algorithm, publicKey: a.publicKey, proof: a.proof, predecessor: oldKeyId },
       });
       return changes;
@@ -53,9 +53,12 @@ export function applyRegistryEvent({ event, get }: ApplyRegistryEventParameters)
     case "KeyRevoked":
       return patch(get, event.args.keyId, { state: "revoked" });
     case "KeySuspended":
-      return patch(get, event.args.keyId, { state: "suspended" });
+      // Bounded: the suspension lapses at `until` unless the DAO extends it.
+      return patch(get, event.args.keyId, { state: "suspended", suspendedUntil: event.args.until });
+    case "SuspensionExtended":
+      return patch(get, event.args.keyId, { suspendedUntil: event.args.until });
     case "KeyUnsuspended":
-      return patch(get, event.args.keyId, { state: "active" });
+      return patch(get, event.args.keyId, { state: "active", suspendedUntil: 0 });
   }
 }
 

@@ -3,18 +3,23 @@ import type { PolicyJudgedKey, RegistryGlobalEvent, RegistryGlobals, RegistryPol
 export type ApplyRegistryGlobalEventParameters = { event: RegistryGlobalEvent; globals: RegistryGlobals };
 
 /** The registry's globals when no event has been read (no policy, no scope names). */
-export const initialRegistryGlobals: RegistryGlobals = Object.freeze({ policy: undefined, scopeNames: Object.freeze(Array.from({ length: 8 }, () => "")) });
+export const initialRegistryGlobals: RegistryGlobals = Object.freeze({
+  policy: undefined,
+  scopeNames: Object.freeze(Array.from({ length: 8 }, () => "")),
+  revokedOwners: Object.freeze([]),
+});
 
 /**
- * The shared reducer's half for registry-wide events (`PolicyUpdated`, `ScopeNamed`):
+ * The shared reducer's half for registry-wide events (`PolicyUpdated`, `ScopeNamed`,
+ * `OwnerRevoked`):
  * pure, it returns the new globals (the same object when nothing changed). Used by
  * the verifier's index and, through `policyProblem`, by anyone judging a key.
  */
 export function applyRegistryGlobalEvent({ event, globals }: ApplyRegistryGlobalEventParameters): RegistryGlobals {
   switch (event.eventName) {
     case "PolicyUpdated": {
-      const { maxLifetime, maxOverlap, allowedAlgorithms, allowedScopes } = event.args;
-      return { ...globals, policy: { maxLifetime, maxOverlap, allowedAlgorithms, allowedScopes } };
+      const { maxLifetime, maxOverlap, maxSuspension, maxKeysPerOwner, allowedAlgorithms, allowedScopes } = event.args;
+      return { ...globals, policy: { maxLifetime, maxOverlap, maxSuspension, maxKeysPerOwner, allowedAlgorithms, allowedScopes } };
     }
     case "ScopeNamed": {
       const { bit, name } = event.args;
@@ -23,7 +28,25 @@ export function applyRegistryGlobalEvent({ event, globals }: ApplyRegistryGlobal
       scopeNames[bit] = name;
       return { ...globals, scopeNames };
     }
+    case "OwnerRevoked": {
+      const owner = event.args.owner.toLowerCase();
+      if (globals.revokedOwners.includes(owner)) return globals;
+      return { ...globals, revokedOwners: Object.freeze([...globals.revokedOwners, owner]) };
+    }
   }
+}
+
+/** Whether governance revoked the owner that `keyId` (a registry id: owner || tail) names. */
+export function isOwnerRevoked(globals: RegistryGlobals, keyId: string): boolean {
+  return globals.revokedOwners.length > 0 && globals.revokedOwners.includes(keyId.slice(0, 42).toLowerCase());
+}
+
+/**
+ * Whether a key is suspended at `now` (unix seconds): its events left it suspended and
+ * the suspension has not lapsed, as the registry's keyStatus judges it.
+ */
+export function isSuspendedAt(record: { state: string; suspendedUntil: number }, now: number): boolean {
+  return record.state === "suspended" && now < record.suspendedUntil;
 }
 
 /**

@@ -1,5 +1,5 @@
 export { applyRegistryEvent, type ApplyRegistryEventParameters, type ApplyRegistryEventReturnType } from "./applyRegistryEvent.ts";
-export { applyRegistryGlobalEvent, type ApplyRegistryGlobalEventParameters, initialRegistryGlobals, policyProblem } from "./applyRegistryGlobalEvent.ts";
+export { applyRegistryGlobalEvent, type ApplyRegistryGlobalEventParameters, initialRegistryGlobals, isOwnerRevoked, isSuspendedAt, policyProblem } from "./applyRegistryGlobalEvent.ts";
 export {
   type GlobalEventName,
   globalEventNames,

@@ -2,7 +2,16 @@ import type { Address, GetEventArgs, Hex } from "viem";
 import type { keyRegistryAbi } from "../../generated/abis.ts";
 
 /** Registry events that change a key's state; `applyRegistryEvent` has one case for each. */
-export const keyEventNames = ["KeyRegistered", "KeyRotated", "OverlapExtended", "OverlapEnded", "KeyRevoked", "KeySuspended", "KeyUnsuspended"] as const;
+export const keyEventNames = [
+  "KeyRegistered",
+  "KeyRotated",
+  "OverlapExtended",
+  "OverlapEnded",
+  "KeyRevoked",
+  "KeySuspended",
+  "SuspensionExtended",
+  "KeyUnsuspended",
+] as const;
 export type KeyEventName = (typeof keyEventNames)[number];
 
 /** A decoded registry event (viem's `decodeEventLog`/`getLogs` and Ponder's `event` both have this shape). */
@@ -10,7 +19,11 @@ export type RegistryKeyEvent = {
   [N in KeyEventName]: { eventName: N; args: GetEventArgs<typeof keyRegistryAbi, N, { EnableUnion: false; IndexedOnly: false; Required: true }> };
 }[KeyEventName];
 
-/** "active" | "suspended" | "revoked": what the registry says, before time windows apply. */
+/**
+ * "active" | "suspended" | "revoked": what the registry's events say, before time
+ * windows apply. A "suspended" key whose `suspendedUntil` has passed is usable again
+ * (the suspension lapsed); judge with `isSuspendedAt`.
+ */
 export type KeyLifecycleState = "active" | "suspended" | "revoked";
 
 /**
@@ -27,6 +40,8 @@ export type KeyStateRecord = {
   /** Unix seconds. */
   expiresAt: number;
   state: KeyLifecycleState;
+  /** Unix seconds at which a guardian's suspension lapses; 0 when not suspended. */
+  suspendedUntil: number;
 };
 
 /** What never changes for a key id: set once, by the event that created it. */
@@ -44,10 +59,19 @@ export type KeyCreation = {
 export type KeyStateChange = { keyId: Hex; next: KeyStateRecord; created: KeyCreation | undefined };
 
 /** `IKeyRegistry.Policy` as `PolicyUpdated` carries it (durations in seconds). */
-export type RegistryPolicy = { maxLifetime: number; maxOverlap: number; allowedAlgorithms: number; allowedScopes: number };
+export type RegistryPolicy = {
+  maxLifetime: number;
+  maxOverlap: number;
+  /** How long a guardian's suspension lasts unless the DAO extends it. */
+  maxSuspension: number;
+  /** Live lineages an owner may hold. */
+  maxKeysPerOwner: number;
+  allowedAlgorithms: number;
+  allowedScopes: number;
+};
 
 /** Registry events that change registry-wide facts, not one key; `applyRegistryGlobalEvent` has one case for each. */
-export const globalEventNames = ["PolicyUpdated", "ScopeNamed"] as const;
+export const globalEventNames = ["PolicyUpdated", "ScopeNamed", "OwnerRevoked"] as const;
 export type GlobalEventName = (typeof globalEventNames)[number];
 
 /** A decoded registry-wide event. */
@@ -57,10 +81,16 @@ export type RegistryGlobalEvent = {
 
 /**
  * The registry-wide facts a key's meaning depends on: the live policy (every key is
- * judged against the CURRENT one, issue 9) and the scope bits' names. `policy` is
- * undefined until the first `PolicyUpdated` (the constructor emits one).
+ * judged against the CURRENT one, issue 9), the scope bits' names, and the owners
+ * governance revoked (every key of theirs is revoked, with no per-key event).
+ * `policy` is undefined until the first `PolicyUpdated` (the constructor emits one).
  */
-export type RegistryGlobals = { policy: RegistryPolicy | undefined; scopeNames: readonly string[] };
+export type RegistryGlobals = {
+  policy: RegistryPolicy | undefined;
+  scopeNames: readonly string[];
+  /** Lower-case addresses, in the order they were revoked. */
+  revokedOwners: readonly string[];
+};
 
 /** What `policyProblem` judges: the fields of a key the policy bounds. */
 export type PolicyJudgedKey = { algorithm: number; scopes: number; notBefore: number; expiresAt: number };

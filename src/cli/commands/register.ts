@@ -1,6 +1,7 @@
 import { bytesToHex } from "viem";
 import { keyRegistryAbi } from "../../generated/abis.ts";
-import { algorithmToChain, publicKeyToRaw, signProofOfPossession } from "../../keys/index.ts";
+import { algorithmToChain, computeKeyId, publicKeyToRaw, signProofOfPossession } from "../../keys/index.ts";
+import { setKeyFileKeyId } from "../../signer/node.ts";
 import { usageError } from "../CliError.ts";
 import { type Command, requireString } from "../command.ts";
 import { chainNow, connectChain } from "../connectChain.ts";
@@ -19,6 +20,8 @@ export const register: Command = {
   description: [
     "Signs the proof of possession with the key file's private key (bound to the chain, the",
     "registry and your wallet address), sends the transaction and waits for it to be mined.",
+    "Key ids are namespaced per owner: the registry id (your address followed by 12 bytes of",
+    "keccak256(address || key)) is written into the key file, so requests carry it.",
     "Times are checked against the chain's clock (the latest block's timestamp).",
   ],
   options: {
@@ -45,6 +48,7 @@ export const register: Command = {
     const { notBefore, expiresAt } = resolveWindow({ values, now, maxLifetime: policy.maxLifetime });
     const label = typeof values.label === "string" ? values.label : key.label;
     const proof = await signProofOfPossession({ key, chainId: context.chain.id, registry: context.registry, owner: wallet.address });
+    const keyId = computeKeyId({ publicKey: key.publicKey, owner: wallet.address });
     const { hash, receipt } = await transact({
       context,
       wallet,
@@ -63,8 +67,9 @@ export const register: Command = {
         label,
       ],
     });
+    setKeyFileKeyId({ path, keyId });
     const result = {
-      keyId: key.keyId,
+      keyId,
       version: 1,
       owner: wallet.address,
       label,
@@ -77,7 +82,8 @@ export const register: Command = {
     };
     out.result(
       [
-        `registered ${key.keyId}`,
+        `registered ${keyId}`,
+        `  key file   ${path} now carries this id`,
         `  version    1`,
         `  owner      ${wallet.address} (${wallet.source})`,
         `  label      ${label}`,

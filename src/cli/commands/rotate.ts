@@ -1,6 +1,7 @@
 import { bytesToHex, parseEventLogs } from "viem";
 import { keyRegistryAbi } from "../../generated/abis.ts";
-import { algorithmToChain, publicKeyToRaw, signProofOfPossession } from "../../keys/index.ts";
+import { algorithmToChain, computeKeyId, publicKeyToRaw, signProofOfPossession } from "../../keys/index.ts";
+import { setKeyFileKeyId } from "../../signer/node.ts";
 import { type Command, requireString } from "../command.ts";
 import { chainNow, connectChain } from "../connectChain.ts";
 import { exitCodes } from "../exitCodes.ts";
@@ -49,6 +50,7 @@ export const rotate: Command = {
     const scopes = scopeList.length ? scopesToMask(scopeList, scopeNames) : old.scopes;
     const { notBefore, expiresAt } = resolveWindow({ values, now, maxLifetime: policy.maxLifetime });
     const proof = await signProofOfPossession({ key, chainId: context.chain.id, registry: context.registry, owner: wallet.address });
+    const keyId = computeKeyId({ publicKey: key.publicKey, owner: wallet.address });
     const { hash, receipt } = await transact({
       context,
       wallet,
@@ -71,8 +73,9 @@ export const rotate: Command = {
     const event = parseEventLogs({ abi: keyRegistryAbi, logs: receipt.logs, eventName: "KeyRotated" })[0];
     const version = event ? Number(event.args.version) : old.version + 1;
     const oldExpiresAt = event ? Number(event.args.oldExpiresAt) : Math.min(old.expiresAt, now + overlap);
+    setKeyFileKeyId({ path, keyId });
     const result = {
-      keyId: key.keyId,
+      keyId,
       version,
       oldKeyId,
       oldExpiresAt,
@@ -86,7 +89,7 @@ export const rotate: Command = {
     out.result(
       [
         `rotated ${oldKeyId}`,
-        `     to ${key.keyId} (version ${version})`,
+        `     to ${keyId} (version ${version}; written into ${path})`,
         `  old key valid until ${formatTime(oldExpiresAt)} (overlap ${formatDuration(overlap)})`,
         `  new key valid ${formatTime(notBefore)} .. ${formatTime(expiresAt)}, scopes ${result.scopes.join(",")}`,
         `  tx ${hash} (block ${receipt.blockNumber})`,

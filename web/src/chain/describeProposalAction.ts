@@ -31,6 +31,12 @@ export function describeProposalAction({ target, data, registry, scopeNames: nam
       return { text: "Revoke key", keyId: a[0], detail: a[1] ? String(a[1]) : undefined };
     case "unsuspend":
       return { text: "Lift the suspension of key", keyId: a[0] };
+    case "governanceRevokeLineage":
+      return { text: "Revoke key and every later version of its lineage", keyId: a[0], detail: a[1] ? String(a[1]) : undefined };
+    case "governanceRevokeOwner":
+      return { text: `Revoke owner ${a[0]}: every key of theirs, and refuse their new keys`, detail: a[1] ? String(a[1]) : undefined };
+    case "extendSuspension":
+      return { text: `Extend the suspension until ${new Date(Number(a[1]) * 1000).toISOString().replace(".000Z", "Z")} of key`, keyId: a[0] };
     case "governanceRevokeBatch": {
       const ids = a[0] as unknown as readonly Hex[];
       return { text: `Revoke ${ids.length} key${ids.length === 1 ? "" : "s"} (already revoked ones are skipped): ${ids.map((id) => shortHex(id)).join(", ")}`, detail: a[1] ? String(a[1]) : undefined };
@@ -44,10 +50,10 @@ export function describeProposalAction({ target, data, registry, scopeNames: nam
     case "setScopeName":
       return { text: String(a[1]) ? `Name scope bit ${Number(a[0])} “${String(a[1])}”` : `Clear the name of scope bit ${Number(a[0])}` };
     case "setPolicy": {
-      const p = a[0] as { maxLifetime: number; maxOverlap: number; allowedAlgorithms: number; allowedScopes: number };
+      const p = a[0] as { maxLifetime: number; maxOverlap: number; maxSuspension: number; maxKeysPerOwner: number; allowedAlgorithms: number; allowedScopes: number };
       const algs = [1, 2, 3].filter((id) => p.allowedAlgorithms & (1 << id)).map((id) => algorithmLabel(algorithmFromChain(id)));
       return {
-        text: `Set the policy: lifetime up to ${formatDuration(p.maxLifetime)}, overlap up to ${formatDuration(p.maxOverlap)}, algorithms ${algs.join(", ") || "none"}, scopes ${scopeNames(p.allowedScopes, names).join(", ") || "none"}`,
+        text: `Set the policy: lifetime up to ${formatDuration(p.maxLifetime)}, overlap up to ${formatDuration(p.maxOverlap)}, suspensions up to ${formatDuration(p.maxSuspension)}, ${p.maxKeysPerOwner} live keys per owner, algorithms ${algs.join(", ") || "none"}, scopes ${scopeNames(p.allowedScopes, names).join(", ") || "none"}`,
       };
     }
     case "transferGovernance":

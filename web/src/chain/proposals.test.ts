@@ -29,9 +29,9 @@ describe("buildProposal and describeProposalAction", () => {
       describeProposalAction({ target: registry, data: buildProposal({ registry, draft, title: "t", proposer }).calldatas[0]!, registry, scopeNames: names });
     expect(action({ kind: "unsuspend", keyId })).toEqual({ text: "Lift the suspension of key", keyId });
     expect(action({ kind: "guardian", guardian: registry, enabled: false }).text).toBe(`Remove guardian ${registry}`);
-    expect(action({ kind: "policy", policy: { maxLifetime: 86_400 * 30, maxOverlap: 3_600, allowedAlgorithms: 0b0010, allowedScopes: 0b0011 } }).text).toBe(
-      "Set the policy: lifetime up to 30 d, overlap up to 1 h, algorithms Ed25519, scopes read, trade",
-    );
+    expect(
+      action({ kind: "policy", policy: { maxLifetime: 86_400 * 30, maxOverlap: 3_600, maxSuspension: 86_400, maxKeysPerOwner: 50, allowedAlgorithms: 0b0010, allowedScopes: 0b0011 } }).text,
+    ).toBe("Set the policy: lifetime up to 30 d, overlap up to 1 h, suspensions up to 1 d, 50 live keys per owner, algorithms Ed25519, scopes read, trade");
   });
 
   it("does not pretend to understand calls to other contracts", () => {

@@ -1,6 +1,7 @@
 import { useRef, useState } from "react";
 import type { Address } from "viem";
 import { type Algorithm, algorithms, algorithmToChain } from "../../../src/keys/algorithms.ts";
+import { bindKeyId } from "../../../src/keys/computeKeyId.ts";
 import { generateKey } from "../../../src/keys/generateKey.ts";
 import { proofOfPossessionMessage } from "../../../src/keys/proofOfPossession.ts";
 import type { KeyFile } from "../../../src/keys/types.ts";
@@ -52,7 +53,8 @@ export function NewKeyPanel({ value, onChange, label, onLabel, allowedAlgorithms
     setGenerating(true);
     setError(null);
     try {
-      set({ key: await generateKey({ alg: value.alg, label }), saved: false });
+      // Ids are namespaced per owner: the key (and the file saved from it) carries the id it gets when this wallet registers it.
+      set({ key: bindKeyId({ key: await generateKey({ alg: value.alg, label }), owner }), saved: false });
     } catch (e) {
       setError(firstLine(e));
     } finally {
@@ -64,7 +66,7 @@ export function NewKeyPanel({ value, onChange, label, onLabel, allowedAlgorithms
     setLocked(null);
     setLoadedFrom(from);
     if (typeof fileLabel === "string" && fileLabel) onLabel?.(fileLabel);
-    onChange({ ...value, importText: "", key, importError: undefined, locked: false, saved: true, alg: key.alg });
+    onChange({ ...value, importText: "", key: bindKeyId({ key, owner }), importError: undefined, locked: false, saved: true, alg: key.alg });
   };
 
   /** Reads a pasted text or a loaded file; `name` is the file's name, or null for pasted text. */
@@ -102,7 +104,7 @@ export function NewKeyPanel({ value, onChange, label, onLabel, allowedAlgorithms
       ...value,
       // Text holding a private key is never kept on screen, even when it does not parse as a key.
       importText: name || (json && typeof json === "object" && /"(d|privateKey)"\s*:/.test(text)) ? "" : text,
-      key: parsed?.ok ? parsed.key : null,
+      key: parsed?.ok ? bindKeyId({ key: parsed.key, owner }) : null,
       importError: parsed && !parsed.ok ? (name ? `${name}: ${parsed.message}` : parsed.message) : undefined,
       locked: false,
       saved: true,

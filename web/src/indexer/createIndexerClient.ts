@@ -95,7 +95,14 @@ export function createIndexerClient({ url, fetch: fetchFn = (...args) => fetch(.
       const p = policy[0];
       return {
         policy: p
-          ? { maxLifetime: Number(p.max_lifetime), maxOverlap: Number(p.max_overlap), allowedAlgorithms: Number(p.allowed_algorithms), allowedScopes: Number(p.allowed_scopes) }
+          ? {
+              maxLifetime: Number(p.max_lifetime),
+              maxOverlap: Number(p.max_overlap),
+              maxSuspension: Number(p.max_suspension),
+              maxKeysPerOwner: Number(p.max_keys_per_owner),
+              allowedAlgorithms: Number(p.allowed_algorithms),
+              allowedScopes: Number(p.allowed_scopes),
+            }
           : undefined,
         scopeNames,
         guardians: guardians.map((g) => getAddress(String(g.id))),
@@ -160,6 +167,7 @@ const eventKinds: Record<string, KeyEventKind> = {
   OverlapEnded: "overlap-ended",
   KeyRevoked: "revoked",
   KeySuspended: "suspended",
+  SuspensionExtended: "suspension-extended",
   KeyUnsuspended: "unsuspended",
 };
 
@@ -208,6 +216,7 @@ export function toIndexedKeys(keyRows: readonly Row[], eventRows: readonly Row[]
       notBefore: Number(r.not_before),
       expiresAt: Number(r.expires_at),
       state: r.state as IndexedKey["state"],
+      suspendedUntil: Number(r.suspended_until ?? 0),
       rotated: successor !== undefined,
       // The registration event holds the expiry the key was registered with.
       originalExpiresAt: registeredExpiry(byKey.get(keyId) ?? [], predecessor),

@@ -1,11 +1,20 @@
 import type { Address, Hex } from "viem";
-import type { KeyLifecycleState } from "../../../src/chain/keyState/types.ts";
+import type { KeyLifecycleState, RegistryPolicy as SharedRegistryPolicy } from "../../../src/chain/keyState/types.ts";
 import type { Algorithm } from "../../../src/keys/algorithms.ts";
 
 /** What the registry says about a key, before time windows (the shared definition in src/chain/keyState). */
 export type KeyState = KeyLifecycleState;
 
-export type KeyEventKind = "registered" | "rotated-in" | "rotated-out" | "overlap-extended" | "overlap-ended" | "revoked" | "suspended" | "unsuspended";
+export type KeyEventKind =
+  | "registered"
+  | "rotated-in"
+  | "rotated-out"
+  | "overlap-extended"
+  | "overlap-ended"
+  | "revoked"
+  | "suspended"
+  | "suspension-extended"
+  | "unsuspended";
 
 /** One entry of a key's audit trail (the indexer's `key_events` table). */
 export type KeyEvent = {
@@ -35,6 +44,8 @@ export type IndexedKey = {
   notBefore: number;
   expiresAt: number;
   state: KeyState;
+  /** When a "suspended" key's suspension lapses (unix seconds; 0 when not suspended). */
+  suspendedUntil: number;
   /** Rotated to a successor (its expiry was cut to the overlap). */
   rotated: boolean;
   /** Its expiry as registered, before a rotation cut it: `extendOverlap` cannot go past it. */
@@ -50,7 +61,8 @@ export type IndexedKey = {
   events: KeyEvent[];
 };
 
-export type RegistryPolicy = { maxLifetime: number; maxOverlap: number; allowedAlgorithms: number; allowedScopes: number };
+/** The registry's policy (the shared definition in src/chain/keyState). */
+export type RegistryPolicy = SharedRegistryPolicy;
 
 /**
  * The part of the registry a page needs: some keys (never all of them: the dApp

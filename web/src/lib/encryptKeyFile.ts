@@ -4,6 +4,7 @@
 import { scryptAsync } from "@noble/hashes/scrypt.js";
 import { bytesToBase64Url } from "../../../src/keys/jwk.ts";
 import type { KeyFile } from "../../../src/keys/types.ts";
+import { keyFileAad } from "../../../src/signer/keyFileAad.ts";
 
 export const minPassphraseLength = 8;
 const format = "keyledger-scrypt-aes256gcm-v1";
@@ -36,7 +37,7 @@ export async function encryptKeyFile({ key, passphrase, N = 2 ** 17 }: { key: Ke
   const aesKey = await crypto.subtle.importKey("raw", derived as Uint8Array<ArrayBuffer>, "AES-GCM", false, ["encrypt"]);
   const sealed = new Uint8Array(
     await crypto.subtle.encrypt(
-      { name: "AES-GCM", iv, additionalData: new TextEncoder().encode(`keyledger key file v1\n${key.keyId.toLowerCase()}\n${key.alg}`), tagLength: 128 },
+      { name: "AES-GCM", iv, additionalData: keyFileAad(key) as Uint8Array<ArrayBuffer>, tagLength: 128 },
       aesKey,
       new TextEncoder().encode(JSON.stringify(privateKey)),
     ),

@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import type { Algorithm } from "../../../src/keys/algorithms.ts";
-import { computeKeyId } from "../../../src/keys/computeKeyId.ts";
+import { computeKeyId, keyIdOwner } from "../../../src/keys/computeKeyId.ts";
 import { algorithmOfJwk } from "../../../src/keys/jwk.ts";
 import type { Jwk, KeyFile } from "../../../src/keys/types.ts";
 
@@ -11,7 +11,9 @@ export type ParseKeyInputReturnType =
 /**
  * A pasted or loaded key: a KeyLedger key file (`keyledger keygen`), or a bare
  * public or private JWK. The key id is recomputed from the public key, never
- * trusted from the file.
+ * trusted from the file: a file's id must be the key's owner-free id or the registry
+ * id of the owner it names. The returned key carries the owner-free id; bind it to the
+ * registering wallet with `bindKeyId`.
  */
 export function parseKeyInput(text: string, label: string): ParseKeyInputReturnType {
   let json: unknown;
@@ -28,8 +30,9 @@ export function parseKeyInput(text: string, label: string): ParseKeyInputReturnT
   try {
     const alg = algorithmOfJwk(publicJwk);
     const keyId = computeKeyId({ publicKey: publicJwk });
-    if (file.keyId && String(file.keyId).toLowerCase() !== keyId) {
-      return { ok: false, message: `The file says key id ${file.keyId}, but its public key hashes to ${keyId}.` };
+    const claimed = typeof file.keyId === "string" ? file.keyId.toLowerCase() : undefined;
+    if (claimed !== undefined && claimed !== keyId && !(/^0x[0-9a-f]{64}$/.test(claimed) && computeKeyId({ publicKey: publicJwk, owner: keyIdOwner(claimed as Hex) }) === claimed)) {
+      return { ok: false, message: `The file says key id ${file.keyId}, which does not belong to its public key (its owner-free id is ${keyId}).` };
     }
     if (privateJwk) {
       if (privateJwk.x !== publicJwk.x || privateJwk.crv !== publicJwk.crv || typeof privateJwk.d !== "string") {

@@ -42,6 +42,8 @@ export function ProposalForm({ registry, initialKeyId }: { registry: RegistryInd
   const [rationale, setRationale] = useState("");
   const [maxLifetime, setMaxLifetime] = useState<{ value: string; unit: DurationUnit }>({ value: String(policy.maxLifetime / 86_400), unit: "days" });
   const [maxOverlap, setMaxOverlap] = useState<{ value: string; unit: DurationUnit }>({ value: String(policy.maxOverlap / 86_400), unit: "days" });
+  const [maxSuspension, setMaxSuspension] = useState<{ value: string; unit: DurationUnit }>({ value: String(policy.maxSuspension / 86_400), unit: "days" });
+  const [maxKeysPerOwner, setMaxKeysPerOwner] = useState(String(policy.maxKeysPerOwner));
   const [allowedAlgorithms, setAllowedAlgorithms] = useState(policy.allowedAlgorithms);
   const [allowedScopes, setAllowedScopes] = useState(policy.allowedScopes);
   const [submitted, setSubmitted] = useState(false);
@@ -50,6 +52,8 @@ export function ProposalForm({ registry, initialKeyId }: { registry: RegistryInd
   const key = keyId ? registry.keys.get(keyId) : undefined;
   const lifetimeSeconds = toSeconds(maxLifetime.value, maxLifetime.unit);
   const overlapSeconds = toSeconds(maxOverlap.value, maxOverlap.unit);
+  const suspensionSeconds = toSeconds(maxSuspension.value, maxSuspension.unit);
+  const keysPerOwner = /^\d+$/.test(maxKeysPerOwner.trim()) ? Number(maxKeysPerOwner.trim()) : Number.NaN;
 
   const problems: Record<string, string | undefined> = {};
   let draft: ProposalDraft | undefined;
@@ -78,8 +82,19 @@ export function ProposalForm({ registry, initialKeyId }: { registry: RegistryInd
     if (!overlapCheck.ok) problems.overlap = overlapCheck.message;
     else if (lifetimeCheck.ok && overlapSeconds > lifetimeSeconds) problems.overlap = "The maximum overlap cannot be longer than the maximum lifetime.";
     if (allowedAlgorithms === 0) problems.algorithms = "Allow at least one algorithm.";
-    const next: RegistryPolicy = { maxLifetime: lifetimeSeconds, maxOverlap: overlapSeconds, allowedAlgorithms, allowedScopes };
-    if (!problems.lifetime && !problems.overlap && !problems.algorithms) {
+    // Also the registry's rule: a suspension bound above zero and room for at least one key per owner.
+    const suspensionCheck = validateDuration({ seconds: suspensionSeconds, max: maxUint32, name: "maximum suspension" });
+    if (!suspensionCheck.ok) problems.suspension = suspensionCheck.message;
+    if (!Number.isSafeInteger(keysPerOwner) || keysPerOwner < 1 || keysPerOwner > 65_535) problems.keysPerOwner = "Enter a whole number from 1 to 65,535.";
+    const next: RegistryPolicy = {
+      maxLifetime: lifetimeSeconds,
+      maxOverlap: overlapSeconds,
+      maxSuspension: suspensionSeconds,
+      maxKeysPerOwner: keysPerOwner,
+      allowedAlgorithms,
+      allowedScopes,
+    };
+    if (!problems.lifetime && !problems.overlap && !problems.algorithms && !problems.suspension && !problems.keysPerOwner) {
       draft = { kind, policy: next };
       title = "Change the key policy";
     }
@@ -149,6 +164,21 @@ export function ProposalForm({ registry, initialKeyId }: { registry: RegistryInd
             <>
               <DurationField label="Maximum key lifetime" value={maxLifetime.value} unit={maxLifetime.unit} onChange={(value, unit) => setMaxLifetime({ value, unit })} error={show("lifetime")} />
               <DurationField label="Maximum rotation overlap" value={maxOverlap.value} unit={maxOverlap.unit} onChange={(value, unit) => setMaxOverlap({ value, unit })} error={show("overlap")} />
+              <DurationField
+                label="Guardian suspension lasts at most"
+                value={maxSuspension.value}
+                unit={maxSuspension.unit}
+                onChange={(value, unit) => setMaxSuspension({ value, unit })}
+                error={show("suspension")}
+              />
+              <TextField
+                label="Live keys per owner (at most)"
+                name="proposal-max-keys-per-owner"
+                inputMode="numeric"
+                value={maxKeysPerOwner}
+                onChange={(event) => setMaxKeysPerOwner(event.target.value)}
+                error={show("keysPerOwner")}
+              />
               <fieldset className="field" aria-invalid={show("algorithms") ? true : undefined}>
                 <legend>Allowed algorithms</legend>
                 <div className="checkbox-row">

@@ -185,6 +185,7 @@ const eventText: Record<KeyEvent["kind"], string> = {
   "overlap-ended": "Overlap ended (successor rotated)",
   revoked: "Revoked",
   suspended: "Suspended",
+  "suspension-extended": "Suspension extended",
   unsuspended: "Suspension lifted",
 };
 
