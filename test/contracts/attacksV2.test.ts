@@ -482,3 +482,28 @@ describe("attack (d), follow-up: a revoked owner's keys are final", () => {
     await expectRevert(f.as(f.alice).write.revoke([keyId, "mine"]), f.registry, "InvalidKeyState", [keyId, KeyState.Revoked]);
   });
 });
+
+// CONTRACT BUG (fails against registry v2 as committed; see the report): revoking a
+// lineage's head frees its place even while the rotated-out predecessor is still valid
+// in its overlap, so an owner capped at 1 holds any number of valid keys for up to
+// maxOverlap (register A, rotate A -> B with the maximum overlap, revoke B, repeat).
+// Suggested fix: when _revokeOrSkip revokes a head, also end its predecessor's running
+// overlap (expiresAt = now and mark it superseded, as _endPredecessorOverlap does), or
+// free the place only once no version of the lineage is valid.
+describe("attack (e), follow-up: the cap bounds valid keys", () => {
+  it("an owner capped at 1 cannot keep several valid keys by revoking fresh heads during their predecessors' overlap", async () => {
+    const f = await load();
+    await setPolicy(f, { maxKeysPerOwner: 1 });
+    const olds: Hex[] = [];
+    for (let i = 0; i < 3; i++) {
+      const a = await registerKey(f).catch(() => undefined);
+      if (!a) break;
+      const b = await makeNewKey(f, { owner: f.alice });
+      await f.as(f.alice).write.rotate([a.keyId, b.args, defaultPolicy.maxOverlap]);
+      await f.as(f.alice).write.revoke([b.key.keyId, "fresh head revoked"]);
+      olds.push(a.keyId);
+    }
+    const valid = (await Promise.all(olds.map((id) => status(f, id)))).filter(([v]) => v).length;
+    expect(valid, "valid keys of an owner capped at 1").toBeLessThanOrEqual(1);
+  });
+});

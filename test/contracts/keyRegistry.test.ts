@@ -101,7 +101,7 @@ describe("KeyRegistry: register", () => {
       expect(keyIdOwner(keyId)).toBe(address(f.alice));
       expect(keyId.slice(42)).toBe(keccak256(`${f.alice.account.address}${args.publicKey.slice(2)}` as Hex).slice(-24));
       expect(await f.registry.read.computeKeyId([f.alice.account.address, args.publicKey])).toBe(keyId);
-      const { result } = await f.as(f.alice).simulate.register([args, "trading-bot"], { account: f.alice.account });
+      const { result } = await f.as(f.alice).simulate.register([args, "trading-bot"], { account: f.alice.account.address });
       expect(result).toBe(keyId);
 
       const hash = await f.as(f.alice).write.register([args, "trading-bot"]);
