@@ -482,10 +482,6 @@ function assertChangeAllowed(
   const timeChanged = after.expiresAt !== before.expiresAt || after.rotated !== before.rotated;
   const suspensionChanged = after.suspendedUntil !== before.suspendedUntil;
   if (!stateChanged && !timeChanged && !suspensionChanged) return;
-  // Known contract issue (attacksV2.test.ts, "a revoked owner's keys are final: ..."): the
-  // registry still suspends, extends and lifts suspensions on keys of a revoked owner,
-  // which getKey reports Revoked. Only the suspension fields move; the key stays dead.
-  if (ownerRevoked && before.state === KeyState.Revoked && after.state === KeyState.Revoked && !timeChanged) return;
   expect(before.state, `${context}: a revoked record changed`).not.toBe(KeyState.Revoked);
   const owner = sender === before.owner;
   const governance = sender === roles.governance;
@@ -499,8 +495,9 @@ function assertChangeAllowed(
     (owner && onlyState && after.state === KeyState.Revoked) ||
     (owner && !stateChanged && !suspensionChanged && (active || suspended) && !before.rotated && after.rotated && after.expiresAt <= before.expiresAt) ||
     (owner && !stateChanged && !suspensionChanged && active && before.rotated && after.rotated && after.expiresAt > before.expiresAt) ||
-    // Owner rotating the successor of a rotated-out key ends that key's overlap (never extends it).
-    (owner && !stateChanged && !suspensionChanged && before.rotated && after.rotated && after.expiresAt < before.expiresAt) ||
+    // Rotating or revoking the successor of a rotated-out key ends that key's overlap (never
+    // extends it): the owner either way, governance by revoking the head.
+    ((owner || governance) && !stateChanged && !suspensionChanged && before.rotated && after.rotated && after.expiresAt < before.expiresAt) ||
     // Governance: revoke anything live (a key, a lineage, an owner), lift a suspension
     // (lapsed or not), move a running suspension's end later.
     (governance && onlyState && after.state === KeyState.Revoked) ||
@@ -1216,10 +1213,13 @@ class Runner {
       case "KeyRevoked": {
         const k = key(log.args.keyId);
         k.state = KeyState.Revoked;
-        // A lineage's head frees its owner's place.
+        // A lineage's head frees its owner's place and supersedes its predecessor (whose
+        // running overlap, if any, an OverlapEnded next in the log stops).
         if (!k.rotated) {
           const o = owner(k.owner);
           x.owners.set(k.owner, { ...o, liveKeys: Math.max(0, o.liveKeys - 1) });
+          const before = k.predecessor ? x.keys.get(k.predecessor) : undefined;
+          if (before && before.state !== KeyState.Revoked) before.superseded = true;
         }
         break;
       }

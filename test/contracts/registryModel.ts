@@ -169,33 +169,55 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
     m.ids.push(keyId);
   };
   const governanceOnly = () => (isGovernance ? undefined : refuse("NotGovernance", sender));
-  /** `_revokeOrSkip` over `ids` in order; `check` resolves each id (or refuses the whole call). */
+  /**
+   * `_revokeOrSkip` over `ids` in order; `check` resolves each id (or refuses the whole call).
+   * A key already revoked, or of a revoked owner, is skipped (or refused when `skips` is
+   * false). Revoking a lineage's head frees a place under maxKeysPerOwner and ends its
+   * predecessor's running overlap (superseded; OverlapEnded when it still ran).
+   */
   const revokeAll = (ids: Hex[], check: (keyId: Hex) => ModelKey | Refusal, skips: boolean, reason: string): Outcome => {
     const revoked = new Set<Hex>();
+    const superseded = new Set<Hex>();
+    const endedNow = new Set<Hex>();
     const events: Success["events"] = [];
     const owners = new Set<Address>();
     for (const keyId of ids) {
       const k = check(keyId);
       if ("ok" in k) return k;
-      if (k.state === KeyState.Revoked || revoked.has(keyId)) {
+      if (k.state === KeyState.Revoked || revoked.has(keyId) || ownerOf(k.owner).revoked) {
         if (!skips) return refuse("InvalidKeyState", keyId, KeyState.Revoked);
         events.push({ eventName: "KeySkipped", args: { keyId, state: KeyState.Revoked } });
         continue;
       }
       revoked.add(keyId);
-      if (!k.rotated) owners.add(k.owner);
       events.push({ eventName: "KeyRevoked", args: { keyId, by: sender, reason } });
+      if (!k.rotated) {
+        owners.add(k.owner);
+        const before = k.predecessor;
+        const pk = before ? m.keys.get(before) : undefined;
+        if (pk && k.version > 1 && pk.state !== KeyState.Revoked && !revoked.has(before!) && !pk.superseded && !superseded.has(before!)) {
+          superseded.add(before!);
+          if (pk.expiresAt > t) {
+            endedNow.add(before!);
+            events.push({ eventName: "OverlapEnded", args: { keyId: before!, expiresAt: t } });
+          }
+        }
+      }
     }
     return {
       ok: true,
       events,
-      keys: [...revoked],
-      slots: [...[...revoked].map(keySlot), ...[...owners].map(ownerSlot)],
+      keys: [...revoked, ...superseded],
+      slots: [...[...revoked, ...superseded].map(keySlot), ...[...owners].map(ownerSlot)],
       commit: () => {
+        for (const keyId of superseded) {
+          const pk = m.keys.get(keyId)!;
+          pk.superseded = true;
+          if (endedNow.has(keyId)) pk.expiresAt = t;
+        }
         for (const keyId of revoked) {
           const k = m.keys.get(keyId)!;
           k.state = KeyState.Revoked;
-          // Revoking a lineage's head frees a place under maxKeysPerOwner.
           if (!k.rotated) {
             const o = ownerOf(k.owner);
             m.owners.set(k.owner, { ...o, liveKeys: o.liveKeys === 0 ? 0 : o.liveKeys - 1 });
@@ -353,7 +375,8 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       if (denied) return denied;
       const owner = lower(op.owner);
       const o = ownerOf(owner);
-      if (o.revoked) return refuse("OwnerIsRevoked", owner);
+      // Skipped with an event, like the key-level governance calls.
+      if (o.revoked) return { ok: true, events: [{ eventName: "OwnerRevocationSkipped", args: { owner } }], keys: [], slots: [], commit: () => {} };
       return {
         ok: true,
         events: [{ eventName: "OwnerRevoked", args: { owner, by: sender, reason: op.reason } }],
@@ -372,6 +395,8 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       const state = effectiveState(k, t);
       if (state !== KeyState.Active) return refuse("InvalidKeyState", op.keyId, state);
       if (k.suspensionSpent) return refuse("SuspensionSpent", op.keyId);
+      // A revoked owner's keys are final.
+      if (ownerOf(k.owner).revoked) return refuse("InvalidKeyState", op.keyId, KeyState.Revoked);
       const until = Math.min(t + p.maxSuspension, U32);
       return {
         ok: true,
@@ -390,7 +415,7 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       if (denied) return denied;
       const k = existing(op.keyId);
       if ("ok" in k) return k;
-      const state = effectiveState(k, t);
+      const state = ownerOf(k.owner).revoked ? KeyState.Revoked : effectiveState(k, t);
       if (state !== KeyState.Suspended) return refuse("InvalidKeyState", op.keyId, state);
       if (op.until <= k.suspendedUntil) return refuse("SuspensionNotExtended", op.keyId, k.suspendedUntil, op.until);
       return {
@@ -421,7 +446,8 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
         const k = existing(keyId);
         if ("ok" in k) return k;
         // The stored state: a lapsed suspension is still lifted (and its spent flag cleared).
-        const state = lifted.has(keyId) ? KeyState.Active : k.state;
+        const stored = lifted.has(keyId) ? KeyState.Active : k.state;
+        const state = stored === KeyState.Suspended && ownerOf(k.owner).revoked ? KeyState.Revoked : stored;
         if (state !== KeyState.Suspended) {
           events.push({ eventName: "KeySkipped", args: { keyId, state } });
           continue;

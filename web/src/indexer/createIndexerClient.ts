@@ -185,6 +185,7 @@ export function toIndexedKeys(keyRows: readonly Row[], eventRows: readonly Row[]
     byKey.set(id, [...(byKey.get(id) ?? []), e]);
   }
   const successorOf = new Map(keyRows.map((r) => [String(r.id), (r.successor as Hex | null) ?? undefined]));
+  const stateOf = new Map(keyRows.map((r) => [String(r.id), String(r.state)]));
   return keyRows.map((r) => {
     const keyId = r.id as Hex;
     const predecessor = (r.predecessor as Hex | null) ?? undefined;
@@ -220,7 +221,8 @@ export function toIndexedKeys(keyRows: readonly Row[], eventRows: readonly Row[]
       rotated: successor !== undefined,
       // The registration event holds the expiry the key was registered with.
       originalExpiresAt: registeredExpiry(byKey.get(keyId) ?? [], predecessor),
-      superseded: successor !== undefined && successorOf.get(successor) !== undefined,
+      // Its successor was rotated in turn, or revoked (revoking a head ends the lineage).
+      superseded: successor !== undefined && (successorOf.get(successor) !== undefined || stateOf.get(successor) === "revoked"),
       previousKeyId: predecessor,
       nextKeyId: successor,
       lineageId: r.lineage as Hex,
