@@ -10,7 +10,7 @@ import { hardhat } from "viem/chains";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidAgentOptionError, type RotationAction, rotateDueKeys, startRotationAgent } from "../../src/agent/index.ts";
 import { keyRegistryAbi } from "../../src/generated/abis.ts";
-import { algorithmToChain, generateKey, type KeyFile, publicKeyToRaw, signProofOfPossession } from "../../src/keys/index.ts";
+import { algorithmToChain, bindKeyId, generateKey, type KeyFile, publicKeyToRaw, signProofOfPossession } from "../../src/keys/index.ts";
 import { createSignedFetch } from "../../src/signer/index.ts";
 import { keyDirectory, readKeyFile, writeKeyFile } from "../../src/signer/node.ts";
 import { runCli } from "../cli/runCli.ts";
@@ -143,8 +143,8 @@ describe("rotation agent", () => {
     const owner = devAccounts[7];
     const registry = node.manifest.contracts.KeyRegistry.address;
     const { key } = await registered(owner, "crashy", dir);
-    // What a crashed agent leaves: the pending file written, the rotation mined, no rename.
-    const next = await generateKey({ alg: "ed25519", label: "crashy" });
+    // What a crashed agent leaves: the pending file written (with the registry id the owner gets), the rotation mined, no rename.
+    const next = bindKeyId({ key: await generateKey({ alg: "ed25519", label: "crashy" }), owner });
     writeKeyFile({ path: join(dir, `${key.keyId}.rotation.pending`), key: { ...next, version: 2 } });
     const now = await chainNow();
     const proof = await signProofOfPossession({ key: next, chainId: 31337, registry, owner });
@@ -158,7 +158,7 @@ describe("rotation agent", () => {
     expect(readdirSync(dir).some((n) => n.endsWith(".pending"))).toBe(false);
 
     // A pending key for an old key that another transaction already rotated: kept, never used.
-    const stray = await generateKey({ alg: "ed25519", label: "crashy" });
+    const stray = bindKeyId({ key: await generateKey({ alg: "ed25519", label: "crashy" }), owner });
     writeKeyFile({ path: join(dir, `${key.keyId}.rotation.pending`), key: { ...stray, version: 2 } });
     const actions = await rotateDueKeys(options(dir, owner));
     expect(actions[0]).toMatchObject({ action: "abandoned", oldKeyId: key.keyId, keyId: stray.keyId, file: join(dir, `${key.keyId}.rotation.abandoned`) });

@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
 import { createCipheriv, randomBytes, scryptSync } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPublicClient, type Hex, hexToBytes, http, keccak256, toHex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateKey, type KeyFile } from "../../src/keys/index.ts";
+import { bindKeyId, generateKey, type KeyFile } from "../../src/keys/index.ts";
 import { devAccounts, increaseTime, type LocalNode, startLocalNode } from "../helpers/localNode.ts";
 import { devStackEnvLine, writeDevStack } from "../../src/cli/devStack.ts";
 import { root, runCli } from "./runCli.ts";
@@ -19,11 +19,15 @@ let node: LocalNode;
 let dir: string;
 let env: Record<string, string>;
 
-async function keyFile(label: string, alg: KeyFile["alg"] = "ed25519"): Promise<{ path: string; key: KeyFile }> {
+/**
+ * A fresh key file (owner-free id, as `keygen` writes it). `key` carries the registry id
+ * that dev account `owner` gets for it: `register` writes that id into the file.
+ */
+async function keyFile(label: string, alg: KeyFile["alg"] = "ed25519", owner = 1): Promise<{ path: string; key: KeyFile }> {
   const key = await generateKey({ alg, label });
   const path = join(dir, `${label}-${key.keyId.slice(2, 10)}.key.json`);
   writeFileSync(path, JSON.stringify(key), { mode: 0o600 });
-  return { path, key };
+  return { path, key: bindKeyId({ key, owner: devAccounts[owner]! }) };
 }
 
 async function cli(args: string[], extraEnv: Record<string, string> = {}) {
@@ -53,6 +57,9 @@ describe("register / status / rotate / revoke", () => {
     const out = r.json();
     expect(out).toMatchObject({ keyId: key.keyId, version: 1, owner: devAccounts[1], label: "bot", scopes: ["read", "trade"] });
     expect(out.expiresAt - out.notBefore).toBe(7 * 86_400);
+    // The key file now carries the registry id (namespaced by the owner), so requests do too.
+    expect(JSON.parse(readFileSync(path, "utf8")).keyId).toBe(key.keyId);
+    expect(key.keyId.slice(0, 42)).toBe(devAccounts[1]!.toLowerCase());
 
     const s = await cli(["status", key.keyId, "--json"]);
     expect(s.code).toBe(0);
@@ -76,8 +83,8 @@ describe("register / status / rotate / revoke", () => {
   });
 
   it("rotates with an overlap; the old version expires after it (chain time)", async () => {
-    const v1 = await keyFile("rotating");
-    const v2 = await keyFile("rotating");
+    const v1 = await keyFile("rotating", "ed25519", 2);
+    const v2 = await keyFile("rotating", "ed25519", 2);
     const wallet = { KEYLEDGER_PRIVATE_KEY: devKey(2) };
     expect((await cli(["register", "--key", v1.path, "--scopes", "read"], wallet)).code).toBe(0);
     const r = await cli(["rotate", v1.key.keyId, "--key", v2.path, "--overlap", "1h", "--json"], wallet);
@@ -105,7 +112,7 @@ describe("register / status / rotate / revoke", () => {
 
   it("revokes several keys in one transaction, and by label", async () => {
     const wallet = { KEYLEDGER_PRIVATE_KEY: devKey(3) };
-    const keys = await Promise.all(["batch", "batch", "ci", "ci"].map((l) => keyFile(l)));
+    const keys = await Promise.all(["batch", "batch", "ci", "ci"].map((l) => keyFile(l, "ed25519", 3)));
     for (const k of keys) expect((await cli(["register", "--key", k.path, "--scopes", "read"], wallet)).code).toBe(0);
 
     const batch = await cli(["revoke", keys[0]!.key.keyId, keys[1]!.key.keyId, "--reason", "cleanup", "--json"], wallet);
@@ -123,7 +130,7 @@ describe("register / status / rotate / revoke", () => {
     const none = await cli(["revoke", "--label", "ci"], wallet);
     expect(none.code).toBe(1);
 
-    const notMine = await keyFile("other");
+    const notMine = await keyFile("other", "ed25519", 4);
     await cli(["register", "--key", notMine.path, "--scopes", "read"], { KEYLEDGER_PRIVATE_KEY: devKey(4) });
     const refused = await cli(["revoke", notMine.key.keyId], wallet);
     expect(refused.code).toBe(4);
@@ -146,7 +153,7 @@ describe("register / status / rotate / revoke", () => {
 
 describe("DAO revocation", () => {
   it("propose-revoke -> vote -> queue -> execute revokes the key", async () => {
-    const { path, key } = await keyFile("abusive");
+    const { path, key } = await keyFile("abusive", "ed25519", 5);
     await cli(["register", "--key", path, "--scopes", "trade"], { KEYLEDGER_PRIVATE_KEY: devKey(5) });
     const p = await cli(["propose-revoke", key.keyId, "--reason", "abusive trading bot", "--dev-account", "0", "--json"]);
     expect(p.code).toBe(0);
@@ -212,7 +219,7 @@ describe("wallets", () => {
     const hexFile = join(dir, "wallet.hex");
     writeFileSync(hexFile, `${devKey(6)}\n`, { mode: 0o644 });
     chmodSync(hexFile, 0o644);
-    const { path, key } = await keyFile("keystore");
+    const { path, key } = await keyFile("keystore", "ed25519", 6);
     const open = await cli(["register", "--key", path, "--scopes", "read", "--keystore", hexFile]);
     expect(open.code).toBe(5);
     expect(open.stderr).toContain("chmod 600");
@@ -223,7 +230,7 @@ describe("wallets", () => {
 
     const encrypted = join(dir, "wallet.json");
     writeFileSync(encrypted, JSON.stringify(encryptKeystore(devKey(7), "correct horse")), { mode: 0o600 });
-    const second = await keyFile("keystore2");
+    const second = await keyFile("keystore2", "ed25519", 7);
     const wrong = await cli(["register", "--key", second.path, "--scopes", "read", "--keystore", encrypted], { KEYLEDGER_KEYSTORE_PASSWORD: "nope" });
     expect(wrong.code).toBe(5);
     expect(wrong.stderr).toContain("Wrong keystore password");
@@ -272,7 +279,7 @@ describe("the running dev stack (.keyledger/dev-stack.json)", () => {
   };
 
   it("is where the CLI finds the node and manifest when no --rpc or env names them (a busy 8545 moved the stack)", async () => {
-    const { path, key } = await keyFile("found-by-stack-file");
+    const { path, key } = await keyFile("found-by-stack-file", "ed25519", 2);
     const stateDir = stackFile(process.pid);
     const register = await runCli(["register", "--key", path, "--scopes", "read", "--dev-account", "2", "--json"], { env: { KEYLEDGER_STATE_DIR: stateDir } });
     expect(register.stderr).toBe("");

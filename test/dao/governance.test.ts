@@ -251,7 +251,9 @@ describe("guardian suspension", () => {
 
     const receipt = await send(walletClient.writeContract({ ...registry, account: guardian, functionName: "suspend", args: [keyId, "key seen in a paste site"] }));
     const [suspended] = parseEventLogs({ abi: keyRegistryAbi, logs: receipt.logs, eventName: "KeySuspended" });
-    expect(suspended?.args).toEqual({ keyId, guardian, reason: "key seen in a paste site" });
+    // Bounded (registry v2): it lapses after the DAO's maxSuspension unless the DAO acts.
+    const at = Number((await clients.publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp);
+    expect(suspended?.args).toEqual({ keyId, guardian, reason: "key seen in a paste site", until: at + node.manifest.policy.maxSuspension });
     expect((await read.key(keyId)).state).toBe(KeyState.Suspended);
     expect(await read.status(keyId)).toEqual([false, Reason.Suspended]);
 

@@ -158,8 +158,9 @@ describe("secrets in output, logs and URLs", () => {
 
     // Plaintext, so that the search below has the private key's bytes to look for (the control).
     expect((await cli(["keygen", "--label", "bot", "--out", keyPath, "--plaintext"])).code).toBe(0);
-    const key = readKeyFile({ path: keyPath });
     expect((await cli(["register", "--key", keyPath, "--scopes", "read,trade", "--json"], { KEYLEDGER_PRIVATE_KEY: walletKey })).code).toBe(0);
+    // Read after registering: the file now carries the registry id.
+    const key = readKeyFile({ path: keyPath });
     let answer = await cli(["request", `${dev.apiUrl}/v1/prices`, "--key", keyPath, "-i"]);
     for (let i = 0; answer.code !== 0 && i < 40; i++) {
       await new Promise((r) => setTimeout(r, 250));

@@ -6,7 +6,7 @@ import { type Address, encodeFunctionData, type Hex, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chainKeyResolver } from "../../src/chain/index.ts";
 import { keyRegistryAbi } from "../../src/generated/abis.ts";
-import { algorithmToChain, generateKey, type KeyFile, publicKeyToRaw, signProofOfPossession } from "../../src/keys/index.ts";
+import { algorithmToChain, bindKeyId, generateKey, type KeyFile, publicKeyToRaw, signProofOfPossession } from "../../src/keys/index.ts";
 import { signRequest } from "../../src/signer/index.ts";
 import { createVerifier } from "../../src/verifier/index.ts";
 import { localClients } from "../helpers/clients.ts";
@@ -57,7 +57,7 @@ describe("a 2-of-3 Safe as a key owner", () => {
   });
 
   it("registers, rotates and revokes by its own transactions; one owner's signature is not enough", async () => {
-    const v1 = await generateKey({ alg: "ed25519", label: "treasury-bot" });
+    const v1 = bindKeyId({ key: await generateKey({ alg: "ed25519", label: "treasury-bot" }), owner: safe });
     const register = encodeFunctionData({ abi: keyRegistryAbi, functionName: "register", args: [await newKeyArgs(v1), "treasury-bot"] });
 
     await expect(execSafeTransaction(node.rpcUrl, { safe, to: registry, data: register, signers: [owners[0]!], submitter: relayer })).rejects.toThrow(/GS020|reverted/);
@@ -78,7 +78,7 @@ describe("a 2-of-3 Safe as a key owner", () => {
       const accepted = await judged.verify(await sign(v1));
       expect(accepted).toMatchObject({ ok: true, keyId: v1.keyId, owner: safe, label: "treasury-bot", version: 1 });
 
-      const v2 = await generateKey({ alg: "ecdsa-p256-sha256", label: "treasury-bot" });
+      const v2 = bindKeyId({ key: await generateKey({ alg: "ecdsa-p256-sha256", label: "treasury-bot" }), owner: safe });
       const rotate = encodeFunctionData({ abi: keyRegistryAbi, functionName: "rotate", args: [v1.keyId, await newKeyArgs(v2), 600] });
       await execSafeTransaction(node.rpcUrl, { safe, to: registry, data: rotate, signers: [owners[1]!, owners[2]!], submitter: relayer });
       expect(await getKey(v1.keyId)).toMatchObject({ rotated: true });
@@ -102,7 +102,7 @@ describe("a 2-of-3 Safe as a key owner", () => {
   });
 
   it("an owner of the Safe cannot act on the Safe's keys from its own wallet", async () => {
-    const key = await generateKey({ alg: "ed25519", label: "ops" });
+    const key = bindKeyId({ key: await generateKey({ alg: "ed25519", label: "ops" }), owner: safe });
     const register = encodeFunctionData({ abi: keyRegistryAbi, functionName: "register", args: [await newKeyArgs(key), "ops"] });
     await execSafeTransaction(node.rpcUrl, { safe, to: registry, data: register, signers: [owners[0]!, owners[1]!], submitter: relayer });
     const { publicClient } = localClients(node.rpcUrl);
