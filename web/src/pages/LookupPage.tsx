@@ -10,6 +10,7 @@ import { KeyTimeline } from "../components/KeyTimeline.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { SuspendKey } from "../components/SuspendKey.tsx";
 import { TextField } from "../components/TextField.tsx";
+import { TryIt } from "../components/tryIt/TryIt.tsx";
 import { algorithmLabel } from "../lib/algorithmLabel.ts";
 import { formatDateTime } from "../lib/formatDateTime.ts";
 import { formatRelative } from "../lib/formatRelative.ts";
@@ -72,6 +73,7 @@ function KeyRecord({ keyId }: { keyId: Hex }) {
   const { client, runtime } = useRuntime();
   const { address, isConnected, chainId } = useConnection();
   const health = useIndexerHealth();
+  const [trying, setTrying] = useState(false);
   const lineageQuery = useKeyLineage(keyId);
   const facts = useRegistryFacts();
   const indexedBlock = health.indexedBlock;
@@ -169,7 +171,13 @@ function KeyRecord({ keyId }: { keyId: Hex }) {
         {connected && isOwner && key.state === "active" && !key.rotated && <a className="button secondary" href={`#/rotate/${key.keyId}`}>Rotate</a>}
         {connected && isOwner && key.state !== "revoked" && <a className="button danger" href={`#/revoke/${key.keyId}`}>Revoke</a>}
         {key.state !== "revoked" && <a className="button secondary" href={`#/governance/${key.keyId}`}>Propose a DAO revocation</a>}
+        {runtime.apiUrl && (
+          <button type="button" className="secondary" aria-expanded={trying} onClick={() => setTrying(!trying)} data-testid="lookup-try">
+            Try it
+          </button>
+        )}
       </div>
+      {trying && <TryIt keyId={key.keyId} name={`${key.label} v${key.version}`} scopes={scopeNames(key.scopes, registry.scopeNames)} onClose={() => setTrying(false)} />}
       <h3>History</h3>
       <KeyHistory keys={[key]} />
       {connected && isGuardian && key.state === "active" && <SuspendKey registry={registry} initialKeyId={key.keyId} />}

@@ -70,6 +70,8 @@ describe("startWebServer", () => {
     expect(runtime).toMatchObject({
       rpcUrl: "http://127.0.0.1:8545/",
       apiUrl: `${web.url}api`,
+      // Requests to /api are signed for the API's own URL: that is what it sees behind the proxy.
+      apiSigningUrl: api.url,
       verifyRequest: false,
       chainId: 31337,
       deploymentBlock: 1n,

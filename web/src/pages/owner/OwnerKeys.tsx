@@ -6,6 +6,7 @@ import { KeyIdLink } from "../../components/KeyIdLink.tsx";
 import { KeyTimeline } from "../../components/KeyTimeline.tsx";
 import { CopyButton } from "../../components/RecentTransactions.tsx";
 import { StatusBadge } from "../../components/StatusBadge.tsx";
+import { TryIt } from "../../components/tryIt/TryIt.tsx";
 import { groupLineages, type IndexedKey, type KeyEvent, useIndexerHealth, useOwnerKeys, useRegistryFacts } from "../../indexer/index.ts";
 import { algorithmLabel } from "../../lib/algorithmLabel.ts";
 import { formatDateTime } from "../../lib/formatDateTime.ts";
@@ -25,6 +26,8 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
   const health = useIndexerHealth();
   const usage = useKeyUsage();
   const [hideRevoked, setHideRevoked] = useState(false);
+  // The key whose Try it panel is open (one at a time).
+  const [trying, setTrying] = useState<string | null>(null);
   const { runtime } = useRuntime();
   if (!keys.data || !health.chainHead) {
     if (keys.error) return <p className="note error" role="alert">Could not read the keys from the indexer: {keys.error.message}</p>;
@@ -158,6 +161,19 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
                                 Revoke
                               </a>
                             )}
+                            {/* Offered in every state: seeing the API refuse a revoked key is a test too. */}
+                            {runtime.apiUrl && (
+                              <button
+                                type="button"
+                                className="link"
+                                aria-label={`Try ${name}: send a signed test request`}
+                                aria-expanded={trying === key.keyId}
+                                onClick={() => setTrying(trying === key.keyId ? null : key.keyId)}
+                                data-testid="row-try"
+                              >
+                                Try it
+                              </button>
+                            )}
                           </td>
                         )}
                       </tr>
@@ -166,6 +182,11 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
                 </tbody>
               </table>
             </div>
+            {lineage.versions
+              .filter((v) => v.keyId === trying)
+              .map((v) => (
+                <TryIt key={v.keyId} keyId={v.keyId} name={`${lineage.label} v${v.version}`} scopes={scopeNames(v.scopes, names)} onClose={() => setTrying(null)} />
+              ))}
             <details className="history">
               <summary>History ({lineage.versions.reduce((n, v) => n + v.events.length, 0)} events)</summary>
               <KeyHistory keys={lineage.versions} />
