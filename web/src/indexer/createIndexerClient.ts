@@ -83,6 +83,11 @@ export function createIndexerClient({ url, fetch: fetchFn = (...args) => fetch(.
     async proposalVotes(proposalId: bigint): Promise<IndexedVote[]> {
       return toIndexedVotes(await rows(sql`select * from votes where proposal_id = ${proposalId.toString()} order by block_number, transaction_hash`));
     },
+    /** The policy in force before `block` (what an executed setPolicy replaced); undefined before the first. */
+    async policyBefore(block: bigint): Promise<RegistryPolicy | undefined> {
+      const [p] = await rows(sql`select * from policy_history where block_number < ${block.toString()} order by block_number desc, id desc limit 1`);
+      return p ? toPolicy(p) : undefined;
+    },
     async facts(): Promise<RegistryFacts> {
       const [policy, names, guardians, proposals] = await Promise.all([
         rows(sql`select * from policy_history order by block_number desc, id desc limit 1`),
@@ -94,9 +99,7 @@ export function createIndexerClient({ url, fetch: fetchFn = (...args) => fetch(.
       for (const n of names) scopeNames[Number(n.bit)] = String(n.name);
       const p = policy[0];
       return {
-        policy: p
-          ? { maxLifetime: Number(p.max_lifetime), maxOverlap: Number(p.max_overlap), allowedAlgorithms: Number(p.allowed_algorithms), allowedScopes: Number(p.allowed_scopes) }
-          : undefined,
+        policy: p ? toPolicy(p) : undefined,
         scopeNames,
         guardians: guardians.map((g) => getAddress(String(g.id))),
         proposalsCreated: new Map(
@@ -112,6 +115,13 @@ export function createIndexerClient({ url, fetch: fetchFn = (...args) => fetch(.
     },
   };
 }
+
+const toPolicy = (p: Row): RegistryPolicy => ({
+  maxLifetime: Number(p.max_lifetime),
+  maxOverlap: Number(p.max_overlap),
+  allowedAlgorithms: Number(p.allowed_algorithms),
+  allowedScopes: Number(p.allowed_scopes),
+});
 
 const optionalBigint = (value: unknown) => (value === null || value === undefined ? undefined : BigInt(String(value)));
 

@@ -90,6 +90,22 @@ export function useIndexedProposals() {
   return useIndexerQuery("proposals", [], (i) => i.proposals());
 }
 
+/**
+ * The policy in force before `block` (an executed setPolicy's "before"). History does
+ * not change, so it is read once, not with every indexed block.
+ */
+export function usePolicyBefore(block: bigint | undefined) {
+  const { indexer } = useRuntime();
+  return useQuery({
+    queryKey: ["keyledger", "indexer", "policy-before", block?.toString()],
+    // null, not undefined: "no policy before this block" is an answer react-query keeps.
+    queryFn: async () => (await indexer!.policyBefore(block!)) ?? null,
+    enabled: indexer !== null && block !== undefined,
+    staleTime: Number.POSITIVE_INFINITY,
+    retry: 1,
+  });
+}
+
 /** The votes on `proposalId` (voter, support, weight, reason, block, transaction); asked again with each indexed block. */
 export function useProposalVotes(proposalId: bigint | undefined) {
   return useIndexerQuery("votes", [proposalId?.toString()], (i) => i.proposalVotes(proposalId!), proposalId !== undefined);

@@ -12,6 +12,7 @@ export {
   useKeyLineage,
   useKeysById,
   useOwnerKeys,
+  usePolicyBefore,
   useProposalVotes,
   useRegistryFacts,
   useWatchedKeys,
