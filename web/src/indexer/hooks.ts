@@ -1,9 +1,11 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useSyncExternalStore } from "react";
+import { useMemo, useSyncExternalStore } from "react";
 import type { Address, Hex } from "viem";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
 import { type IndexerHealth, indexerHealth } from "./indexerHealth.ts";
 import type { IndexerClient } from "./createIndexerClient.ts";
+import { proposalForKeyEvent } from "../chain/proposalForKeyEvent.ts";
+import { keyEventId } from "../lib/keyEventId.ts";
 import type { BlockRef, IndexedKey } from "./types.ts";
 
 /** How often the chain head and the indexer's head are read (a change shows within this plus Ponder's polling). */
@@ -104,6 +106,34 @@ export function usePolicyBefore(block: bigint | undefined) {
     staleTime: Number.POSITIVE_INFINITY,
     retry: 1,
   });
+}
+
+/**
+ * Which entries of these keys' histories an executed proposal caused (a DAO
+ * revocation, a lifted suspension): proposal ids by `keyEventId`. Only the
+ * timelock's acts are looked up, in one query for all of them.
+ */
+export function useProposalLinks(keys: readonly IndexedKey[] | undefined): ReadonlyMap<string, bigint> {
+  const { runtime } = useRuntime();
+  const timelock = runtime.addresses.KeyLedgerTimelock.toLowerCase();
+  const acts = (keys ?? []).flatMap((key) =>
+    key.events.filter((e) => (e.kind === "revoked" || e.kind === "unsuspended") && e.by?.toLowerCase() === timelock).map((event) => ({ keyId: key.keyId, event })),
+  );
+  const hashes = [...new Set(acts.map((a) => a.event.transactionHash.toLowerCase() as Hex))].sort();
+  const blocks = [...new Set(acts.map((a) => a.event.blockNumber))];
+  const found = useIndexerQuery("executed-proposals", [hashes.join(",")], (i) => i.executedProposals({ transactionHashes: hashes, blocks }), acts.length > 0);
+  const registry = runtime.addresses.KeyRegistry;
+  const signature = acts.map((a) => keyEventId(a.keyId, a.event)).join(",");
+  return useMemo(() => {
+    const links = new Map<string, bigint>();
+    for (const { keyId, event } of acts) {
+      const proposalId = found.data ? proposalForKeyEvent({ keyId, event, proposals: found.data, registry }) : undefined;
+      if (proposalId !== undefined) links.set(keyEventId(keyId, event), proposalId);
+    }
+    return links;
+    // `acts` is rebuilt every render; its signature says when it changed.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [found.data, signature, registry]);
 }
 
 /** The votes on `proposalId` (voter, support, weight, reason, block, transaction); asked again with each indexed block. */

@@ -4,13 +4,15 @@ import { keyStatusAt } from "../../chain/keyStatusAt.ts";
 import { useKeyUsage } from "../../chain/useKeyUsage.ts";
 import { KeyIdLink } from "../../components/KeyIdLink.tsx";
 import { KeyTimeline } from "../../components/KeyTimeline.tsx";
+import { ProposalLink } from "../../components/ProposalLink.tsx";
 import { CopyButton } from "../../components/RecentTransactions.tsx";
 import { StatusBadge } from "../../components/StatusBadge.tsx";
 import { TryIt } from "../../components/tryIt/TryIt.tsx";
-import { groupLineages, type IndexedKey, type KeyEvent, useIndexerHealth, useOwnerKeys, useRegistryFacts } from "../../indexer/index.ts";
+import { groupLineages, type IndexedKey, type KeyEvent, useIndexerHealth, useOwnerKeys, useProposalLinks, useRegistryFacts } from "../../indexer/index.ts";
 import { algorithmLabel } from "../../lib/algorithmLabel.ts";
 import { formatDateTime } from "../../lib/formatDateTime.ts";
 import { formatRelative } from "../../lib/formatRelative.ts";
+import { keyEventId } from "../../lib/keyEventId.ts";
 import { scopeNames } from "../../lib/scopeNames.ts";
 import { shortHex } from "../../lib/shortHex.ts";
 import { useRuntime } from "../../runtime/RuntimeContext.ts";
@@ -25,6 +27,7 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
   const facts = useRegistryFacts();
   const health = useIndexerHealth();
   const usage = useKeyUsage();
+  const links = useProposalLinks(keys.data);
   const [hideRevoked, setHideRevoked] = useState(false);
   // The key whose Try it panel is open (one at a time).
   const [trying, setTrying] = useState<string | null>(null);
@@ -86,7 +89,7 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
               </p>
               <StatusBadge status={keyStatusAt(newest, now)} />
             </header>
-            <KeyTimeline versions={lineage.versions} now={now} />
+            <KeyTimeline versions={lineage.versions} now={now} links={links} />
             <div className="table-wrap">
               <table className="responsive">
                 <caption className="visually-hidden">Versions of {lineage.label}</caption>
@@ -110,6 +113,7 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
                     const name = `${lineage.label} v${key.version}`;
                     // The last revocation or suspension of this key, from the audit trail.
                     const stop = key.state === "active" ? undefined : [...key.events].reverse().find((e) => e.kind === key.state);
+                    const stopProposal = stop && links.get(keyEventId(key.keyId, stop));
                     return (
                       <tr key={key.keyId} data-testid="key-row" data-key-id={key.keyId} data-state={key.state}>
                         <td data-label="Version">v{key.version}</td>
@@ -127,6 +131,12 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
                               {stop.by && (
                                 <>
                                   {" "}by <span title={stop.by}>{stop.by.toLowerCase() === timelock ? "DAO (timelock)" : stop.by.toLowerCase() === key.owner.toLowerCase() ? "the owner" : shortHex(stop.by)}</span>
+                                </>
+                              )}
+                              {stopProposal !== undefined && (
+                                <>
+                                  {" "}
+                                  (<ProposalLink proposalId={stopProposal} />)
                                 </>
                               )}
                               {stop.reason && <>: “{stop.reason}”</>}
@@ -189,7 +199,7 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
               ))}
             <details className="history">
               <summary>History ({lineage.versions.reduce((n, v) => n + v.events.length, 0)} events)</summary>
-              <KeyHistory keys={lineage.versions} />
+              <KeyHistory keys={lineage.versions} links={links} />
             </details>
           </article>
         );
@@ -209,8 +219,11 @@ const eventText: Record<KeyEvent["kind"], string> = {
   unsuspended: "Suspension lifted",
 };
 
-/** The audit trail of some keys (a lineage or one key), oldest first: what, who, when, block, transaction, reason. */
-export function KeyHistory({ keys }: { keys: readonly IndexedKey[] }) {
+/**
+ * The audit trail of some keys (a lineage or one key), oldest first: what, who, when,
+ * block, transaction, reason, and the proposal behind a DAO act (`links`, see useProposalLinks).
+ */
+export function KeyHistory({ keys, links }: { keys: readonly IndexedKey[]; links?: ReadonlyMap<string, bigint> | undefined }) {
   const { runtime } = useRuntime();
   const events = keys
     .flatMap((key) => key.events.map((event) => ({ key, event })))
@@ -239,7 +252,17 @@ export function KeyHistory({ keys }: { keys: readonly IndexedKey[] }) {
                 <br />
                 <small className="muted">block {e.blockNumber.toString()}</small>
               </td>
-              <td data-label="By">{e.by ? <code title={e.by}>{e.by.toLowerCase() === timelock ? "DAO (timelock)" : shortHex(e.by)}</code> : "–"}</td>
+              <td data-label="By">
+                {e.by ? <code title={e.by}>{e.by.toLowerCase() === timelock ? "DAO (timelock)" : shortHex(e.by)}</code> : "–"}
+                {links?.get(keyEventId(key.keyId, e)) !== undefined && (
+                  <>
+                    <br />
+                    <small>
+                      by <ProposalLink proposalId={links.get(keyEventId(key.keyId, e))!} />
+                    </small>
+                  </>
+                )}
+              </td>
               <td data-label="Details">
                 {e.reason && <>“{e.reason}” </>}
                 {e.otherKeyId && (
