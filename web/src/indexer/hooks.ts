@@ -1,10 +1,9 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useMemo, useSyncExternalStore } from "react";
+import { useSyncExternalStore } from "react";
 import type { Address, Hex } from "viem";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
 import { type IndexerHealth, indexerHealth } from "./indexerHealth.ts";
 import type { IndexerClient } from "./createIndexerClient.ts";
-import { proposalForKeyEvent } from "../chain/proposalForKeyEvent.ts";
 import { keyEventId } from "../lib/keyEventId.ts";
 import type { BlockRef, IndexedKey } from "./types.ts";
 
@@ -116,25 +115,33 @@ export function usePolicyBefore(block: bigint | undefined) {
 export function useProposalLinks(keys: readonly IndexedKey[] | undefined): ReadonlyMap<string, bigint> {
   const { runtime } = useRuntime();
   const timelock = runtime.addresses.KeyLedgerTimelock.toLowerCase();
+  const registry = runtime.addresses.KeyRegistry;
   const acts = (keys ?? []).flatMap((key) =>
     key.events.filter((e) => (e.kind === "revoked" || e.kind === "unsuspended") && e.by?.toLowerCase() === timelock).map((event) => ({ keyId: key.keyId, event })),
   );
-  const hashes = [...new Set(acts.map((a) => a.event.transactionHash.toLowerCase() as Hex))].sort();
-  const blocks = [...new Set(acts.map((a) => a.event.blockNumber))];
-  const found = useIndexerQuery("executed-proposals", [hashes.join(",")], (i) => i.executedProposals({ transactionHashes: hashes, blocks }), acts.length > 0);
-  const registry = runtime.addresses.KeyRegistry;
   const signature = acts.map((a) => keyEventId(a.keyId, a.event)).join(",");
-  return useMemo(() => {
-    const links = new Map<string, bigint>();
-    for (const { keyId, event } of acts) {
-      const proposalId = found.data ? proposalForKeyEvent({ keyId, event, proposals: found.data, registry }) : undefined;
-      if (proposalId !== undefined) links.set(keyEventId(keyId, event), proposalId);
-    }
-    return links;
-    // `acts` is rebuilt every render; its signature says when it changed.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [found.data, signature, registry]);
+  const found = useIndexerQuery(
+    "proposal-links",
+    [signature],
+    async (indexer) => {
+      const transactionHashes = [...new Set(acts.map((a) => a.event.transactionHash.toLowerCase() as Hex))];
+      const blocks = [...new Set(acts.map((a) => a.event.blockNumber))];
+      // The matcher decodes calldata with the registry's ABI: loaded only when there is a DAO act
+      // to match, so the first page does not carry the ABI.
+      const [proposals, { proposalForKeyEvent }] = await Promise.all([indexer.executedProposals({ transactionHashes, blocks }), import("../chain/proposalForKeyEvent.ts")]);
+      const links = new Map<string, bigint>();
+      for (const { keyId, event } of acts) {
+        const proposalId = proposalForKeyEvent({ keyId, event, proposals, registry });
+        if (proposalId !== undefined) links.set(keyEventId(keyId, event), proposalId);
+      }
+      return links;
+    },
+    acts.length > 0,
+  );
+  return found.data ?? noLinks;
 }
+
+const noLinks: ReadonlyMap<string, bigint> = new Map();
 
 /** The votes on `proposalId` (voter, support, weight, reason, block, transaction); asked again with each indexed block. */
 export function useProposalVotes(proposalId: bigint | undefined) {
