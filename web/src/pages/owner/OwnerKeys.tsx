@@ -176,7 +176,7 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
                               <button
                                 type="button"
                                 className="link"
-                                aria-label={`Try ${name}: send a signed test request`}
+                                aria-label={`Try it with ${name}: a signed test request`}
                                 aria-expanded={trying === key.keyId}
                                 onClick={() => setTrying(trying === key.keyId ? null : key.keyId)}
                                 data-testid="row-try"
