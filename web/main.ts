@@ -15,6 +15,8 @@ Options:
   --manifest <path> deployment manifest (env KEYLEDGER_MANIFEST; default deployments/31337.json)
   --rpc <url>       JSON-RPC endpoint (env KEYLEDGER_RPC_URL; default http://127.0.0.1:8545)
   --api <url>       reference API, proxied as /api (env KEYLEDGER_API_URL; optional)
+  --api-origin <url> public origin the API verifies signatures for, if it runs with --origin
+                    (env KEYLEDGER_API_ORIGIN, as the API reads it; default the --api origin)
   --indexer <url>   Ponder indexer, proxied as /indexer (env KEYLEDGER_INDEXER_URL; optional)
   --dev             Vite's dev server with hot reload instead of the bundle
   -h, --help        show this help
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     manifest: { type: "string" },
     rpc: { type: "string" },
     api: { type: "string" },
+    "api-origin": { type: "string" },
     indexer: { type: "string" },
     dev: { type: "boolean" },
     help: { type: "boolean", short: "h" },
@@ -45,6 +48,7 @@ const server = await startWebServer({
   manifestPath: resolve(values.manifest ?? process.env.KEYLEDGER_MANIFEST ?? resolve(webRoot, "../deployments/31337.json")),
   rpcUrl: values.rpc ?? process.env.KEYLEDGER_RPC_URL ?? "http://127.0.0.1:8545",
   apiUrl: values.api ?? process.env.KEYLEDGER_API_URL,
+  apiOrigin: values["api-origin"] ?? (process.env.KEYLEDGER_API_ORIGIN || undefined),
   indexerUrl: values.indexer ?? process.env.KEYLEDGER_INDEXER_URL,
   mode: values.dev ? "dev" : "preview",
 });

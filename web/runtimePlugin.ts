@@ -12,6 +12,11 @@ export type RuntimePluginParameters = {
   rpcUrl: string;
   /** Reference API; proxied as `/api` so the page needs no CORS and the CSP stays `'self'`. */
   apiUrl?: string | undefined;
+  /**
+   * The public origin the API verifies signatures for (its `--origin`), when it has
+   * one; otherwise the proxy's target, whose Host the proxy sends (`changeOrigin`).
+   */
+  apiOrigin?: string | undefined;
   /** The Ponder indexer (keys, history, proposals); proxied as `/indexer` like the API. */
   indexerUrl?: string | undefined;
   /** Only for the dev server: lets Vite's inline HMR preamble run. */
@@ -23,12 +28,13 @@ export type RuntimePluginParameters = {
  * locations) and `/deployment.json` (addresses, chain id, deployment block), plus
  * the security headers of every response.
  */
-export function runtimePlugin({ manifestPath, rpcUrl, apiUrl, indexerUrl, nonce }: RuntimePluginParameters): Plugin {
+export function runtimePlugin({ manifestPath, rpcUrl, apiUrl, apiOrigin, indexerUrl, nonce }: RuntimePluginParameters): Plugin {
   const csp = contentSecurityPolicy({ connect: [new URL(rpcUrl).origin], nonce });
   const proxy: Record<string, ProxyOptions> = apiUrl
     ? { "/api/": { target: apiUrl, changeOrigin: true, rewrite: (path: string) => path.replace(/^\/api/, "") } }
     : {};
   if (indexerUrl) proxy["/indexer/"] = { target: indexerUrl, changeOrigin: true, rewrite: (path: string) => path.replace(/^\/indexer/, "") };
+  const apiSigningUrl = apiUrl ? signingUrl(apiUrl, apiOrigin) : null;
   const middleware: Connect.NextHandleFunction = (req: IncomingMessage, res: ServerResponse, next) => {
     res.setHeader("Content-Security-Policy", csp);
     res.setHeader("X-Content-Type-Options", "nosniff");
@@ -38,7 +44,7 @@ export function runtimePlugin({ manifestPath, rpcUrl, apiUrl, indexerUrl, nonce 
     if (req.method !== "GET" && req.method !== "HEAD") return next();
     if (path === "/config.json") {
       void hasVerifyEndpoint(apiUrl).then((verifyRequest) =>
-        sendJson(req, res, 200, JSON.stringify({ rpcUrl, apiUrl: apiUrl ? "/api" : null, indexerUrl: indexerUrl ? "/indexer" : null, manifestUrl: "deployment.json", verifyRequest })),
+        sendJson(req, res, 200, JSON.stringify({ rpcUrl, apiUrl: apiUrl ? "/api" : null, apiSigningUrl, indexerUrl: indexerUrl ? "/indexer" : null, manifestUrl: "deployment.json", verifyRequest })),
       );
       return;
     }
@@ -64,6 +70,18 @@ export function runtimePlugin({ manifestPath, rpcUrl, apiUrl, indexerUrl, nonce 
       server.middlewares.use((req, res, next) => void serveCompressed(req, res, next).catch(next));
     },
   };
+}
+
+/**
+ * The URL a request to `/api/<path>` must be signed for: the signature covers
+ * @authority and @path, and the API judges them as it receives them, i.e. after the
+ * proxy has stripped `/api` and set Host to the target (or, with `--origin`, as that
+ * origin). The page signs for this URL and sends the request to `/api`.
+ */
+function signingUrl(apiUrl: string, apiOrigin: string | undefined): string {
+  const target = new URL(apiUrl);
+  const base = apiOrigin ? new URL(apiOrigin).origin : target.origin;
+  return `${base}${target.pathname}`.replace(/\/$/, "");
 }
 
 /**

@@ -16,6 +16,8 @@ export type StartWebServerParameters = {
   rpcUrl: string;
   /** Reference API base URL; its `/metrics` and verify endpoints are proxied under `/api`. */
   apiUrl?: string | undefined;
+  /** The public origin the API verifies signatures for, when it runs with `--origin` (the page signs its test requests for it). */
+  apiOrigin?: string | undefined;
   /** Ponder indexer base URL; proxied under `/indexer`. */
   indexerUrl?: string | undefined;
   /** Defaults to 0 (a free port). */
@@ -40,13 +42,14 @@ export async function startWebServer({
   manifestPath,
   rpcUrl,
   apiUrl,
+  apiOrigin,
   indexerUrl,
   port = 0,
   host = "127.0.0.1",
   mode = "preview",
 }: StartWebServerParameters): Promise<StartWebServerReturnType> {
   const nonce = mode === "dev" ? randomBytes(16).toString("base64") : undefined;
-  const config = { ...createViteConfig({ manifestPath, rpcUrl, apiUrl, indexerUrl, nonce }), configFile: false as const, logLevel: "warn" as const };
+  const config = { ...createViteConfig({ manifestPath, rpcUrl, apiUrl, apiOrigin, indexerUrl, nonce }), configFile: false as const, logLevel: "warn" as const };
   if (mode === "dev") {
     const server = await createServer({ ...config, server: { ...config.server, host, port, strictPort: port !== 0 } });
     await server.listen();
@@ -126,7 +129,7 @@ function urlOf(address: string | AddressInfo | null | undefined, host: string): 
 }
 
 // Everything the bundle is built from (the page imports these parts of the library).
-const sources = ["index.html", "src", "public", "viteConfig.ts", "../src/keys", "../src/errors", "../src/generated", "../src/verifier/reasons.ts"];
+const sources = ["index.html", "src", "public", "viteConfig.ts", "../src/keys", "../src/signer", "../src/profile", "../src/errors", "../src/generated", "../src/verifier/reasons.ts"];
 
 function isBuildStale(): boolean {
   const built = join(webRoot, "dist/index.html");

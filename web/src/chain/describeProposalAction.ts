@@ -1,6 +1,7 @@
 import { type Address, decodeFunctionData, type Hex } from "viem";
 import { keyRegistryAbi } from "../../../src/generated/abis.ts";
 import { algorithmFromChain } from "../../../src/keys/algorithms.ts";
+import type { RegistryPolicy } from "../indexer/index.ts";
 import { algorithmLabel } from "../lib/algorithmLabel.ts";
 import { formatDuration } from "../lib/formatDuration.ts";
 import { scopeNames } from "../lib/scopeNames.ts";
@@ -13,8 +14,11 @@ export type DescribeProposalActionParameters = {
   scopeNames: readonly string[];
 };
 
-/** `text`, then the key (as a link) and `detail` when the action concerns a key. */
-export type ProposalAction = { text: string; keyId?: Hex | undefined; detail?: string | undefined };
+/**
+ * `text`, then the key (as a link) and `detail` when the action concerns a key;
+ * `policy` is the whole policy a `setPolicy` call sets (shown against the current one).
+ */
+export type ProposalAction = { text: string; keyId?: Hex | undefined; detail?: string | undefined; policy?: RegistryPolicy | undefined };
 
 /** One call of a proposal in words ("Revoke key 0x12…ab: compromised"). */
 export function describeProposalAction({ target, data, registry, scopeNames: names }: DescribeProposalActionParameters): ProposalAction {
@@ -50,10 +54,18 @@ export function describeProposalAction({ target, data, registry, scopeNames: nam
     case "setScopeName":
       return { text: String(a[1]) ? `Name scope bit ${Number(a[0])} “${String(a[1])}”` : `Clear the name of scope bit ${Number(a[0])}` };
     case "setPolicy": {
-      const p = a[0] as { maxLifetime: number; maxOverlap: number; maxSuspension: number; maxKeysPerOwner: number; allowedAlgorithms: number; allowedScopes: number };
+      const p = a[0] as RegistryPolicy;
       const algs = [1, 2, 3].filter((id) => p.allowedAlgorithms & (1 << id)).map((id) => algorithmLabel(algorithmFromChain(id)));
       return {
         text: `Set the policy: lifetime up to ${formatDuration(p.maxLifetime)}, overlap up to ${formatDuration(p.maxOverlap)}, suspensions up to ${formatDuration(p.maxSuspension)}, ${p.maxKeysPerOwner} live keys per owner, algorithms ${algs.join(", ") || "none"}, scopes ${scopeNames(p.allowedScopes, names).join(", ") || "none"}`,
+        policy: {
+          maxLifetime: Number(p.maxLifetime),
+          maxOverlap: Number(p.maxOverlap),
+          maxSuspension: Number(p.maxSuspension),
+          maxKeysPerOwner: Number(p.maxKeysPerOwner),
+          allowedAlgorithms: Number(p.allowedAlgorithms),
+          allowedScopes: Number(p.allowedScopes),
+        },
       };
     }
     case "transferGovernance":

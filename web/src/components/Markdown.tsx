@@ -6,8 +6,13 @@ import { useMemo } from "react";
 // links. No images (they would fetch from anywhere), no raw HTML, no forms or styles.
 const allowedTags = ["p", "br", "hr", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td"];
 
-/** Markdown (GitHub flavoured) to sanitized HTML: marked parses, DOMPurify keeps only `allowedTags` and safe links. */
-export function renderMarkdown(source: string): string {
+/**
+ * Markdown (GitHub flavoured) to sanitized HTML: marked parses, DOMPurify keeps only
+ * `allowedTags` and safe links. With `topHeading`, the text's headings are moved so
+ * its highest one is at that level (relative levels kept): an author's "# Title"
+ * must not outrank, or skip below, the page's own headings around it.
+ */
+export function renderMarkdown(source: string, topHeading?: number | undefined): string {
   const html = marked.parse(source, { async: false, gfm: true, breaks: false });
   const clean = DOMPurify.sanitize(html, {
     ALLOWED_TAGS: allowedTags,
@@ -21,11 +26,24 @@ export function renderMarkdown(source: string): string {
     a.setAttribute("target", "_blank");
     a.setAttribute("rel", "noopener noreferrer nofollow");
   }
+  if (topHeading) shiftHeadings(template.content, topHeading);
   return template.innerHTML;
 }
 
-/** A proposal's rationale (or any user Markdown), rendered sanitized. */
-export function Markdown({ source, className }: { source: string; className?: string | undefined }) {
-  const html = useMemo(() => renderMarkdown(source), [source]);
+function shiftHeadings(root: DocumentFragment, topHeading: number): void {
+  const headings = [...root.querySelectorAll("h1, h2, h3, h4, h5, h6")];
+  if (headings.length === 0) return;
+  const highest = Math.min(...headings.map((h) => Number(h.tagName[1])));
+  for (const heading of headings) {
+    const level = Math.min(6, Number(heading.tagName[1]) - highest + topHeading);
+    const moved = root.ownerDocument.createElement(`h${level}`);
+    moved.append(...heading.childNodes);
+    heading.replaceWith(moved);
+  }
+}
+
+/** A proposal's rationale (or any user Markdown), rendered sanitized; `topHeading` as in `renderMarkdown`. */
+export function Markdown({ source, className, topHeading }: { source: string; className?: string | undefined; topHeading?: number | undefined }) {
+  const html = useMemo(() => renderMarkdown(source, topHeading), [source, topHeading]);
   return <div className={className ? `markdown ${className}` : "markdown"} dangerouslySetInnerHTML={{ __html: html }} />;
 }

@@ -181,7 +181,7 @@ export function NewKeyPanel({ value, onChange, label, onLabel, allowedAlgorithms
               {value.key.privateKey ? (
                 <SaveKeyFile keyFile={{ ...value.key, label }} saved={value.saved} onSaved={() => set({ saved: true })} />
               ) : (
-                <p className="note">The private key was forgotten after use.</p>
+                <p className="note">The form has let go of the private key (only this tab's memory may still hold it, for Try it).</p>
               )}
               <button type="button" className="link" onClick={() => set({ key: null, saved: false })}>
                 Discard and start over
@@ -319,7 +319,7 @@ function SaveKeyFile({ keyFile, saved, onSaved }: { keyFile: KeyFile; saved: boo
     <div className="inline-form" data-testid="save-key-file">
       <p className={saved ? "note success" : "note warning"}>
         {saved
-          ? "Private key file saved. Keep it safe: KeyLedger never stores it, and this page forgets it after registration."
+          ? "Private key file saved. Keep it safe: KeyLedger never stores it; after registration only this tab's memory keeps it (for Try it) until you forget it or reload."
           : "Save the private key file now. It is the only copy: it is never sent anywhere and cannot be shown again."}
       </p>
       <div className="field">

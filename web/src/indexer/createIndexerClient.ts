@@ -1,7 +1,7 @@
 import { createClient, sql } from "@ponder/client";
 import { type Address, getAddress, type Hex } from "viem";
 import { algorithmFromChain } from "../../../src/keys/algorithms.ts";
-import type { BlockRef, IndexedKey, IndexedProposal, IndexedVote, KeyEvent, KeyEventKind, ProposalCreated, RegistryPolicy } from "./types.ts";
+import type { BlockRef, ExecutedProposal, IndexedKey, IndexedProposal, IndexedVote, KeyEvent, KeyEventKind, ProposalCreated, RegistryPolicy } from "./types.ts";
 
 export type CreateIndexerClientParameters = {
   /** Base URL of the Ponder indexer (the dApp server proxies it as `/indexer`). */
@@ -79,9 +79,29 @@ export function createIndexerClient({ url, fetch: fetchFn = (...args) => fetch(.
       ]);
       return toIndexedProposals(proposals, actions);
     },
+    /**
+     * Executed proposals that may have caused these key events: executed in one of
+     * these transactions, or (for rows indexed without the execution's transaction)
+     * in one of these blocks. `proposalForKeyEvent` decides which event is whose.
+     */
+    async executedProposals({ transactionHashes, blocks }: { transactionHashes: readonly Hex[]; blocks: readonly bigint[] }): Promise<ExecutedProposal[]> {
+      if (transactionHashes.length === 0 && blocks.length === 0) return [];
+      const none = sql`(null)`;
+      const hashes = transactionHashes.length ? sql`(${sql.join(transactionHashes.map((h) => sql`${h.toLowerCase()}`), sql`, `)})` : none;
+      const numbers = blocks.length ? sql`(${sql.join(blocks.map((b) => sql`${b.toString()}`), sql`, `)})` : none;
+      const found = await rows(
+        sql`select p.id, p.executed_block, p.executed_transaction_hash, a.target, a.calldata from proposals p join proposal_actions a on a.proposal_id = p.id where p.status = 'executed' and (p.executed_transaction_hash in ${hashes} or p.executed_block in ${numbers}) order by p.id, a."index"`,
+      );
+      return toExecutedProposals(found);
+    },
     /** The votes on `proposalId`, in the order they were cast. */
     async proposalVotes(proposalId: bigint): Promise<IndexedVote[]> {
       return toIndexedVotes(await rows(sql`select * from votes where proposal_id = ${proposalId.toString()} order by block_number, transaction_hash`));
+    },
+    /** The policy in force before `block` (what an executed setPolicy replaced); undefined before the first. */
+    async policyBefore(block: bigint): Promise<RegistryPolicy | undefined> {
+      const [p] = await rows(sql`select * from policy_history where block_number < ${block.toString()} order by block_number desc, id desc limit 1`);
+      return p ? toPolicy(p) : undefined;
     },
     async facts(): Promise<RegistryFacts> {
       const [policy, names, guardians, proposals] = await Promise.all([
@@ -94,16 +114,7 @@ export function createIndexerClient({ url, fetch: fetchFn = (...args) => fetch(.
       for (const n of names) scopeNames[Number(n.bit)] = String(n.name);
       const p = policy[0];
       return {
-        policy: p
-          ? {
-              maxLifetime: Number(p.max_lifetime),
-              maxOverlap: Number(p.max_overlap),
-              maxSuspension: Number(p.max_suspension),
-              maxKeysPerOwner: Number(p.max_keys_per_owner),
-              allowedAlgorithms: Number(p.allowed_algorithms),
-              allowedScopes: Number(p.allowed_scopes),
-            }
-          : undefined,
+        policy: p ? toPolicy(p) : undefined,
         scopeNames,
         guardians: guardians.map((g) => getAddress(String(g.id))),
         proposalsCreated: new Map(
@@ -119,6 +130,15 @@ export function createIndexerClient({ url, fetch: fetchFn = (...args) => fetch(.
     },
   };
 }
+
+const toPolicy = (p: Row): RegistryPolicy => ({
+  maxLifetime: Number(p.max_lifetime),
+  maxOverlap: Number(p.max_overlap),
+  maxSuspension: Number(p.max_suspension),
+  maxKeysPerOwner: Number(p.max_keys_per_owner),
+  allowedAlgorithms: Number(p.allowed_algorithms),
+  allowedScopes: Number(p.allowed_scopes),
+});
 
 const optionalBigint = (value: unknown) => (value === null || value === undefined ? undefined : BigInt(String(value)));
 
@@ -144,8 +164,26 @@ export function toIndexedProposals(proposalRows: readonly Row[], actionRows: rea
     transactionHash: r.transaction_hash as Hex,
     queuedBlock: optionalBigint(r.queued_block),
     executedBlock: optionalBigint(r.executed_block),
+    executedTransactionHash: (r.executed_transaction_hash as Hex | null) ?? undefined,
     canceledBlock: optionalBigint(r.canceled_block),
   }));
+}
+
+/** Rows of executed proposals joined with their actions (one row per action) as ExecutedProposals. */
+export function toExecutedProposals(found: readonly Row[]): ExecutedProposal[] {
+  const byId = new Map<string, ExecutedProposal>();
+  for (const r of found) {
+    const id = String(r.id);
+    const proposal = byId.get(id) ?? {
+      proposalId: BigInt(id),
+      executedBlock: BigInt(String(r.executed_block)),
+      executedTransactionHash: (r.executed_transaction_hash as Hex | null) ?? undefined,
+      actions: [],
+    };
+    proposal.actions.push({ target: getAddress(String(r.target)), calldata: r.calldata as Hex });
+    byId.set(id, proposal);
+  }
+  return [...byId.values()];
 }
 
 /** Rows of `votes` (snake_case) as the dApp's votes. */

@@ -4,6 +4,7 @@ import type { Address, Hex } from "viem";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
 import { type IndexerHealth, indexerHealth } from "./indexerHealth.ts";
 import type { IndexerClient } from "./createIndexerClient.ts";
+import { keyEventId } from "../lib/keyEventId.ts";
 import type { BlockRef, IndexedKey } from "./types.ts";
 
 /** How often the chain head and the indexer's head are read (a change shows within this plus Ponder's polling). */
@@ -89,6 +90,58 @@ export function useRegistryFacts() {
 export function useIndexedProposals() {
   return useIndexerQuery("proposals", [], (i) => i.proposals());
 }
+
+/**
+ * The policy in force before `block` (an executed setPolicy's "before"). History does
+ * not change, so it is read once, not with every indexed block.
+ */
+export function usePolicyBefore(block: bigint | undefined) {
+  const { indexer } = useRuntime();
+  return useQuery({
+    queryKey: ["keyledger", "indexer", "policy-before", block?.toString()],
+    // null, not undefined: "no policy before this block" is an answer react-query keeps.
+    queryFn: async () => (await indexer!.policyBefore(block!)) ?? null,
+    enabled: indexer !== null && block !== undefined,
+    staleTime: Number.POSITIVE_INFINITY,
+    retry: 1,
+  });
+}
+
+/**
+ * Which entries of these keys' histories an executed proposal caused (a DAO
+ * revocation, a lifted suspension): proposal ids by `keyEventId`. Only the
+ * timelock's acts are looked up, in one query for all of them.
+ */
+export function useProposalLinks(keys: readonly IndexedKey[] | undefined): ReadonlyMap<string, bigint> {
+  const { runtime } = useRuntime();
+  const timelock = runtime.addresses.KeyLedgerTimelock.toLowerCase();
+  const registry = runtime.addresses.KeyRegistry;
+  const acts = (keys ?? []).flatMap((key) =>
+    key.events.filter((e) => (e.kind === "revoked" || e.kind === "unsuspended") && e.by?.toLowerCase() === timelock).map((event) => ({ keyId: key.keyId, event })),
+  );
+  const signature = acts.map((a) => keyEventId(a.keyId, a.event)).join(",");
+  const found = useIndexerQuery(
+    "proposal-links",
+    [signature],
+    async (indexer) => {
+      const transactionHashes = [...new Set(acts.map((a) => a.event.transactionHash.toLowerCase() as Hex))];
+      const blocks = [...new Set(acts.map((a) => a.event.blockNumber))];
+      // The matcher decodes calldata with the registry's ABI: loaded only when there is a DAO act
+      // to match, so the first page does not carry the ABI.
+      const [proposals, { proposalForKeyEvent }] = await Promise.all([indexer.executedProposals({ transactionHashes, blocks }), import("../chain/proposalForKeyEvent.ts")]);
+      const links = new Map<string, bigint>();
+      for (const { keyId, event } of acts) {
+        const proposalId = proposalForKeyEvent({ keyId, event, proposals, registry });
+        if (proposalId !== undefined) links.set(keyEventId(keyId, event), proposalId);
+      }
+      return links;
+    },
+    acts.length > 0,
+  );
+  return found.data ?? noLinks;
+}
+
+const noLinks: ReadonlyMap<string, bigint> = new Map();
 
 /** The votes on `proposalId` (voter, support, weight, reason, block, transaction); asked again with each indexed block. */
 export function useProposalVotes(proposalId: bigint | undefined) {

@@ -1,6 +1,6 @@
 // The dApp's one way to read the registry: the Ponder indexer over SQL over HTTP
 // (@ponder/client), polled; the chain head comes from the wallet's RPC.
-export { createIndexerClient, IndexerUnavailableError, toIndexedKeys, toIndexedProposals, toIndexedVotes, type CreateIndexerClientParameters, type IndexerClient, type RegistryFacts } from "./createIndexerClient.ts";
+export { createIndexerClient, IndexerUnavailableError, toExecutedProposals, toIndexedKeys, toIndexedProposals, toIndexedVotes, type CreateIndexerClientParameters, type IndexerClient, type RegistryFacts } from "./createIndexerClient.ts";
 export { indexerHealth, staleAfterBlocks, type IndexerHealth, type IndexerHealthParameters } from "./indexerHealth.ts";
 export {
   headPollMs,
@@ -12,6 +12,8 @@ export {
   useKeyLineage,
   useKeysById,
   useOwnerKeys,
+  usePolicyBefore,
+  useProposalLinks,
   useProposalVotes,
   useRegistryFacts,
   useWatchedKeys,
@@ -19,4 +21,4 @@ export {
   watchKey,
 } from "./hooks.ts";
 export { groupLineages, type Lineage } from "./groupLineages.ts";
-export type { BlockRef, IndexedKey, IndexedProposal, IndexedVote, KeyEvent, KeyEventKind, KeyState, ProposalCreated, RegistryIndex, RegistryPolicy } from "./types.ts";
+export type { BlockRef, ExecutedProposal, IndexedKey, IndexedProposal, IndexedVote, KeyEvent, KeyEventKind, KeyState, ProposalCreated, RegistryIndex, RegistryPolicy } from "./types.ts";

@@ -107,7 +107,17 @@ export type IndexedProposal = {
   transactionHash: Hex;
   queuedBlock?: bigint | undefined;
   executedBlock?: bigint | undefined;
+  /** The transaction that executed it: the one carrying the registry events its actions caused. */
+  executedTransactionHash?: Hex | undefined;
   canceledBlock?: bigint | undefined;
+};
+
+/** An executed proposal as a key's history needs it: when and how it ran, and its calls. */
+export type ExecutedProposal = {
+  proposalId: bigint;
+  executedBlock: bigint;
+  executedTransactionHash?: Hex | undefined;
+  actions: { target: Address; calldata: Hex }[];
 };
 
 /** One vote (the indexer's `votes` table). */

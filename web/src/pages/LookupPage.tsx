@@ -4,12 +4,13 @@ import type { Hex } from "viem";
 import { useConnection } from "wagmi";
 import { keyRegistryAbi } from "../../../src/generated/abis.ts";
 import { keyStatusAt } from "../chain/keyStatusAt.ts";
-import { type RegistryIndex, useIndexerHealth, useKeyLineage, useRegistryFacts } from "../indexer/index.ts";
+import { type RegistryIndex, useIndexerHealth, useKeyLineage, useProposalLinks, useRegistryFacts } from "../indexer/index.ts";
 import { KeyIdLink } from "../components/KeyIdLink.tsx";
 import { KeyTimeline } from "../components/KeyTimeline.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { SuspendKey } from "../components/SuspendKey.tsx";
 import { TextField } from "../components/TextField.tsx";
+import { TryIt } from "../components/tryIt/TryIt.tsx";
 import { algorithmLabel } from "../lib/algorithmLabel.ts";
 import { formatDateTime } from "../lib/formatDateTime.ts";
 import { formatRelative } from "../lib/formatRelative.ts";
@@ -72,7 +73,9 @@ function KeyRecord({ keyId }: { keyId: Hex }) {
   const { client, runtime } = useRuntime();
   const { address, isConnected, chainId } = useConnection();
   const health = useIndexerHealth();
+  const [trying, setTrying] = useState(false);
   const lineageQuery = useKeyLineage(keyId);
+  const links = useProposalLinks(lineageQuery.data);
   const facts = useRegistryFacts();
   const indexedBlock = health.indexedBlock;
   // The contract's own answer at the block the indexer has reached: they must agree.
@@ -164,14 +167,20 @@ function KeyRecord({ keyId }: { keyId: Hex }) {
         <dt>Proof of possession</dt>
         <dd><code className="break">{key.proof}</code></dd>
       </dl>
-      {lineage.length > 1 && <KeyTimeline versions={lineage} now={now} />}
+      {(lineage.length > 1 || links.size > 0) && <KeyTimeline versions={lineage} now={now} links={links} />}
       <div className="actions wrap">
         {connected && isOwner && key.state === "active" && !key.rotated && <a className="button secondary" href={`#/rotate/${key.keyId}`}>Rotate</a>}
         {connected && isOwner && key.state !== "revoked" && <a className="button danger" href={`#/revoke/${key.keyId}`}>Revoke</a>}
         {key.state !== "revoked" && <a className="button secondary" href={`#/governance/${key.keyId}`}>Propose a DAO revocation</a>}
+        {runtime.apiUrl && (
+          <button type="button" className="secondary" aria-expanded={trying} onClick={() => setTrying(!trying)} data-testid="lookup-try">
+            Try it
+          </button>
+        )}
       </div>
+      {trying && <TryIt keyId={key.keyId} name={`${key.label} v${key.version}`} scopes={scopeNames(key.scopes, registry.scopeNames)} onClose={() => setTrying(false)} />}
       <h3>History</h3>
-      <KeyHistory keys={[key]} />
+      <KeyHistory keys={[key]} links={links} />
       {connected && isGuardian && key.state === "active" && <SuspendKey registry={registry} initialKeyId={key.keyId} />}
     </article>
   );

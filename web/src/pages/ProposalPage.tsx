@@ -45,7 +45,7 @@ export default function ProposalPage({ param }: { param?: string | undefined }) 
       {proposals.data && proposalId !== undefined && !proposal && <div className="empty"><p>No proposal {param} on this governor.</p></div>}
       {proposal && registry && head && (
         <>
-          <ProposalCard proposal={proposal} registry={registry} now={head.timestamp} />
+          <ProposalCard proposal={proposal} registry={registry} now={head.timestamp} headingLevel={2} />
           {proposal.state === "Defeated" && (
             <section className="card" aria-labelledby="why-defeated-title" data-testid="why-defeated">
               <h2 id="why-defeated-title">Why it was defeated</h2>

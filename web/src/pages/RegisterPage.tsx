@@ -12,6 +12,8 @@ import { ReviewDialog } from "../components/ReviewDialog.tsx";
 import { useReviewCheck } from "../components/useReviewCheck.ts";
 import { ScopeCheckboxes } from "../components/ScopeCheckboxes.tsx";
 import { TextField } from "../components/TextField.tsx";
+import { HeldKeyNote } from "../components/tryIt/HeldKeyNote.tsx";
+import { holdKey } from "../lib/heldKeys.ts";
 import { TxStatus } from "../components/TxStatus.tsx";
 import { useTransaction } from "../components/useTransaction.ts";
 import { algorithmLabel } from "../lib/algorithmLabel.ts";
@@ -95,8 +97,12 @@ function RegisterForm() {
     setReviewing(false);
     if (!ready || !newKey.key) return;
     const receipt = await tx.send(null, sendOptions);
-    // Registered: the page lets go of the private key; the saved file is the only copy.
-    if (receipt && newKey.key) setNewKey({ ...newKey, key: { ...newKey.key, privateKey: undefined } });
+    // Registered: the form lets go of the private key; the saved file is the only lasting copy.
+    // The tab's memory keeps it for Try it (never stored; the confirmation offers to forget it).
+    if (receipt && newKey.key) {
+      holdKey({ ...newKey.key, label });
+      setNewKey({ ...newKey, key: { ...newKey.key, privateKey: undefined } });
+    }
   };
 
   return (
@@ -217,9 +223,12 @@ function RegisterForm() {
         focusOnConfirm
         confirmed={
           newKey.key && (
-            <p>
-              Key <KeyIdLink keyId={newKey.key.keyId} /> is registered as version 1 of “{label}”. <a href="#/keys">See my keys</a>.
-            </p>
+            <>
+              <p>
+                Key <KeyIdLink keyId={newKey.key.keyId} /> is registered as version 1 of “{label}”. <a href="#/keys">See my keys</a>.
+              </p>
+              <HeldKeyNote keyId={newKey.key.keyId} />
+            </>
           )
         }
       />

@@ -26,6 +26,8 @@ import { formatRelative } from "../lib/formatRelative.ts";
 import { validateDuration } from "../lib/validateDuration.ts";
 import { validateScopes } from "../lib/validateScopes.ts";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
+import { HeldKeyNote } from "../components/tryIt/HeldKeyNote.tsx";
+import { holdKey } from "../lib/heldKeys.ts";
 
 export default function RotatePage({ param }: { param?: string | undefined }) {
   return (
@@ -126,6 +128,8 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
     const receipt = await tx.send(null, sendOptions);
     if (receipt && newKey.key) {
       setRotated({ oldKeyId: old.keyId, newKeyId: newKey.key.keyId });
+      // As after a registration: kept in the tab's memory for Try it, until forgotten or reloaded.
+      holdKey(newKey.key);
       setNewKey({ ...newKey, key: { ...newKey.key, privateKey: undefined } });
     }
   };
@@ -133,7 +137,15 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
   if (done) {
     return (
       <div className="form">
-        <TxStatus state={tx.state} action={`Rotate ${rotatedLabel}`} confirmed={rotated && <RotationResult {...rotated} registry={registry} now={now} />} />
+        <TxStatus state={tx.state} action={`Rotate ${rotatedLabel}`} confirmed={
+            rotated && (
+              <>
+                <RotationResult {...rotated} registry={registry} now={now} />
+                <HeldKeyNote keyId={rotated.newKeyId} />
+              </>
+            )
+          }
+        />
         <div className="actions">
           <button type="button" className="secondary" onClick={() => { tx.reset(); setNewKey(initialNewKey); setSubmitted(false); setRotated(null); }}>
             Rotate another key

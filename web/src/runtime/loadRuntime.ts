@@ -11,6 +11,12 @@ export type Runtime = {
   rpcUrl: string;
   /** Base URL of the reference API (its /metrics and verify endpoint), or null when none is configured. */
   apiUrl: string | null;
+  /**
+   * The URL requests to `apiUrl` are signed for (the API judges @authority and @path
+   * as it receives them, behind the dApp server's proxy); `apiUrl` itself when the
+   * page talks to the API directly. Null without an API.
+   */
+  apiSigningUrl: string | null;
   /** Base URL of the Ponder indexer (SQL over HTTP at `${indexerUrl}/sql`, head at `/status`), or null. */
   indexerUrl: string | null;
   /** The API answers `POST /v1/verify-request` with a verdict for a raw request. */
@@ -32,6 +38,7 @@ export async function loadRuntime({ baseUrl, fetch: fetchFn = fetch }: LoadRunti
   const config = (await getJson(fetchFn, new URL("config.json", baseUrl), "the dApp configuration")) as {
     rpcUrl?: unknown;
     apiUrl?: unknown;
+    apiSigningUrl?: unknown;
     indexerUrl?: unknown;
     manifestUrl?: unknown;
     verifyRequest?: unknown;
@@ -40,10 +47,13 @@ export async function loadRuntime({ baseUrl, fetch: fetchFn = fetch }: LoadRunti
   const manifestUrl = new URL(typeof config.manifestUrl === "string" ? config.manifestUrl : "deployment.json", baseUrl);
   const m = toManifest(await getJson(fetchFn, manifestUrl, "the deployment manifest"));
   const apiUrl = typeof config.apiUrl === "string" && config.apiUrl ? new URL(config.apiUrl, baseUrl).href.replace(/\/$/, "") : null;
+  const apiSigningUrl =
+    apiUrl === null ? null : typeof config.apiSigningUrl === "string" && config.apiSigningUrl ? new URL(config.apiSigningUrl, baseUrl).href.replace(/\/$/, "") : apiUrl;
   const indexerUrl = typeof config.indexerUrl === "string" && config.indexerUrl ? new URL(config.indexerUrl, baseUrl).href.replace(/\/$/, "") : null;
   return {
     rpcUrl: new URL(config.rpcUrl, baseUrl).href,
     apiUrl,
+    apiSigningUrl,
     indexerUrl,
     verifyRequest: apiUrl !== null && config.verifyRequest === true,
     chainId: m.chainId,

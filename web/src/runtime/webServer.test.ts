@@ -25,7 +25,7 @@ const manifest = {
     KeyLedgerGovernor: { address: "0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0", abi: [] },
   },
   governance: { votingDelay: 1, votingPeriod: 300, quorumPercent: 4, timelockDelay: 60, proposalThreshold: "0" },
-  policy: { maxLifetime: 31_536_000, maxOverlap: 2_592_000, allowedAlgorithms: 14, allowedScopes: 15 },
+  policy: { maxLifetime: 31_536_000, maxOverlap: 2_592_000, maxSuspension: 86_400, maxKeysPerOwner: 65_535, allowedAlgorithms: 14, allowedScopes: 15 },
   scopes: ["read", "trade", "withdraw", "admin"],
   guardians: [],
   // Real manifests carry the ABIs (~125 kB): enough to be worth compressing.
@@ -70,6 +70,8 @@ describe("startWebServer", () => {
     expect(runtime).toMatchObject({
       rpcUrl: "http://127.0.0.1:8545/",
       apiUrl: `${web.url}api`,
+      // Requests to /api are signed for the API's own URL: that is what it sees behind the proxy.
+      apiSigningUrl: api.url,
       verifyRequest: false,
       chainId: 31337,
       deploymentBlock: 1n,

@@ -3,9 +3,10 @@ import { formatUnits } from "viem";
 import { keyLedgerGovernorAbi } from "../../../../src/generated/abis.ts";
 import { describeProposalAction } from "../../chain/describeProposalAction.ts";
 import type { Proposal } from "../../chain/readProposals.ts";
-import type { RegistryIndex } from "../../indexer/index.ts";
+import { type RegistryIndex, usePolicyBefore } from "../../indexer/index.ts";
 import { KeyIdLink } from "../../components/KeyIdLink.tsx";
 import { Markdown } from "../../components/Markdown.tsx";
+import { PolicyDiff } from "../../components/PolicyDiff.tsx";
 import { TxStatus } from "../../components/TxStatus.tsx";
 import { useTransaction } from "../../components/useTransaction.ts";
 import { formatDateTime } from "../../lib/formatDateTime.ts";
@@ -16,8 +17,20 @@ import { useRuntime } from "../../runtime/RuntimeContext.ts";
 const votes = (value: bigint) => Number(formatUnits(value, 18)).toLocaleString("en-US", { maximumFractionDigits: 2 });
 const percent = (part: bigint, whole: bigint) => (whole === 0n ? 0 : Math.min(100, Number((part * 10_000n) / whole) / 100));
 
+export type ProposalCardProps = {
+  proposal: Proposal;
+  registry: RegistryIndex;
+  now: number;
+  /**
+   * The card's title level: 3 in the Governance list (under its "Proposals" h2), 2 on
+   * the proposal's own page, right under the page's h1 (headings must not skip a level).
+   */
+  headingLevel?: 2 | 3 | undefined;
+};
+
 /** One proposal: what it does, where voting stands, and the next step (vote, queue, execute). */
-export function ProposalCard({ proposal, registry, now }: { proposal: Proposal; registry: RegistryIndex; now: number }) {
+export function ProposalCard({ proposal, registry, now, headingLevel = 3 }: ProposalCardProps) {
+  const Heading = headingLevel === 2 ? "h2" : "h3";
   const { runtime } = useRuntime();
   const tx = useTransaction();
   const { state } = proposal;
@@ -37,23 +50,29 @@ export function ProposalCard({ proposal, registry, now }: { proposal: Proposal; 
     if (ready && tx.state.status === "failed" && action === "Execute") tx.reset();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready]);
+  const actions = proposal.targets.map((target, i) =>
+    describeProposalAction({ target, data: proposal.calldatas[i]!, registry: runtime.addresses.KeyRegistry, scopeNames: registry.scopeNames }),
+  );
+  // Once executed, the live policy is the proposal's own: compare with the one it replaced.
+  const executed = state === "Executed" && proposal.executedBlock !== undefined;
+  const before = usePolicyBefore(executed && actions.some((a) => a.policy) ? proposal.executedBlock : undefined);
+  const policyInForce = executed ? (before.data ?? undefined) : registry.policy;
   const vote = (support: 0 | 1 | 2) => run(["Vote against", "Vote for", "Abstain"][support]!, "castVote", [proposal.proposalId, support]);
 
   return (
     <article className="card proposal" data-testid="proposal" data-state={state} aria-labelledby={`proposal-${proposal.index}`}>
       <header className="card-head">
-        <h3 id={`proposal-${proposal.index}`}>
+        <Heading id={`proposal-${proposal.index}`}>
           <a href={`#/proposal/${proposal.proposalId.toString()}`} data-testid="proposal-link">
             {title}
           </a>
-        </h3>
+        </Heading>
         <span className={`badge state-${state.toLowerCase()}`} data-testid="proposal-state">
           {state}
         </span>
       </header>
       <ul className="actions-list">
-        {proposal.targets.map((target, i) => {
-          const action = describeProposalAction({ target, data: proposal.calldatas[i]!, registry: runtime.addresses.KeyRegistry, scopeNames: registry.scopeNames });
+        {actions.map((action, i) => {
           return (
             <li key={i}>
               {action.text}
@@ -64,11 +83,14 @@ export function ProposalCard({ proposal, registry, now }: { proposal: Proposal; 
                 </>
               )}
               {action.detail && <>: “{action.detail}”</>}
+              {action.policy && (
+                <PolicyDiff proposed={action.policy} current={policyInForce} scopeNames={registry.scopeNames} currentLabel={executed ? "Before" : "Current"} />
+              )}
             </li>
           );
         })}
       </ul>
-      {rationale && <Markdown className="rationale" source={rationale} />}
+      {rationale && <Markdown className="rationale" source={rationale} topHeading={headingLevel + 1} />}
       <div className="tally" aria-label="Votes">
         {(["for", "against", "abstain"] as const).map((side) => (
           <div key={side} className={`tally-row ${side}`}>

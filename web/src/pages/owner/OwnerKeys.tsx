@@ -4,12 +4,15 @@ import { keyStatusAt } from "../../chain/keyStatusAt.ts";
 import { useKeyUsage } from "../../chain/useKeyUsage.ts";
 import { KeyIdLink } from "../../components/KeyIdLink.tsx";
 import { KeyTimeline } from "../../components/KeyTimeline.tsx";
+import { ProposalLink } from "../../components/ProposalLink.tsx";
 import { CopyButton } from "../../components/RecentTransactions.tsx";
 import { StatusBadge } from "../../components/StatusBadge.tsx";
-import { groupLineages, type IndexedKey, type KeyEvent, useIndexerHealth, useOwnerKeys, useRegistryFacts } from "../../indexer/index.ts";
+import { TryIt } from "../../components/tryIt/TryIt.tsx";
+import { groupLineages, type IndexedKey, type KeyEvent, useIndexerHealth, useOwnerKeys, useProposalLinks, useRegistryFacts } from "../../indexer/index.ts";
 import { algorithmLabel } from "../../lib/algorithmLabel.ts";
 import { formatDateTime } from "../../lib/formatDateTime.ts";
 import { formatRelative } from "../../lib/formatRelative.ts";
+import { keyEventId } from "../../lib/keyEventId.ts";
 import { scopeNames } from "../../lib/scopeNames.ts";
 import { shortHex } from "../../lib/shortHex.ts";
 import { useRuntime } from "../../runtime/RuntimeContext.ts";
@@ -24,7 +27,10 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
   const facts = useRegistryFacts();
   const health = useIndexerHealth();
   const usage = useKeyUsage();
+  const links = useProposalLinks(keys.data);
   const [hideRevoked, setHideRevoked] = useState(false);
+  // The key whose Try it panel is open (one at a time).
+  const [trying, setTrying] = useState<string | null>(null);
   const { runtime } = useRuntime();
   if (!keys.data || !health.chainHead) {
     if (keys.error) return <p className="note error" role="alert">Could not read the keys from the indexer: {keys.error.message}</p>;
@@ -83,7 +89,7 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
               </p>
               <StatusBadge status={keyStatusAt(newest, now)} />
             </header>
-            <KeyTimeline versions={lineage.versions} now={now} />
+            <KeyTimeline versions={lineage.versions} now={now} links={links} />
             <div className="table-wrap">
               <table className="responsive">
                 <caption className="visually-hidden">Versions of {lineage.label}</caption>
@@ -107,6 +113,7 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
                     const name = `${lineage.label} v${key.version}`;
                     // The last revocation or suspension of this key, from the audit trail.
                     const stop = key.state === "active" ? undefined : [...key.events].reverse().find((e) => e.kind === key.state);
+                    const stopProposal = stop && links.get(keyEventId(key.keyId, stop));
                     return (
                       <tr key={key.keyId} data-testid="key-row" data-key-id={key.keyId} data-state={key.state}>
                         <td data-label="Version">v{key.version}</td>
@@ -124,6 +131,12 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
                               {stop.by && (
                                 <>
                                   {" "}by <span title={stop.by}>{stop.by.toLowerCase() === timelock ? "DAO (timelock)" : stop.by.toLowerCase() === key.owner.toLowerCase() ? "the owner" : shortHex(stop.by)}</span>
+                                </>
+                              )}
+                              {stopProposal !== undefined && (
+                                <>
+                                  {" "}
+                                  (<ProposalLink proposalId={stopProposal} />)
                                 </>
                               )}
                               {stop.reason && <>: “{stop.reason}”</>}
@@ -158,6 +171,19 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
                                 Revoke
                               </a>
                             )}
+                            {/* Offered in every state: seeing the API refuse a revoked key is a test too. */}
+                            {runtime.apiUrl && (
+                              <button
+                                type="button"
+                                className="link"
+                                aria-label={`Try it with ${name}: a signed test request`}
+                                aria-expanded={trying === key.keyId}
+                                onClick={() => setTrying(trying === key.keyId ? null : key.keyId)}
+                                data-testid="row-try"
+                              >
+                                Try it
+                              </button>
+                            )}
                           </td>
                         )}
                       </tr>
@@ -166,9 +192,14 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
                 </tbody>
               </table>
             </div>
+            {lineage.versions
+              .filter((v) => v.keyId === trying)
+              .map((v) => (
+                <TryIt key={v.keyId} keyId={v.keyId} name={`${lineage.label} v${v.version}`} scopes={scopeNames(v.scopes, names)} onClose={() => setTrying(null)} />
+              ))}
             <details className="history">
               <summary>History ({lineage.versions.reduce((n, v) => n + v.events.length, 0)} events)</summary>
-              <KeyHistory keys={lineage.versions} />
+              <KeyHistory keys={lineage.versions} links={links} />
             </details>
           </article>
         );
@@ -189,8 +220,11 @@ const eventText: Record<KeyEvent["kind"], string> = {
   unsuspended: "Suspension lifted",
 };
 
-/** The audit trail of some keys (a lineage or one key), oldest first: what, who, when, block, transaction, reason. */
-export function KeyHistory({ keys }: { keys: readonly IndexedKey[] }) {
+/**
+ * The audit trail of some keys (a lineage or one key), oldest first: what, who, when,
+ * block, transaction, reason, and the proposal behind a DAO act (`links`, see useProposalLinks).
+ */
+export function KeyHistory({ keys, links }: { keys: readonly IndexedKey[]; links?: ReadonlyMap<string, bigint> | undefined }) {
   const { runtime } = useRuntime();
   const events = keys
     .flatMap((key) => key.events.map((event) => ({ key, event })))
@@ -219,7 +253,17 @@ export function KeyHistory({ keys }: { keys: readonly IndexedKey[] }) {
                 <br />
                 <small className="muted">block {e.blockNumber.toString()}</small>
               </td>
-              <td data-label="By">{e.by ? <code title={e.by}>{e.by.toLowerCase() === timelock ? "DAO (timelock)" : shortHex(e.by)}</code> : "–"}</td>
+              <td data-label="By">
+                {e.by ? <code title={e.by}>{e.by.toLowerCase() === timelock ? "DAO (timelock)" : shortHex(e.by)}</code> : "–"}
+                {links?.get(keyEventId(key.keyId, e)) !== undefined && (
+                  <>
+                    <br />
+                    <small>
+                      by <ProposalLink proposalId={links.get(keyEventId(key.keyId, e))!} />
+                    </small>
+                  </>
+                )}
+              </td>
               <td data-label="Details">
                 {e.reason && <>“{e.reason}” </>}
                 {e.otherKeyId && (

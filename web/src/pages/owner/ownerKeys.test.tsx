@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import type { Address, Hex, PublicClient } from "viem";
+import { type Address, encodeFunctionData, type Hex, type PublicClient } from "viem";
+import { keyRegistryAbi } from "../../../../src/generated/abis.ts";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type IndexerClient, toIndexedKeys } from "../../indexer/index.ts";
 import { RuntimeContext, type RuntimeContextValue } from "../../runtime/RuntimeContext.ts";
@@ -46,11 +47,13 @@ const eventRows = [
   eventRow(k4, k4, "KeyRegistered", 13),
 ];
 
-function renderOwner(self: boolean) {
+const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+
+function renderOwner(self: boolean, more: Partial<IndexerClient> = {}) {
   const client = { getBlock: async () => ({ number: 50n, timestamp: 2_000n }) } as unknown as PublicClient;
-  const indexer: Partial<IndexerClient> = { status: async () => ({ number: 50n, timestamp: 2_000 }), ownerKeys: async () => toIndexedKeys(keyRows, eventRows) };
+  const indexer: Partial<IndexerClient> = { status: async () => ({ number: 50n, timestamp: 2_000 }), ownerKeys: async () => toIndexedKeys(keyRows, eventRows), ...more };
   const value = {
-    runtime: { apiUrl: null, addresses: { KeyLedgerTimelock: timelock } },
+    runtime: { apiUrl: null, addresses: { KeyLedgerTimelock: timelock, KeyRegistry: registry } },
     client,
     indexer: { url: "x", facts: async () => ({ policy: undefined, scopeNames: ["read", "trade", "", "", "", "", "", ""], guardians: [], proposalsCreated: new Map() }), ...indexer },
     isLocal: true,
@@ -97,6 +100,23 @@ describe("My keys rows", () => {
     expect(byDao).toMatch(/^Revoked .+ by DAO \(timelock\): “leaked”$/);
     expect(within(row(k3)).getByTestId("stop-details").textContent).toMatch(/^Revoked .+ by the owner: “retired”$/);
     expect(within(row(k4)).queryByTestId("stop-details")).toBeNull();
+  });
+
+  it("links a DAO revocation to the proposal that executed it: in the row, the timeline and the history", async () => {
+    const revoke = encodeFunctionData({ abi: keyRegistryAbi, functionName: "governanceRevoke", args: [k2, "leaked"] });
+    const executedProposals = vi.fn(async () => [{ proposalId: 0xabcdefn, executedBlock: 14n, executedTransactionHash: tx("4"), actions: [{ target: registry as Address, calldata: revoke }] }]);
+    renderOwner(true, { executedProposals });
+    await waitFor(() => expect(within(row(k2)).queryByTestId("proposal-ref")).not.toBeNull());
+    // Only the timelock's act is looked up (the owner's own revocation of "old" is not).
+    expect(executedProposals).toHaveBeenLastCalledWith({ transactionHashes: [tx("4")], blocks: [14n] });
+    expect(within(row(k2)).getByTestId("stop-details").textContent).toMatch(/^Revoked .+ by DAO \(timelock\) \(proposal 0xabcdef\): “leaked”$/);
+    const links = screen.getAllByTestId("proposal-ref");
+    // Row, timeline list, history table: all to the same proposal page.
+    expect(links.map((a) => a.getAttribute("href"))).toEqual(["#/proposal/11259375", "#/proposal/11259375", "#/proposal/11259375"]);
+    expect(screen.getByTestId("timeline-acts").textContent).toMatch(/^ v2 revoked .+ by proposal 0xabcdef$/);
+    const historyRow = screen.getAllByTestId("history-row").find((r) => r.dataset.kind === "revoked" && r.textContent?.includes("v2"))!;
+    expect(within(historyRow).getByTestId("proposal-ref").textContent).toBe("proposal 0xabcdef");
+    expect(screen.getAllByTestId("history-row").filter((r) => within(r).queryByTestId("proposal-ref")).length).toBe(1);
   });
 
   it("copies key ids and transaction hashes", async () => {
