@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { useState } from "react";
 import { afterEach, describe, expect, it } from "vitest";
-import { generateKey, type KeyFile } from "../../../src/keys/index.ts";
+import { computeKeyId, generateKey, type KeyFile } from "../../../src/keys/index.ts";
 import { decryptKeyFile } from "../../../src/signer/decryptKeyFile.ts";
 import { encryptPrivateKey } from "../../../src/signer/keyFileEncryption.ts";
 import { readKeyFile } from "../../../src/signer/keyFile.ts";
@@ -85,7 +85,9 @@ describe("loading a key file from the CLI", () => {
     const key = await generateKey({ alg: "ecdsa-p256-sha256", label: "cli-plain" });
     render(<Harness />);
     const input = load(key);
-    await waitFor(() => expect(latest.key?.keyId).toBe(key.keyId));
+    // The panel binds the key to the connected wallet: the registry id it will get.
+    const registryId = computeKeyId({ publicKey: key.publicKey, owner: chain.owner });
+    await waitFor(() => expect(latest.key?.keyId).toBe(registryId));
     expect(formLabel).toBe("cli-plain");
     expect(input.value).toBe("");
     // Discarded by switching sources, then the same file again.
@@ -93,7 +95,7 @@ describe("loading a key file from the CLI", () => {
     fireEvent.click(screen.getByRole("radio", { name: "Use a key from the CLI" }));
     expect(latest.key).toBeNull();
     load(key);
-    await waitFor(() => expect(latest.key?.keyId).toBe(key.keyId));
+    await waitFor(() => expect(latest.key?.keyId).toBe(registryId));
     expect(screen.getByTestId("imported-key").textContent).toContain("keyledger-bot.json");
     expect(document.body.innerHTML).not.toContain(key.privateKey!.d!);
   });
@@ -123,6 +125,10 @@ describe("saving a generated key encrypted", () => {
     const path = join(mkdtempSync(join(tmpdir(), "keyledger-web-")), "k.json");
     writeFileSync(path, JSON.stringify(file), { mode: 0o600 });
     expect(readKeyFile({ path, passphrase }).privateKey).toEqual(key.privateKey);
+    // Still readable once the id becomes the registry's (the ciphertext binds the public key, not the id).
+    const bound = join(mkdtempSync(join(tmpdir(), "keyledger-web-")), "bound.json");
+    writeFileSync(bound, JSON.stringify({ ...file, keyId: computeKeyId({ publicKey: key.publicKey, owner: chain.owner }) }), { mode: 0o600 });
+    expect(readKeyFile({ path: bound, passphrase }).privateKey).toEqual(key.privateKey);
     expect(() => readKeyFile({ path, passphrase: "wrong passphrase" })).toThrow(/wrong passphrase/);
     expect((await decryptKeyFile({ file, passphrase })).privateKey).toEqual(key.privateKey);
   });

@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/re
 import { useState } from "react";
 import { hexToBytes, toHex } from "viem";
 import { afterEach, describe, expect, it } from "vitest";
-import { base64UrlToBytes, generateKey, proofOfPossessionMessage } from "../../../src/keys/index.ts";
+import { base64UrlToBytes, bindKeyId, computeKeyId, generateKey, proofOfPossessionMessage } from "../../../src/keys/index.ts";
 import { parseKeyInput } from "../lib/parseKeyInput.ts";
 import { initialNewKey, newKeyProblem, type NewKeyValue, toChainKey } from "./newKey.ts";
 import { NewKeyPanel } from "./NewKeyPanel.tsx";
@@ -28,7 +28,12 @@ describe("parseKeyInput", () => {
   it("refuses a file whose key id does not match its key, a foreign private key, and non-keys", async () => {
     const a = await generateKey({ label: "a" });
     const b = await generateKey({ label: "b" });
-    expect(parseKeyInput(JSON.stringify({ ...a, keyId: b.keyId }), "")).toMatchObject({ ok: false, message: expect.stringContaining("hashes to") });
+    expect(parseKeyInput(JSON.stringify({ ...a, keyId: b.keyId }), "")).toMatchObject({ ok: false, message: expect.stringContaining("does not belong to its public key") });
+    // A registry id is accepted only for the owner it names (the CLI writes it into the file at registration).
+    const registered = bindKeyId({ key: a, owner: chain.owner });
+    expect(parseKeyInput(JSON.stringify(registered), "")).toMatchObject({ ok: true, keyId: a.keyId });
+    const forged = `0x70997970c51812dc3a010c7d01b50e0d17dc79c8${registered.keyId.slice(42)}`;
+    expect(parseKeyInput(JSON.stringify({ ...a, keyId: forged }), "")).toMatchObject({ ok: false });
     expect(parseKeyInput(JSON.stringify({ ...a, privateKey: b.privateKey }), "")).toMatchObject({ ok: false, message: expect.stringContaining("does not belong") });
     expect(parseKeyInput("{not json", "")).toMatchObject({ ok: false, message: expect.stringContaining("not JSON") });
     expect(parseKeyInput('{"kty":"RSA","n":"x","e":"AQAB","x":"a"}', "")).toMatchObject({ ok: false });
@@ -61,7 +66,8 @@ describe("toChainKey", () => {
     expect(chainKey).toMatchObject({ algorithm: 1, scopes: 3, notBefore: 100, expiresAt: 200 });
     expect(hexToBytes(chainKey.publicKey)).toEqual(base64UrlToBytes(key.publicKey.x));
     const publicKey = await crypto.subtle.importKey("jwk", key.publicKey as JsonWebKey, { name: "Ed25519" }, false, ["verify"]);
-    const message = proofOfPossessionMessage({ ...chain, keyId: key.keyId });
+    // Signed for the id the registry gives this owner (ids are namespaced per owner).
+    const message = proofOfPossessionMessage({ ...chain, keyId: computeKeyId({ publicKey: key.publicKey, owner: chain.owner }) });
     expect(await crypto.subtle.verify({ name: "Ed25519" }, publicKey, hexToBytes(chainKey.proof) as Uint8Array<ArrayBuffer>, message as Uint8Array<ArrayBuffer>)).toBe(true);
   });
 });
@@ -91,6 +97,8 @@ describe("NewKeyPanel", () => {
     await waitFor(() => expect(screen.getByTestId("generated-key")).toBeDefined());
     expect(latest.key?.privateKey?.d).toBeTypeOf("string");
     expect(screen.getByTestId("generated-key").textContent).toContain(latest.key!.keyId);
+    // The id is the one the connected wallet gets when it registers the key.
+    expect(latest.key!.keyId).toBe(computeKeyId({ publicKey: latest.key!.publicKey, owner: chain.owner }));
     expect(screen.getByText(/Save the private key file now/)).toBeDefined();
     expect(screen.getByRole("button", { name: "Save encrypted key file" })).toBeDefined();
     expect(screen.getByLabelText("Passphrase for the key file").getAttribute("type")).toBe("password");
@@ -108,7 +116,7 @@ describe("NewKeyPanel", () => {
     fireEvent.click(screen.getByRole("radio", { name: "Use a key from the CLI" }));
     fireEvent.change(screen.getByLabelText("…or paste the key file or a JWK"), { target: { value: JSON.stringify(publicOnly) } });
     expect(screen.getByText(/public key only/)).toBeDefined();
-    const message = toHex(proofOfPossessionMessage({ ...chain, keyId: publicOnly.keyId }));
+    const message = toHex(proofOfPossessionMessage({ ...chain, keyId: computeKeyId({ publicKey: publicOnly.publicKey, owner: chain.owner }) }));
     expect(screen.getByText(message)).toBeDefined();
     expect(screen.getByLabelText("Proof of possession (hex)")).toBeDefined();
   });
