@@ -1,7 +1,7 @@
 // Registry-wide facts the DAO changes: guardians, policy history, scope names and revoked owners.
 import { eq } from "ponder";
 import { ponder } from "ponder:registry";
-import { guardians, keys, policyHistory, revokedOwners, scopeNames } from "ponder:schema";
+import { guardians, keyEvents, keys, policyHistory, revokedOwners, scopeNames } from "ponder:schema";
 import type { Hex } from "viem";
 
 ponder.on("KeyRegistry:GuardianUpdated", async ({ event, context }) => {
@@ -47,8 +47,28 @@ ponder.on("KeyRegistry:OwnerRevoked", async ({ event, context }) => {
     timestamp: event.block.timestamp,
     transactionHash: event.transaction.hash,
   });
+  const affected = await context.db.sql.select({ id: keys.id, lineage: keys.lineage, expiresAt: keys.expiresAt }).from(keys).where(eq(keys.owner, owner));
   await context.db.sql
     .update(keys)
     .set({ state: "revoked", updatedBlock: event.block.number, updatedAt: event.block.timestamp })
     .where(eq(keys.owner, owner));
+  // Each key's audit trail shows the revocation, with who did it and why.
+  for (const key of affected) {
+    await context.db.insert(keyEvents).values({
+      id: `${event.transaction.hash}-${event.log.logIndex}-${key.id}`,
+      keyId: key.id,
+      lineage: key.lineage,
+      owner,
+      kind: "OwnerRevoked",
+      actor: event.args.by.toLowerCase() as Hex,
+      reason: event.args.reason,
+      state: "revoked",
+      expiresAt: key.expiresAt,
+      relatedKeyId: null,
+      blockNumber: event.block.number,
+      timestamp: event.block.timestamp,
+      transactionHash: event.transaction.hash,
+      logIndex: event.log.logIndex,
+    });
+  }
 });

@@ -13,9 +13,9 @@ export type VerifyProofOfPossessionParameters = {
 };
 
 /**
- * Checks a registration's proof of possession off-chain, as the registry asks
- * verifiers to: the contract cannot verify Ed25519 or P-256 signatures cheaply on
- * every EVM chain, so it only checks the proof's length. The new key must have
+ * Checks a registration's proof of possession off-chain. Registry v2 verifies ECDSA
+ * proofs on chain, but has no Ed25519 precompile, so for Ed25519 keys this is the only
+ * check; ECDSA proofs are checked again here (defense in depth). The new key must have
  * signed `proofOfPossessionMessage({ chainId, registry, owner, keyId })`: Ed25519
  * over the bytes, ECDSA (P-256, secp256k1) as 64-byte r || s over their SHA-256.
  * Binding the owner stops a thief from registering someone else's public key.

@@ -7,7 +7,7 @@ import { explainError } from "./explainError.ts";
 import { formatTime } from "./parse.ts";
 
 export const keyStates = ["unknown", "active", "suspended", "revoked"] as const;
-export const statusReasons = ["valid", "unknown", "revoked", "suspended", "not-yet-valid", "expired", "insufficient-scope", "not-allowed"] as const;
+export const statusReasons = ["valid", "unknown", "revoked", "suspended", "not-yet-valid", "expired", "insufficient-scope", "not-allowed", "owner-revoked"] as const;
 
 export type KeyRecord = {
   owner: Address;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { KeyFile } from "../../src/keys/index.ts";
+import { computeKeyId, type KeyFile } from "../../src/keys/index.ts";
 import { createApiServer, type ApiServer } from "../../src/server/index.ts";
 import { signRequest } from "../../src/signer/index.ts";
 import { readKeyFile } from "../../src/signer/node.ts";
@@ -116,6 +116,27 @@ describe("keygen and keyid", () => {
     expect((await runCli(["keyid", publicPath])).stdout.trim()).toBe(key.keyId);
     expect((await runCli(["keyid", JSON.stringify(key.publicKey)])).stdout.trim()).toBe(key.keyId);
     expect((await runCli(["keyid", fromFile.publicKey])).stdout.trim()).toBe(key.keyId);
+  });
+
+  it("computes the registry id with --owner and records it in a key file with --write (encrypted files stay encrypted)", async () => {
+    const owner = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+    const path = join(dir, "for-dapp.key.json");
+    expect((await runCli(["keygen", "--label", "for-dapp", "--out", path], { env: { KEYLEDGER_KEY_PASSPHRASE: "a long passphrase" } })).code).toBe(0);
+    const before = JSON.parse(readFileSync(path, "utf8"));
+    const expected = computeKeyId({ publicKey: before.publicKey, owner });
+    const shown = JSON.parse((await runCli(["keyid", path, "--owner", owner, "--json"])).stdout);
+    expect(shown).toMatchObject({ keyId: expected, ownerFreeKeyId: before.keyId, owner });
+    expect(JSON.parse(readFileSync(path, "utf8")).keyId).toBe(before.keyId);
+    const written = await runCli(["keyid", path, "--owner", owner, "--write", "--json"]);
+    expect(written.code).toBe(0);
+    const after = JSON.parse(readFileSync(path, "utf8"));
+    expect(after).toMatchObject({ keyId: expected, encryptedPrivateKey: before.encryptedPrivateKey });
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    // The registered file is still a valid key file that decrypts, and keyid accepts it.
+    expect(readKeyFile({ path, passphrase: "a long passphrase" }).keyId).toBe(expected);
+    expect((await runCli(["keyid", path])).code).toBe(0);
+    expect((await runCli(["keyid", path, "--write"])).code).toBe(2);
+    expect((await runCli(["keyid", path, "--owner", "not-an-address"])).code).toBe(2);
   });
 
   it("refuses a key file whose key id does not match its public key", async () => {

@@ -13,7 +13,7 @@ import type { Locator, Page } from "playwright-core";
 import type { Hex } from "viem";
 import { keyRegistryAbi } from "../../src/generated/abis.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateKey, type KeyFile } from "../../src/keys/index.ts";
+import { computeKeyId, generateKey, type KeyFile } from "../../src/keys/index.ts";
 import { startApiServer, type StartApiServerReturnType } from "../../src/server/index.ts";
 import { decryptKeyFile, isEncryptedKeyFile, type SignableRequest, signRequest } from "../../src/signer/index.ts";
 import { writeKeyFile } from "../../src/signer/keyFile.ts";
@@ -380,11 +380,16 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await page.getByTestId("review-confirm").click();
     await confirmed(page.locator("form"));
     expect(await page.getByTestId("tx-confirmed").textContent()).toContain("cli-encrypted renamed");
+    // Registered under the connected account's namespace; the page says how to record the id in the file.
+    const registryId = computeKeyId({ publicKey: cliKey.publicKey, owner: devAccounts[0] });
+    expect(await page.getByTestId("tx-confirmed").textContent()).toContain(registryId.slice(0, 6));
+    expect(await page.getByTestId("record-key-id").textContent()).toContain(`--owner ${devAccounts[0]} --write`);
     await shot("09a-register-cli-key");
     await page.getByRole("button", { name: "Register another key" }).click();
 
-    // Try it with the encrypted file itself: forget the key the registration left in memory, load, unlock, send.
-    await go(`lookup/${cliKey.keyId}`);
+    // Try it with the encrypted file itself (still carrying its owner-free id): forget the key the
+    // registration left in memory, load, unlock, send.
+    await go(`lookup/${registryId}`);
     await page.getByTestId("lookup-try").click();
     const panel = page.getByTestId("try-it");
     await panel.getByTestId("try-forget").click();

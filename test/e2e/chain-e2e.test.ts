@@ -51,6 +51,11 @@ async function newKey(label: string, alg = "ed25519"): Promise<{ path: string; k
   return { path, key: readKeyFile({ path, passphrase }) };
 }
 
+/** The key file as it is on disk now (after `register` or `rotate` wrote the registry id into it). */
+function reload(k: { path: string; key: KeyFile }): { path: string; key: KeyFile } {
+  return { path: k.path, key: readKeyFile({ path: k.path, passphrase }) };
+}
+
 /** A request signed at chain time, as a client whose clock matches the chain's would. */
 async function call(key: KeyFile, path: string, init: RequestInit = {}, base = api.url): Promise<{ status: number; body: Record<string, unknown> }> {
   const signed = await signRequest(new Request(`${base}${path}`, init), { key, created: Math.floor(chainNow() / 1000) });
@@ -95,6 +100,9 @@ describe("KeyLedger on a local chain", () => {
   it("accepts a request signed by a key registered a moment ago (with proof of possession)", async () => {
     v1 = await newKey("trading-bot");
     const registered = await cli("register", "--key", v1.path, "--scopes", "read,trade", "--dev-account", "1");
+    // `register` wrote the registry id (namespaced by the owner) into the key file: requests carry it.
+    v1 = reload(v1);
+    expect(v1.key.keyId.slice(0, 6)).toBe("0x7099");
     expect(registered).toMatchObject({ keyId: v1.key.keyId, version: 1 });
     // No wait for the index: the unknown id triggers one authoritative sync.
     const prices = await call(v1.key, "/v1/prices");
@@ -143,6 +151,7 @@ describe("KeyLedger on a local chain", () => {
   it("accepts both versions during the rotation overlap and rejects the old one after it", async () => {
     v2 = await newKey("trading-bot", "ecdsa-p256-sha256");
     const rotated = await cli("rotate", v1.key.keyId, "--key", v2.path, "--overlap", "1h", "--dev-account", "1");
+    v2 = reload(v2);
     expect(rotated).toMatchObject({ keyId: v2.key.keyId, version: 2 });
     await api.resolver.sync();
 
@@ -178,8 +187,9 @@ describe("KeyLedger on a local chain", () => {
   });
 
   it("rejects a key a guardian suspended", async () => {
-    const k = await newKey("market-maker", "ecdsa-secp256k1-sha256");
+    let k = await newKey("market-maker", "ecdsa-secp256k1-sha256");
     await cli("register", "--key", k.path, "--scopes", "read", "--dev-account", "2");
+    k = reload(k);
     expect((await call(k.key, "/v1/prices")).status).toBe(200);
     expect((await call(k.key, "/v1/orders", buy)).body.error).toBe("insufficient-scope");
     await cli("suspend", k.key.keyId, "--reason", "key posted in a public chat", "--dev-account", "9");

@@ -158,6 +158,28 @@ function indexerSuite(database: "PGlite" | "Postgres") {
     const rows = await waitFor(() => keysOf(lineageOwner), (r) => r.find((k) => k.id === lower(v3.keyId))?.state === "revoked");
     expect(rows.find((k) => k.id === lower(v1.keyId))!.expiresAt).toBe(Number(ended.timestamp));
   });
+
+  it("registry v2: a suspension carries its bound; a DAO-revoked owner has every key revoked, each with the revocation in its trail", async () => {
+    const sanctioned = devAccounts[4];
+    const registry = node.manifest.contracts.KeyRegistry.address;
+    const a = await registerKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner: sanctioned, label: `sanctioned-a-${database}` });
+    const b = await registerKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner: sanctioned, label: `sanctioned-b-${database}` });
+    const suspendedAt = await registryCall(node.rpcUrl, node.manifest, guardian, "suspend", [a.keyId, "leak?"]);
+    const block = await localClients(node.rpcUrl).publicClient.getBlock({ blockNumber: suspendedAt.blockNumber });
+    const suspended = await waitFor(() => keysOf(sanctioned), (r) => r.find((k) => k.id === lower(a.keyId))?.state === "suspended");
+    expect(suspended.find((k) => k.id === lower(a.keyId))!.suspendedUntil).toBe(Number(block.timestamp) + node.manifest.policy.maxSuspension);
+
+    const data = encodeFunctionData({ abi: keyRegistryAbi, functionName: "governanceRevokeOwner", args: [sanctioned, "fraud"] });
+    await passProposal({ rpcUrl: node.rpcUrl, manifest: node.manifest, actions: [{ target: registry, data }], description: `revoke owner ${database}` });
+    const rows = await waitFor(() => keysOf(sanctioned), (r) => r.length === 2 && r.every((k) => k.state === "revoked"));
+    expect(rows.map((k) => k.state)).toEqual(["revoked", "revoked"]);
+    const [revokedOwner] = await waitFor(() => indexer.client.db.select().from(schema.revokedOwners).where(eq(schema.revokedOwners.id, lower(sanctioned))), (r) => r.length === 1);
+    expect(revokedOwner).toMatchObject({ reason: "fraud" });
+    for (const keyId of [a.keyId, b.keyId]) {
+      const trail = await eventsOf(keyId);
+      expect(trail.at(-1)).toMatchObject({ kind: "OwnerRevoked", state: "revoked", reason: "fraud", actor: lower(node.manifest.contracts.KeyLedgerTimelock.address) });
+    }
+  });
 }
 
 describe("indexer on PGlite (the npm start default)", () => indexerSuite("PGlite"));

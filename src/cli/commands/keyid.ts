@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
-import { type Hex, hexToBytes, isHex } from "viem";
-import { algorithmOfJwk, computeKeyId, type Jwk, publicKeyToRaw } from "../../keys/index.ts";
+import { type Address, type Hex, hexToBytes, isAddress, isHex } from "viem";
+import { algorithmOfJwk, computeKeyId, type Jwk, keyIdOwner, publicKeyToRaw } from "../../keys/index.ts";
+import { setKeyFileKeyId } from "../../signer/node.ts";
 import { BaseError } from "../../errors/BaseError.ts";
 import { CliError, usageError } from "../CliError.ts";
 import type { Command } from "../command.ts";
@@ -8,17 +9,27 @@ import { exitCodes } from "../exitCodes.ts";
 
 export const keyid: Command = {
   name: "keyid",
-  summary: "compute a key id (keccak256 of the raw public key) from a key file, a public JWK or raw hex",
-  usage: ["keyid <keyfile | jwk-file | '<jwk json>' | 0x<raw public key hex>>"],
+  summary: "compute a key id from a key file, a public JWK or raw hex (the registry id with --owner)",
+  usage: ["keyid <keyfile | jwk-file | '<jwk json>' | 0x<raw public key hex>> [--owner <address> [--write]]"],
   description: [
-    "The raw public key is 32 bytes for Ed25519 and 33 bytes (compressed SEC1) for P-256 and",
-    "secp256k1, exactly what the registry hashes. A key file's stored keyId is checked too.",
+    "Without --owner: the owner-free id keccak256(raw public key) a fresh key file carries.",
+    "With --owner: the registry id that owner gets, its address followed by 12 bytes of",
+    "keccak256(owner || raw key), as KeyRegistry.computeKeyId computes it. The raw public key",
+    "is 32 bytes for Ed25519 and 33 bytes (compressed SEC1) for P-256 and secp256k1.",
+    "A key file's stored keyId is checked too. --write records the registry id in the key file",
+    "(for a key registered outside the CLI, e.g. in the dApp); an encrypted file stays encrypted.",
   ],
-  options: {},
+  options: {
+    owner: { type: "string", value: "<address>", description: "the wallet that registers (or registered) the key" },
+    write: { type: "boolean", description: "write the registry id into the key file (needs --owner and a key file)" },
+  },
   groups: [],
   maxPositionals: 1,
-  examples: ["keyledger keyid bot.key.json", "keyledger keyid 0x8f3c...e2 --json"],
-  async run({ positionals, out }) {
+  examples: ["keyledger keyid bot.key.json", "keyledger keyid bot.key.json --owner 0x7099...79C8 --write", "keyledger keyid 0x8f3c...e2 --json"],
+  async run({ positionals, values, out }) {
+    const owner = typeof values.owner === "string" ? values.owner : undefined;
+    if (owner !== undefined && !isAddress(owner, { strict: false })) throw usageError(`keyid: --owner must be an address, got "${owner}".`);
+    if (values.write && owner === undefined) throw usageError("keyid: --write needs --owner (the wallet that registered the key).");
     const input = positionals[0];
     if (input === undefined) throw usageError("keyid: give a key file, a public JWK or a raw public key in hex.");
     let raw: Uint8Array;
@@ -46,14 +57,30 @@ export const keyid: Command = {
         throw new CliError(`keyid: ${error instanceof BaseError ? error.shortMessage : (error as Error).message}`, { exitCode: exitCodes.keyFile, code: "key-file" });
       }
     }
-    const keyId = computeKeyId({ publicKey: raw });
-    if (stored !== undefined && stored.toLowerCase() !== keyId) {
-      throw new CliError(`keyid: the file says keyId ${stored} but its public key hashes to ${keyId}; the file was altered.`, {
+    const ownerFree = computeKeyId({ publicKey: raw });
+    const keyId = owner === undefined ? ownerFree : computeKeyId({ publicKey: raw, owner: owner as Address });
+    // A file carries the owner-free id, or the registry id of the owner its first 20 bytes name.
+    const storedOk =
+      stored === undefined ||
+      stored.toLowerCase() === ownerFree ||
+      (/^0x[0-9a-fA-F]{64}$/.test(stored) && computeKeyId({ publicKey: raw, owner: keyIdOwner(stored as Hex) }) === stored.toLowerCase());
+    if (!storedOk) {
+      throw new CliError(`keyid: the file says keyId ${stored} but that id does not belong to its public key (owner-free id ${ownerFree}); the file was altered.`, {
         exitCode: exitCodes.keyFile,
         code: "key-file",
       });
     }
-    out.result(keyId, { keyId, ...(alg ? { alg } : {}), publicKey: `0x${Buffer.from(raw).toString("hex")}` });
+    if (values.write) {
+      if (stored === undefined || !existsSync(input)) throw usageError("keyid: --write needs a key file path.");
+      setKeyFileKeyId({ path: input, keyId });
+    }
+    out.result(values.write ? `${keyId} (written into ${input})` : keyId, {
+      keyId,
+      ...(owner !== undefined ? { owner, ownerFreeKeyId: ownerFree } : {}),
+      ...(alg ? { alg } : {}),
+      publicKey: `0x${Buffer.from(raw).toString("hex")}`,
+      ...(values.write ? { written: input } : {}),
+    });
     return exitCodes.ok;
   },
 };

@@ -204,6 +204,7 @@ const eventKinds: Record<string, KeyEventKind> = {
   OverlapExtended: "overlap-extended",
   OverlapEnded: "overlap-ended",
   KeyRevoked: "revoked",
+  OwnerRevoked: "revoked",
   KeySuspended: "suspended",
   SuspensionExtended: "suspension-extended",
   KeyUnsuspended: "unsuspended",

@@ -1,11 +1,11 @@
 import type { Hex } from "viem";
-import type { KeyFile } from "../../../src/keys/types.ts";
+import type { Jwk, KeyFile } from "../../../src/keys/types.ts";
 import { isEncryptedKeyFile } from "../../../src/signer/decryptKeyFile.ts";
 import { parseKeyInput } from "./parseKeyInput.ts";
 
 export type ReadKeyTextReturnType =
   | { kind: "key"; key: KeyFile }
-  | { kind: "encrypted"; file: unknown; keyId: Hex }
+  | { kind: "encrypted"; file: unknown; keyId: Hex; publicKey: Jwk }
   | { kind: "error"; message: string };
 
 /**
@@ -23,7 +23,7 @@ export function readKeyText(text: string): ReadKeyTextReturnType {
     // Only the public part is parsed here; the private part waits for its passphrase.
     const { encryptedPrivateKey: _, ...publicPart } = json as Record<string, unknown>;
     const parsed = parseKeyInput(JSON.stringify(publicPart), "");
-    return parsed.ok ? { kind: "encrypted", file: json, keyId: parsed.keyId } : { kind: "error", message: parsed.message };
+    return parsed.ok ? { kind: "encrypted", file: json, keyId: parsed.keyId, publicKey: parsed.key.publicKey } : { kind: "error", message: parsed.message };
   }
   const parsed = parseKeyInput(text, "");
   if (!parsed.ok) return { kind: "error", message: parsed.message };

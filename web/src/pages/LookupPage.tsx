@@ -20,7 +20,7 @@ import { useRuntime } from "../runtime/RuntimeContext.ts";
 import { RequestVerdict } from "./lookup/RequestVerdict.tsx";
 import { KeyHistory } from "./owner/OwnerKeys.tsx";
 
-const statusReasons = ["valid", "unknown", "revoked", "suspended", "not yet valid", "expired", "insufficient scope", "not allowed by the current policy"];
+const statusReasons = ["valid", "unknown", "revoked", "suspended", "not yet valid", "expired", "insufficient scope", "not allowed by the current policy", "its owner was revoked by the DAO"];
 const keyStates = ["unknown", "active", "suspended", "revoked"];
 
 export default function LookupPage({ param }: { param?: string | undefined }) {

@@ -228,6 +228,16 @@ function RegisterForm() {
                 Key <KeyIdLink keyId={newKey.key.keyId} /> is registered as version 1 of “{label}”. <a href="#/keys">See my keys</a>.
               </p>
               <HeldKeyNote keyId={newKey.key.keyId} />
+              {newKey.source === "import" && (
+                <p className="hint" data-testid="record-key-id">
+                  Key ids are namespaced per owner, so requests must carry this id. A key file written before registration still
+                  carries its owner-free id: record the new one with{" "}
+                  <code className="break">
+                    keyledger keyid {"<key file>"} --owner {address} --write
+                  </code>{" "}
+                  (an encrypted file stays encrypted), or load the file as it is in “Try it”.
+                </p>
+              )}
             </>
           )
         }

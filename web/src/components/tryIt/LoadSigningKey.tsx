@@ -2,6 +2,7 @@ import { useId, useRef, useState } from "react";
 import type { Hex } from "viem";
 import type { KeyFile } from "../../../../src/keys/types.ts";
 import { decryptKeyFile } from "../../../../src/signer/decryptKeyFile.ts";
+import { keyBelongsTo } from "../../lib/keyBelongsTo.ts";
 import { readKeyText } from "../../lib/readKeyText.ts";
 import { shortHex } from "../../lib/shortHex.ts";
 import { TextField } from "../TextField.tsx";
@@ -30,13 +31,14 @@ export function LoadSigningKey({ keyId, onLoaded }: LoadSigningKeyProps) {
   const passphraseField = useRef<HTMLInputElement>(null);
 
   const accept = (key: KeyFile) => {
-    if (key.keyId.toLowerCase() !== keyId.toLowerCase()) {
+    if (!keyBelongsTo(keyId, key.publicKey)) {
       setError(`This file holds key ${shortHex(key.keyId)}, not ${shortHex(keyId)}.`);
       return;
     }
     setError(undefined);
     setLocked(null);
-    onLoaded(key);
+    // Signs with the registry id even when the file still carries the owner-free one.
+    onLoaded({ ...key, keyId });
   };
 
   /** `name` is the file's name, or null for pasted text. */
@@ -49,7 +51,7 @@ export function LoadSigningKey({ keyId, onLoaded }: LoadSigningKeyProps) {
     if (!result) return setError(undefined);
     if (result.kind === "error") return setError(name ? `${name}: ${result.message}` : result.message);
     if (result.kind === "key") return accept(result.key);
-    if (result.keyId.toLowerCase() !== keyId.toLowerCase()) return setError(`This file holds key ${shortHex(result.keyId)}, not ${shortHex(keyId)}.`);
+    if (!keyBelongsTo(keyId, result.publicKey)) return setError(`This file holds key ${shortHex(result.keyId)}, not ${shortHex(keyId)}.`);
     setError(undefined);
     setLocked({ file: result.file, name: name ?? "The pasted key file" });
     setTimeout(() => passphraseField.current?.focus(), 0);
