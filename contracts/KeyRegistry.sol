@@ -90,6 +90,7 @@ contract KeyRegistry is IKeyRegistry {
     address public pendingGovernance;
     mapping(address account => bool) public isGuardian;
     mapping(uint8 bit => string) internal _scopeNames;
+    address public guardianRemover;
 
     /*//////////////////////////////////////////////////////////////
                               CONSTRUCTOR
@@ -327,6 +328,22 @@ contract KeyRegistry is IKeyRegistry {
     function setGuardian(address guardian, bool enabled) external onlyGovernance {
         isGuardian[guardian] = enabled;
         emit GuardianUpdated(guardian, enabled);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function setGuardianRemover(address remover) external onlyGovernance {
+        guardianRemover = remover;
+        emit GuardianRemoverUpdated(remover);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function removeGuardian(address guardian) external {
+        if (msg.sender != governance && msg.sender != guardianRemover && msg.sender != guardian) {
+            revert NotGuardianRemover(msg.sender);
+        }
+        if (!isGuardian[guardian]) revert NotGuardian(guardian);
+        isGuardian[guardian] = false;
+        emit GuardianUpdated(guardian, false);
     }
 
     /// @inheritdoc IKeyRegistry

@@ -201,6 +201,8 @@ interface IKeyRegistry {
     error UnusableEd25519Key(bytes32 publicKey);
     /// @notice There is no pending governance transfer to cancel.
     error NoPendingGovernance();
+    /// @notice Only governance, the guardian remover or the guardian itself may remove a guardian.
+    error NotGuardianRemover(address caller);
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -271,8 +273,11 @@ interface IKeyRegistry {
     /// @notice Governance named a scope bit (once: a named bit keeps its name; repeating
     ///         the same name emits again and changes nothing).
     event ScopeNamed(uint8 indexed bit, string name);
-    /// @notice Governance appointed (`enabled`) or removed a guardian.
+    /// @notice Governance appointed (`enabled`) or removed a guardian (or the guardian
+    ///         remover, or the guardian itself, removed it).
     event GuardianUpdated(address indexed guardian, bool enabled);
+    /// @notice Governance appointed `remover` (zero: none) to remove guardians without a vote.
+    event GuardianRemoverUpdated(address indexed remover);
     /// @notice Governance proposed a new governance address.
     event GovernanceTransferStarted(address indexed previousGovernance, address indexed newGovernance);
     /// @notice Governance cancelled the pending transfer to `cancelledGovernance`.
@@ -363,6 +368,15 @@ interface IKeyRegistry {
     /// @notice Appoints or removes a guardian.
     function setGuardian(address guardian, bool enabled) external;
 
+    /// @notice Appoints the guardian remover (zero address: none): an account, typically the
+    ///         DAO's security-council multisig, that can remove (never appoint) a guardian at
+    ///         once, without waiting a proposal cycle for a guardian that went rogue.
+    function setGuardianRemover(address remover) external;
+
+    /// @notice Removes a guardian at once. Callable by governance, the guardian remover, or
+    ///         the guardian itself (renouncing). Its suspensions stay, bounded as ever.
+    function removeGuardian(address guardian) external;
+
     /// @notice Starts handing governance to `newGovernance`, which must accept.
     function transferGovernance(address newGovernance) external;
 
@@ -410,4 +424,7 @@ interface IKeyRegistry {
 
     /// @notice The address a governance transfer is waiting on.
     function pendingGovernance() external view returns (address);
+
+    /// @notice The account that may remove guardians without a vote (zero: none).
+    function guardianRemover() external view returns (address);
 }
