@@ -62,6 +62,7 @@ export const keygen: Command = {
         `  label  ${label}`,
         `  file   ${path} (0600, ${passphrase === undefined ? "private key NOT encrypted" : "private key encrypted"})`,
         ...(publicOut ? [`  public ${publicOut}`] : []),
+        `  id     owner-free until registered; \`keyledger register\` writes the registry id (your address first) into the file`,
       ],
       { keyId: key.keyId, alg: key.alg, label, path, encrypted: passphrase !== undefined, ...(publicOut ? { publicPath: publicOut } : {}) },
     );
