@@ -2,7 +2,7 @@
 // owner (setRotator), it may rotate (same or narrower scopes, within policy) and
 // revoke all of that owner's keys, and nothing else.
 import { network } from "hardhat";
-import { getAddress, zeroAddress } from "viem";
+import { getAddress, type Hex, zeroAddress } from "viem";
 import { describe, expect, it } from "vitest";
 import { registerForTypedData, setRotatorForTypedData } from "../../src/chain/signedOperations/index.ts";
 import { signProofOfPossession } from "../../src/keys/index.ts";
@@ -194,7 +194,7 @@ describe("KeyRegistry rotator: what it may not do", () => {
     const mine = await registerKey(f);
     const other = await registerKey(f, { owner: f.stranger });
     const next = await makeNewKey(f, { owner: f.stranger });
-    const notOwner = [other.keyId, f.bob.account.address, f.stranger.account.address] as const;
+    const notOwner: [Hex, Hex, Hex] = [other.keyId, f.bob.account.address, f.stranger.account.address];
     await expectRevert(f.as(f.bob).write.rotate([other.keyId, next.args, HOUR]), f.registry, "NotKeyOwner", notOwner);
     await expectRevert(f.as(f.bob).write.revoke([other.keyId, "x"]), f.registry, "NotKeyOwner", notOwner);
     await expectRevert(f.as(f.bob).write.revokeBatch([[mine.keyId, other.keyId], "x"]), f.registry, "NotKeyOwner", notOwner);
@@ -228,7 +228,7 @@ describe("KeyRegistry rotator: what it may not do", () => {
     const a = await registerKey(f);
     const next = await makeNewKey(f, { owner: f.alice });
     await f.as(f.alice).write.setRotator([zeroAddress]);
-    const notOwner = (keyId: `0x${string}`, who: WalletClient) => [keyId, who.account.address, f.alice.account.address] as const;
+    const notOwner = (keyId: Hex, who: WalletClient): [Hex, Hex, Hex] => [keyId, who.account.address, f.alice.account.address];
     await expectRevert(f.as(f.bob).write.rotate([a.keyId, next.args, HOUR]), f.registry, "NotKeyOwner", notOwner(a.keyId, f.bob));
     await expectRevert(f.as(f.bob).write.revoke([a.keyId, "x"]), f.registry, "NotKeyOwner", notOwner(a.keyId, f.bob));
     await expectRevert(f.as(f.bob).write.revokeBatch([[a.keyId], "x"]), f.registry, "NotKeyOwner", notOwner(a.keyId, f.bob));
