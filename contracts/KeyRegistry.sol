@@ -604,8 +604,11 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
     function _useNonce(address owner, uint256 deadline) internal returns (uint256 nonce) {
         if (block.timestamp > deadline) revert SignatureExpired(deadline, block.timestamp);
         OwnerRecord storage o = _owners[owner];
-        nonce = o.nonce;
-        o.nonce = uint32(nonce + 1);
+        uint32 current = o.nonce;
+        // Checked: after 2^32 signed operations this reverts instead of wrapping to 0,
+        // which would make old signatures (with live deadlines) valid again.
+        o.nonce = current + 1;
+        nonce = current;
     }
 
     /// @dev The signature must be `owner`'s over this registry's EIP-712 digest of

@@ -2,7 +2,7 @@
 // owner signs typed data (src/chain/signedOperations), a third party submits and
 // pays. The owners here are fresh accounts that never hold any ETH.
 import { network } from "hardhat";
-import { type Address, getAddress, type Hex, hashTypedData, keccak256, type LocalAccount, recoverAddress, toHex, zeroAddress } from "viem";
+import { type Address, encodeAbiParameters, getAddress, type Hex, hashTypedData, keccak256, type LocalAccount, recoverAddress, toHex, zeroAddress } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import {
@@ -173,6 +173,18 @@ describe("KeyRegistry signed operations: a third party submits what the owner si
     const ahead = await owner.signTypedData(registerForTypedData({ ...base(f, owner.address, 3n), key: k.args, label: "bot" }));
     await expectRevert(f.as(f.stranger).write.registerFor([owner.address, k.args, "bot", FAR, ahead]), f.registry, "InvalidSignature", [owner.address]);
     expect(await f.registry.read.nonces([owner.address])).toBe(2n);
+  });
+
+  it("the nonce never wraps: at 2^32 - 1 a signed operation reverts (arithmetic overflow) instead of reusing nonce 0", async () => {
+    const f = await load();
+    const owner = freshOwner();
+    // OwnerRecord (liveKeys 0..31 | revoked 32..39 | rotator 40..199 | nonce 200..231) in `_owners`, slot 3.
+    const slot = keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [owner.address, 3n]));
+    const max = 2n ** 32n - 1n;
+    await networkHelpers.setStorageAt(f.registry.address, slot, max << 200n);
+    expect(await f.registry.read.nonces([owner.address])).toBe(max);
+    const sig = await owner.signTypedData(setRotatorForTypedData({ ...base(f, owner.address, max), rotator: f.bob.account.address }));
+    await expect(f.as(f.stranger).write.setRotatorFor([owner.address, f.bob.account.address, FAR, sig])).rejects.toThrow(/overflow/i);
   });
 
   it("useNonce cancels a signature handed out but not yet submitted", async () => {
