@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {P256} from "@openzeppelin/contracts/utils/cryptography/P256.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IKeyRegistry} from "./interfaces/IKeyRegistry.sol";
 
 /// @title KeyRegistry
@@ -13,7 +15,11 @@ import {IKeyRegistry} from "./interfaces/IKeyRegistry.sol";
 ///      registry checks the proof's shape and emits it, verifiers check it off-chain, and
 ///      owner-namespaced ids make copying someone's Ed25519 key pointless (the copy lands
 ///      under the copier's own address and never collides with the victim's id).
-contract KeyRegistry is IKeyRegistry {
+///      Owners may delegate rotation and revocation to a rotator (`setRotator`), and sign
+///      any owner operation as EIP-712 typed data for someone else to submit (`...For`);
+///      signatures are checked with OpenZeppelin's SignatureChecker, so contract wallets
+///      (a Safe) sign through ERC-1271.
+contract KeyRegistry is IKeyRegistry, EIP712 {
     /*//////////////////////////////////////////////////////////////
                                CONSTANTS
     //////////////////////////////////////////////////////////////*/
@@ -40,6 +46,35 @@ contract KeyRegistry is IKeyRegistry {
 
     /// @notice Longest scope name, in bytes.
     uint256 public constant MAX_SCOPE_NAME_LENGTH = 32;
+
+    // EIP-712 types of the signed operations. One domain ("KeyLedger KeyRegistry", "2");
+    // every struct name is distinct, and every message binds owner, nonce and deadline.
+    // `NewKey` mirrors IKeyRegistry.NewKey and is hashed as a nested struct (EIP-712
+    // appends referenced types, sorted by name, to the primary type).
+
+    /// @notice keccak256 of the EIP-712 `NewKey` type.
+    bytes32 public constant NEW_KEY_TYPEHASH = keccak256(
+        "NewKey(uint8 algorithm,bytes publicKey,uint8 scopes,uint32 notBefore,uint32 expiresAt,bytes proof)"
+    );
+    /// @notice keccak256 of the EIP-712 `Register` type (with `NewKey`).
+    bytes32 public constant REGISTER_TYPEHASH = keccak256(
+        "Register(address owner,NewKey key,string label,uint256 nonce,uint256 deadline)"
+        "NewKey(uint8 algorithm,bytes publicKey,uint8 scopes,uint32 notBefore,uint32 expiresAt,bytes proof)"
+    );
+    /// @notice keccak256 of the EIP-712 `Rotate` type (with `NewKey`).
+    bytes32 public constant ROTATE_TYPEHASH = keccak256(
+        "Rotate(address owner,bytes32 oldKeyId,NewKey key,uint32 overlap,uint256 nonce,uint256 deadline)"
+        "NewKey(uint8 algorithm,bytes publicKey,uint8 scopes,uint32 notBefore,uint32 expiresAt,bytes proof)"
+    );
+    /// @notice keccak256 of the EIP-712 `Revoke` type.
+    bytes32 public constant REVOKE_TYPEHASH =
+        keccak256("Revoke(address owner,bytes32 keyId,string reason,uint256 nonce,uint256 deadline)");
+    /// @notice keccak256 of the EIP-712 `ExtendOverlap` type.
+    bytes32 public constant EXTEND_OVERLAP_TYPEHASH =
+        keccak256("ExtendOverlap(address owner,bytes32 keyId,uint32 expiresAt,uint256 nonce,uint256 deadline)");
+    /// @notice keccak256 of the EIP-712 `SetRotator` type.
+    bytes32 public constant SET_ROTATOR_TYPEHASH =
+        keccak256("SetRotator(address owner,address rotator,uint256 nonce,uint256 deadline)");
 
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
@@ -101,7 +136,9 @@ contract KeyRegistry is IKeyRegistry {
     /// @param policy_ The initial policy.
     /// @param scopeNames_ Names of scope bits 0, 1, ... (at most 8).
     /// @param guardians_ The initial guardians.
-    constructor(address governance_, Policy memory policy_, string[] memory scopeNames_, address[] memory guardians_) {
+    constructor(address governance_, Policy memory policy_, string[] memory scopeNames_, address[] memory guardians_)
+        EIP712("KeyLedger KeyRegistry", "2")
+    {
         if (governance_ == address(0)) revert InvalidGovernance(governance_);
         governance = governance_;
         emit GovernanceTransferred(address(0), governance_);
@@ -131,87 +168,33 @@ contract KeyRegistry is IKeyRegistry {
 
     /// @inheritdoc IKeyRegistry
     function register(NewKey calldata key, string calldata label) external returns (bytes32 keyId) {
-        uint256 labelLength = bytes(label).length;
-        if (labelLength == 0 || labelLength > MAX_LABEL_LENGTH) revert InvalidLabel(label);
-        keyId = _storeKey(key, 1, _countNewLineage(), 0);
-        emit KeyRegistered(
-            keyId, msg.sender, key.algorithm, key.scopes, key.notBefore, key.expiresAt, label, key.publicKey, key.proof
-        );
+        keyId = _register(msg.sender, key, label);
     }
 
     /// @inheritdoc IKeyRegistry
     function rotate(bytes32 oldKeyId, NewKey calldata key, uint32 overlap) external returns (bytes32 newKeyId) {
-        StoredKey storage old = _ownedKey(oldKeyId);
-        if (_owners[msg.sender].revoked) revert OwnerIsRevoked(msg.sender);
-        uint8 flags = old.flags;
-        // Suspended keys may be rotated (the old key stays suspended): the escape from a
-        // rogue guardian that needs no DAO vote. Revoked is final.
-        if (_state(flags) == KeyState.Revoked) revert InvalidKeyState(oldKeyId, KeyState.Revoked);
-        if (flags & ROTATED != 0) revert KeyAlreadyRotated(oldKeyId);
-        uint16 version = old.version;
-        if (version == type(uint16).max) revert VersionOverflow(oldKeyId);
-
-        Policy memory p = _policy;
-        if (overlap > p.maxOverlap) revert OverlapTooLong(overlap, p.maxOverlap);
-        uint32 originalExpiresAt = old.expiresAt;
-        uint32 oldExpiresAt = originalExpiresAt;
-        // In uint256: with a permissive policy, now + overlap may not fit in uint32,
-        // and then the old expiry is the minimum anyway.
-        uint256 cut = block.timestamp + overlap;
-        if (cut < oldExpiresAt) oldExpiresAt = uint32(cut);
-        // A new key that starts after the old one stops would break the
-        // zero-downtime promise of rotation.
-        if (key.notBefore > oldExpiresAt) revert RotationGap(key.notBefore, oldExpiresAt);
-
-        uint96 predecessorTail = old.link;
-        newKeyId = _storeKey(key, version + 1, p, uint96(uint256(oldKeyId)));
-        // One write of the old slot: cut expiry, original expiry, rotated, successor link.
-        old.expiresAt = oldExpiresAt;
-        old.originalExpiresAt = originalExpiresAt;
-        old.flags = flags | ROTATED;
-        old.link = uint96(uint256(newKeyId));
-        // A version-1 key has no predecessor: skip the (cold) lookup.
-        if (version > 1) _endPredecessorOverlap(_sibling(oldKeyId, predecessorTail));
-        _emitRotated(oldKeyId, newKeyId, version + 1, oldExpiresAt, key);
+        (StoredKey storage old, bool byRotator) = _callerKey(oldKeyId);
+        if (byRotator) {
+            // A rotator keeps or narrows what the owner granted, and leaves a guardian's
+            // suspension to the owner (the owner's escape hatch, not the delegate's).
+            uint8 oldScopes = old.scopes;
+            if (key.scopes & ~oldScopes != 0) revert ScopesWidened(oldScopes, key.scopes);
+            if (_effectiveState(old, old.flags) == KeyState.Suspended) {
+                revert InvalidKeyState(oldKeyId, KeyState.Suspended);
+            }
+        }
+        newKeyId = _rotate(_ownerOf(oldKeyId), msg.sender, old, oldKeyId, key, overlap);
     }
 
     /// @inheritdoc IKeyRegistry
     function extendOverlap(bytes32 keyId, uint32 expiresAt) external {
-        StoredKey storage k = _ownedKey(keyId);
-        if (_owners[msg.sender].revoked) revert OwnerIsRevoked(msg.sender);
-        uint8 flags = k.flags;
-        KeyState state = _effectiveState(k, flags);
-        if (state != KeyState.Active) revert InvalidKeyState(keyId, state);
-        if (flags & ROTATED == 0) revert KeyNotRotated(keyId);
-        // Only the head's immediate predecessor: a third version never comes back.
-        if (flags & SUPERSEDED != 0) revert KeySuperseded(keyId);
-        uint32 current = k.expiresAt;
-        if (expiresAt <= current) revert ExpiryNotExtended(current, expiresAt);
-        // A roll-back window, never a way to outlive the key's own registered expiry.
-        uint32 original = k.originalExpiresAt;
-        if (expiresAt > original) revert ExtensionPastOriginalExpiry(expiresAt, original);
-        Policy memory p = _policy;
-        if (expiresAt > block.timestamp + p.maxOverlap) {
-            revert OverlapTooLong(expiresAt - block.timestamp, p.maxOverlap);
-        }
-        // Rotation may have cut a not-yet-valid key's expiry below its notBefore; an
-        // extension that still ends there would leave an empty window.
-        uint32 notBefore = k.notBefore;
-        if (expiresAt <= notBefore) revert InvalidValidityWindow(notBefore, expiresAt, block.timestamp);
-        uint256 lifetime = expiresAt - notBefore;
-        if (lifetime > p.maxLifetime) revert LifetimeTooLong(lifetime, p.maxLifetime);
-        k.expiresAt = expiresAt;
-        emit OverlapExtended(keyId, expiresAt);
+        _extendOverlap(msg.sender, keyId, expiresAt);
     }
 
     /// @inheritdoc IKeyRegistry
     function revoke(bytes32 keyId, string calldata reason) external {
-        StoredKey storage k = _ownedKey(keyId);
-        // The owner's record is read here anyway (a head frees its place), so this check is warm.
-        if (_state(k.flags) == KeyState.Revoked || _owners[msg.sender].revoked) {
-            revert InvalidKeyState(keyId, KeyState.Revoked);
-        }
-        _revokeOrSkip(k, keyId, reason);
+        (StoredKey storage k,) = _callerKey(keyId);
+        _revokeOwn(k, keyId, reason, msg.sender);
     }
 
     /// @inheritdoc IKeyRegistry
@@ -219,8 +202,84 @@ contract KeyRegistry is IKeyRegistry {
         uint256 n = _batchSize(keyIds);
         for (uint256 i; i < n; ++i) {
             bytes32 keyId = keyIds[i];
-            _revokeOrSkip(_ownedKey(keyId), keyId, reason);
+            (StoredKey storage k,) = _callerKey(keyId);
+            _revokeOrSkip(k, keyId, reason, msg.sender);
         }
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function setRotator(address rotator) external {
+        _setRotator(msg.sender, rotator);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function useNonce() external returns (uint256 nonce) {
+        nonce = _useNonce(msg.sender, block.timestamp);
+        emit NonceUsed(msg.sender, nonce);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                           SIGNED OPERATIONS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IKeyRegistry
+    function registerFor(
+        address owner,
+        NewKey calldata key,
+        string calldata label,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (bytes32 keyId) {
+        uint256 nonce = _useNonce(owner, deadline);
+        bytes32 structHash =
+            keccak256(abi.encode(REGISTER_TYPEHASH, owner, _hashNewKey(key), keccak256(bytes(label)), nonce, deadline));
+        _checkSignature(owner, structHash, signature);
+        keyId = _register(owner, key, label);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function rotateFor(
+        address owner,
+        bytes32 oldKeyId,
+        NewKey calldata key,
+        uint32 overlap,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (bytes32 newKeyId) {
+        uint256 nonce = _useNonce(owner, deadline);
+        bytes32 structHash =
+            keccak256(abi.encode(ROTATE_TYPEHASH, owner, oldKeyId, _hashNewKey(key), overlap, nonce, deadline));
+        _checkSignature(owner, structHash, signature);
+        newKeyId = _rotate(owner, owner, _keyOf(oldKeyId, owner), oldKeyId, key, overlap);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function revokeFor(address owner, bytes32 keyId, string calldata reason, uint256 deadline, bytes calldata signature)
+        external
+    {
+        uint256 nonce = _useNonce(owner, deadline);
+        _checkSignature(
+            owner, keccak256(abi.encode(REVOKE_TYPEHASH, owner, keyId, keccak256(bytes(reason)), nonce, deadline)), signature
+        );
+        _revokeOwn(_keyOf(keyId, owner), keyId, reason, owner);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function extendOverlapFor(address owner, bytes32 keyId, uint32 expiresAt, uint256 deadline, bytes calldata signature)
+        external
+    {
+        uint256 nonce = _useNonce(owner, deadline);
+        _checkSignature(
+            owner, keccak256(abi.encode(EXTEND_OVERLAP_TYPEHASH, owner, keyId, expiresAt, nonce, deadline)), signature
+        );
+        _extendOverlap(owner, keyId, expiresAt);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function setRotatorFor(address owner, address rotator, uint256 deadline, bytes calldata signature) external {
+        uint256 nonce = _useNonce(owner, deadline);
+        _checkSignature(owner, keccak256(abi.encode(SET_ROTATOR_TYPEHASH, owner, rotator, nonce, deadline)), signature);
+        _setRotator(owner, rotator);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -251,7 +310,7 @@ contract KeyRegistry is IKeyRegistry {
 
     /// @inheritdoc IKeyRegistry
     function governanceRevoke(bytes32 keyId, string calldata reason) external onlyGovernance {
-        _revokeOrSkip(_existingKey(keyId), keyId, reason);
+        _revokeOrSkip(_existingKey(keyId), keyId, reason, msg.sender);
     }
 
     /// @inheritdoc IKeyRegistry
@@ -259,7 +318,7 @@ contract KeyRegistry is IKeyRegistry {
         uint256 n = _batchSize(keyIds);
         for (uint256 i; i < n; ++i) {
             bytes32 keyId = keyIds[i];
-            _revokeOrSkip(_existingKey(keyId), keyId, reason);
+            _revokeOrSkip(_existingKey(keyId), keyId, reason, msg.sender);
         }
     }
 
@@ -268,7 +327,7 @@ contract KeyRegistry is IKeyRegistry {
         StoredKey storage k = _existingKey(keyId);
         while (true) {
             uint8 flags = k.flags;
-            _revokeOrSkip(k, keyId, reason);
+            _revokeOrSkip(k, keyId, reason, msg.sender);
             if (flags & ROTATED == 0) break;
             keyId = _sibling(keyId, k.link);
             k = _keys[keyId];
@@ -432,6 +491,16 @@ contract KeyRegistry is IKeyRegistry {
     }
 
     /// @inheritdoc IKeyRegistry
+    function nonces(address owner) external view returns (uint256) {
+        return _owners[owner].nonce;
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function rotatorOf(address owner) external view returns (address) {
+        return _owners[owner].rotator;
+    }
+
+    /// @inheritdoc IKeyRegistry
     function computeKeyId(address owner, bytes calldata publicKey) external pure returns (bytes32) {
         // Registered keys are 32 or 33 bytes; the scratch-space hash holds at most 44.
         if (publicKey.length > 33) revert InvalidPublicKey(Algorithm.None, publicKey);
@@ -447,8 +516,145 @@ contract KeyRegistry is IKeyRegistry {
                                INTERNALS
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev Validates `key` against policy, checks an ECDSA proof, and writes its single slot.
-    function _storeKey(NewKey calldata key, uint16 version, Policy memory p, uint96 link)
+    /// @dev `register` for `owner` (the caller, or the signer of `registerFor`).
+    function _register(address owner, NewKey calldata key, string calldata label) internal returns (bytes32 keyId) {
+        uint256 labelLength = bytes(label).length;
+        if (labelLength == 0 || labelLength > MAX_LABEL_LENGTH) revert InvalidLabel(label);
+        keyId = _storeKey(owner, key, 1, _countNewLineage(owner), 0);
+        emit KeyRegistered(
+            keyId, owner, key.algorithm, key.scopes, key.notBefore, key.expiresAt, label, key.publicKey, key.proof
+        );
+    }
+
+    /// @dev `rotate` of `owner`'s key `old` (id `oldKeyId`), authorized by the caller:
+    ///      the new key goes in the owner's namespace with a proof for the owner, whoever
+    ///      `by` (the owner or its rotator) is.
+    function _rotate(
+        address owner,
+        address by,
+        StoredKey storage old,
+        bytes32 oldKeyId,
+        NewKey calldata key,
+        uint32 overlap
+    ) internal returns (bytes32 newKeyId) {
+        if (_owners[owner].revoked) revert OwnerIsRevoked(owner);
+        uint8 flags = old.flags;
+        // Suspended keys may be rotated (the old key stays suspended): the escape from a
+        // rogue guardian that needs no DAO vote. Revoked is final.
+        if (_state(flags) == KeyState.Revoked) revert InvalidKeyState(oldKeyId, KeyState.Revoked);
+        if (flags & ROTATED != 0) revert KeyAlreadyRotated(oldKeyId);
+        uint16 version = old.version;
+        if (version == type(uint16).max) revert VersionOverflow(oldKeyId);
+
+        Policy memory p = _policy;
+        if (overlap > p.maxOverlap) revert OverlapTooLong(overlap, p.maxOverlap);
+        uint32 originalExpiresAt = old.expiresAt;
+        uint32 oldExpiresAt = originalExpiresAt;
+        // In uint256: with a permissive policy, now + overlap may not fit in uint32,
+        // and then the old expiry is the minimum anyway.
+        if (block.timestamp + overlap < oldExpiresAt) oldExpiresAt = uint32(block.timestamp + overlap);
+        // A new key that starts after the old one stops would break the
+        // zero-downtime promise of rotation.
+        if (key.notBefore > oldExpiresAt) revert RotationGap(key.notBefore, oldExpiresAt);
+
+        uint96 predecessorTail = old.link;
+        newKeyId = _storeKey(owner, key, version + 1, p, uint96(uint256(oldKeyId)));
+        // One write of the old slot: cut expiry, original expiry, rotated, successor link.
+        old.expiresAt = oldExpiresAt;
+        old.originalExpiresAt = originalExpiresAt;
+        old.flags = flags | ROTATED;
+        old.link = uint96(uint256(newKeyId));
+        // A version-1 key has no predecessor: skip the (cold) lookup.
+        if (version > 1) _endPredecessorOverlap(_sibling(oldKeyId, predecessorTail));
+        _emitRotated(oldKeyId, newKeyId, owner, by, version + 1, oldExpiresAt, key);
+    }
+
+    /// @dev `extendOverlap` of `owner`'s key (the caller, or the signer of `extendOverlapFor`).
+    function _extendOverlap(address owner, bytes32 keyId, uint32 expiresAt) internal {
+        StoredKey storage k = _keyOf(keyId, owner);
+        if (_owners[owner].revoked) revert OwnerIsRevoked(owner);
+        uint8 flags = k.flags;
+        KeyState state = _effectiveState(k, flags);
+        if (state != KeyState.Active) revert InvalidKeyState(keyId, state);
+        if (flags & ROTATED == 0) revert KeyNotRotated(keyId);
+        // Only the head's immediate predecessor: a third version never comes back.
+        if (flags & SUPERSEDED != 0) revert KeySuperseded(keyId);
+        uint32 current = k.expiresAt;
+        if (expiresAt <= current) revert ExpiryNotExtended(current, expiresAt);
+        // A roll-back window, never a way to outlive the key's own registered expiry.
+        uint32 original = k.originalExpiresAt;
+        if (expiresAt > original) revert ExtensionPastOriginalExpiry(expiresAt, original);
+        Policy memory p = _policy;
+        if (expiresAt > block.timestamp + p.maxOverlap) {
+            revert OverlapTooLong(expiresAt - block.timestamp, p.maxOverlap);
+        }
+        // Rotation may have cut a not-yet-valid key's expiry below its notBefore; an
+        // extension that still ends there would leave an empty window.
+        uint32 notBefore = k.notBefore;
+        if (expiresAt <= notBefore) revert InvalidValidityWindow(notBefore, expiresAt, block.timestamp);
+        uint256 lifetime = expiresAt - notBefore;
+        if (lifetime > p.maxLifetime) revert LifetimeTooLong(lifetime, p.maxLifetime);
+        k.expiresAt = expiresAt;
+        emit OverlapExtended(keyId, expiresAt);
+    }
+
+    /// @dev `revoke` of a key already authorized (owner, rotator or signed by the owner):
+    ///      unlike a batch, a single revoke refuses a key that is already revoked.
+    function _revokeOwn(StoredKey storage k, bytes32 keyId, string calldata reason, address by) internal {
+        // The owner's record is read here anyway (a head frees its place), so this check is warm.
+        if (_state(k.flags) == KeyState.Revoked || _owners[_ownerOf(keyId)].revoked) {
+            revert InvalidKeyState(keyId, KeyState.Revoked);
+        }
+        _revokeOrSkip(k, keyId, reason, by);
+    }
+
+    function _setRotator(address owner, address rotator) internal {
+        OwnerRecord storage o = _owners[owner];
+        if (o.revoked) revert OwnerIsRevoked(owner);
+        o.rotator = rotator;
+        emit RotatorUpdated(owner, rotator);
+    }
+
+    /// @dev Refuses a passed deadline, then returns `owner`'s current nonce and moves it
+    ///      on. A signature that then fails to verify reverts the whole call, the nonce's
+    ///      move included, so only an accepted signature uses a nonce up.
+    function _useNonce(address owner, uint256 deadline) internal returns (uint256 nonce) {
+        if (block.timestamp > deadline) revert SignatureExpired(deadline, block.timestamp);
+        OwnerRecord storage o = _owners[owner];
+        uint32 current = o.nonce;
+        // Checked: after 2^32 signed operations this reverts instead of wrapping to 0,
+        // which would make old signatures (with live deadlines) valid again.
+        o.nonce = current + 1;
+        nonce = current;
+    }
+
+    /// @dev The signature must be `owner`'s over this registry's EIP-712 digest of
+    ///      `structHash`: ECDSA for an account without code, ERC-1271 otherwise (the
+    ///      wallet's `isValidSignature` is a staticcall, so it cannot re-enter).
+    function _checkSignature(address owner, bytes32 structHash, bytes calldata signature) internal view {
+        if (!SignatureChecker.isValidSignatureNowCalldata(owner, _hashTypedDataV4(structHash), signature)) {
+            revert InvalidSignature(owner);
+        }
+    }
+
+    /// @dev EIP-712 hashStruct of a `NewKey`.
+    function _hashNewKey(NewKey calldata key) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                NEW_KEY_TYPEHASH,
+                key.algorithm,
+                keccak256(key.publicKey),
+                key.scopes,
+                key.notBefore,
+                key.expiresAt,
+                keccak256(key.proof)
+            )
+        );
+    }
+
+    /// @dev Validates `key` against policy, checks an ECDSA proof for `owner`, and writes
+    ///      its single slot under `owner`'s namespace.
+    function _storeKey(address owner, NewKey calldata key, uint16 version, Policy memory p, uint96 link)
         internal
         returns (bytes32 keyId)
     {
@@ -480,10 +686,10 @@ contract KeyRegistry is IKeyRegistry {
         }
         if (expiresAt - notBefore > p.maxLifetime) revert LifetimeTooLong(expiresAt - notBefore, p.maxLifetime);
 
-        keyId = _computeKeyId(msg.sender, pub);
+        keyId = _computeKeyId(owner, pub);
         // Every stored key has a non-zero state, so a zero slot means "never registered".
         if (_keys[keyId].flags != 0) revert KeyAlreadyRegistered(keyId);
-        if (alg != Algorithm.Ed25519) _checkEcdsaProof(alg, pub, key.proof, keyId);
+        if (alg != Algorithm.Ed25519) _checkEcdsaProof(owner, alg, pub, key.proof, keyId);
         _keys[keyId] = StoredKey({
             notBefore: notBefore,
             expiresAt: expiresAt,
@@ -496,21 +702,25 @@ contract KeyRegistry is IKeyRegistry {
         });
     }
 
-    /// @dev The caller starts one more lineage: refused for a revoked owner or at the cap.
+    /// @dev `owner` starts one more lineage: refused for a revoked owner or at the cap.
     ///      Returns the policy, which the caller needs next (one SLOAD for both).
-    function _countNewLineage() internal returns (Policy memory p) {
+    function _countNewLineage(address owner) internal returns (Policy memory p) {
         p = _policy;
         uint16 maxKeysPerOwner = p.maxKeysPerOwner;
-        OwnerRecord storage o = _owners[msg.sender];
-        if (o.revoked) revert OwnerIsRevoked(msg.sender);
+        OwnerRecord storage o = _owners[owner];
+        if (o.revoked) revert OwnerIsRevoked(owner);
         uint32 live = o.liveKeys;
-        if (live >= maxKeysPerOwner) revert TooManyKeys(msg.sender, live, maxKeysPerOwner);
+        if (live >= maxKeysPerOwner) revert TooManyKeys(owner, live, maxKeysPerOwner);
         o.liveKeys = live + 1;
     }
 
-    /// @dev The new key must have signed SHA-256(proofOfPossessionMessage(caller, keyId)).
-    function _checkEcdsaProof(Algorithm alg, bytes calldata pub, bytes calldata proof, bytes32 keyId) internal view {
-        bytes32 h = sha256(proofOfPossessionMessage(msg.sender, keyId));
+    /// @dev The new key must have signed SHA-256(proofOfPossessionMessage(owner, keyId)):
+    ///      the owner's, also when its rotator or a relayer sends the key.
+    function _checkEcdsaProof(address owner, Algorithm alg, bytes calldata pub, bytes calldata proof, bytes32 keyId)
+        internal
+        view
+    {
+        bytes32 h = sha256(proofOfPossessionMessage(owner, keyId));
         bytes32 r = bytes32(proof[0:32]);
         bytes32 s = bytes32(proof[32:64]);
         uint256 x = uint256(bytes32(pub[1:33]));
@@ -566,13 +776,20 @@ contract KeyRegistry is IKeyRegistry {
     }
 
     /// @dev Separate frame: the event has more fields than `rotate`'s stack can hold.
-    function _emitRotated(bytes32 oldKeyId, bytes32 newKeyId, uint16 version, uint32 oldExpiresAt, NewKey calldata key)
-        internal
-    {
+    function _emitRotated(
+        bytes32 oldKeyId,
+        bytes32 newKeyId,
+        address owner,
+        address by,
+        uint16 version,
+        uint32 oldExpiresAt,
+        NewKey calldata key
+    ) internal {
         emit KeyRotated(
             oldKeyId,
             newKeyId,
-            msg.sender,
+            owner,
+            by,
             version,
             key.algorithm,
             key.scopes,
@@ -603,10 +820,22 @@ contract KeyRegistry is IKeyRegistry {
         if (k.flags == 0) revert KeyNotFound(keyId);
     }
 
-    function _ownedKey(bytes32 keyId) internal view returns (StoredKey storage k) {
+    /// @dev The key, which must exist and be `owner`'s (`NotKeyOwner` names `owner` as the caller).
+    function _keyOf(bytes32 keyId, address owner) internal view returns (StoredKey storage k) {
+        k = _existingKey(keyId);
+        address keyOwner = _ownerOf(keyId);
+        if (keyOwner != owner) revert NotKeyOwner(keyId, owner, keyOwner);
+    }
+
+    /// @dev The key, which must exist and be the caller's or have the caller as its
+    ///      owner's rotator (`byRotator`). The owner's own call reads no extra slot.
+    function _callerKey(bytes32 keyId) internal view returns (StoredKey storage k, bool byRotator) {
         k = _existingKey(keyId);
         address owner = _ownerOf(keyId);
-        if (owner != msg.sender) revert NotKeyOwner(keyId, msg.sender, owner);
+        if (owner != msg.sender) {
+            if (_owners[owner].rotator != msg.sender) revert NotKeyOwner(keyId, msg.sender, owner);
+            byRotator = true;
+        }
     }
 
     /// @dev Revokes `k` or, if it is already revoked (by its owner while a proposal waited
@@ -615,7 +844,7 @@ contract KeyRegistry is IKeyRegistry {
     ///      under `maxKeysPerOwner`, and its predecessor's running overlap ends now
     ///      (`OverlapEnded`), so a revoked lineage holds no valid key (else rotating and
     ///      revoking heads would keep valid keys beyond the cap).
-    function _revokeOrSkip(StoredKey storage k, bytes32 keyId, string calldata reason) internal {
+    function _revokeOrSkip(StoredKey storage k, bytes32 keyId, string calldata reason, address by) internal {
         uint8 flags = k.flags;
         OwnerRecord storage o = _owners[_ownerOf(keyId)];
         if (_state(flags) == KeyState.Revoked || o.revoked) {
@@ -623,7 +852,7 @@ contract KeyRegistry is IKeyRegistry {
             return;
         }
         k.flags = flags & ~STATE_MASK | uint8(KeyState.Revoked);
-        emit KeyRevoked(keyId, msg.sender, reason);
+        emit KeyRevoked(keyId, by, reason);
         if (flags & ROTATED == 0) {
             uint32 live = o.liveKeys;
             if (live != 0) o.liveKeys = live - 1;
@@ -637,7 +866,7 @@ contract KeyRegistry is IKeyRegistry {
         StoredKey storage k = _existingKey(keyId);
         uint8 flags = k.flags;
         KeyState state = _state(flags);
-        if (state == KeyState.Suspended && _owners[_ownerOf(keyId)].revoked) state = KeyState.Revoked;
+        if (state != KeyState.Revoked && _owners[_ownerOf(keyId)].revoked) state = KeyState.Revoked;
         if (state != KeyState.Suspended) {
             emit KeySkipped(keyId, state);
             return;

@@ -71,12 +71,20 @@ interface IKeyRegistry {
     }
 
     /// @notice What the registry keeps per owner. One storage slot.
-    /// @dev Layout: liveKeys (32) | revoked (8). `liveKeys` counts lineages whose head is
-    ///      not revoked (expired ones included: revoke them to free room under
-    ///      `Policy.maxKeysPerOwner`).
+    /// @dev Layout: liveKeys (32) | revoked (8) | rotator (160) | nonce (32), 24 bits free.
+    ///      `liveKeys` counts lineages whose head is not revoked (expired ones included:
+    ///      revoke them to free room under `Policy.maxKeysPerOwner`). `rotator` may rotate
+    ///      (same or narrower scopes) and revoke the owner's keys (`setRotator`; zero: none).
+    ///      `nonce` is the nonce the owner's next signed operation must carry (`nonces`).
+    ///      It lives here, not in a mapping of its own, because every signed operation
+    ///      reads and writes this slot anyway (cap count, revoked flag, rotator): a
+    ///      separate nonce slot would cost a cold read and a write (22,100 gas the first
+    ///      time) per signed operation. 2^32 signed operations per owner is beyond reach.
     struct OwnerRecord {
         uint32 liveKeys;
         bool revoked;
+        address rotator;
+        uint32 nonce;
     }
 
     /// @notice The DAO's policy. One storage slot.
@@ -203,6 +211,15 @@ interface IKeyRegistry {
     error NoPendingGovernance();
     /// @notice Only governance, the guardian remover or the guardian itself may remove a guardian.
     error NotGuardianRemover(address caller);
+    /// @notice A rotator's rotation would give the new key a scope bit the old key lacks:
+    ///         a rotator may keep or narrow a key's scopes, only the owner may widen them.
+    error ScopesWidened(uint8 oldScopes, uint8 newScopes);
+    /// @notice The signed operation's deadline has passed.
+    error SignatureExpired(uint256 deadline, uint256 currentTime);
+    /// @notice The signature is not `owner`'s over this operation's EIP-712 digest (wrong
+    ///         signer, parameters, registry, chain, or a nonce other than `nonces(owner)`:
+    ///         the nonce is part of the digest, so a used signature fails here).
+    error InvalidSignature(address owner);
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -224,10 +241,13 @@ interface IKeyRegistry {
 
     /// @notice `newKeyId` became version `version` of `oldKeyId`'s lineage (same owner and
     ///         label); the old key's expiry was set to `oldExpiresAt`.
+    /// @param by Who rotated: the owner (also for `rotateFor`, which the owner signed,
+    ///        whoever submitted it) or the owner's rotator.
     event KeyRotated(
         bytes32 indexed oldKeyId,
         bytes32 indexed newKeyId,
         address indexed owner,
+        address by,
         uint16 version,
         Algorithm algorithm,
         uint8 scopes,
@@ -243,7 +263,8 @@ interface IKeyRegistry {
     /// @notice The key two versions behind a new head stopped at `expiresAt` (the rotation's
     ///         block time): its successor was rotated before its overlap ran out.
     event OverlapEnded(bytes32 indexed keyId, uint32 expiresAt);
-    /// @notice A key was revoked, finally, by its owner or by governance.
+    /// @notice A key was revoked, finally, by its owner (also for `revokeFor`, which the
+    ///         owner signed), the owner's rotator, or governance.
     event KeyRevoked(bytes32 indexed keyId, address indexed by, string reason);
     /// @notice A guardian suspended a key pending the DAO; the suspension lapses at `until`
     ///         unless governance extends it (`SuspensionExtended`) or revokes the key.
@@ -261,6 +282,10 @@ interface IKeyRegistry {
     ///         `state` (revoked, or no longer suspended): a queued proposal or a batch
     ///         with a duplicate still executes. The key's state did not change.
     event KeySkipped(bytes32 indexed keyId, KeyState state);
+    /// @notice `owner` appointed `rotator` (zero: removed it) to rotate and revoke its keys.
+    event RotatorUpdated(address indexed owner, address indexed rotator);
+    /// @notice `owner` cancelled its signed operation with nonce `nonce` (`useNonce`).
+    event NonceUsed(address indexed owner, uint256 nonce);
     /// @notice Governance changed the policy.
     event PolicyUpdated(
         uint32 maxLifetime,
@@ -298,6 +323,10 @@ interface IKeyRegistry {
     ///         its overlap still runs, stops now (`OverlapEnded`): at most two versions of a
     ///         lineage are valid at once. A suspended key can be rotated (it stays
     ///         suspended): an owner is never stuck behind a guardian's suspension.
+    ///         The owner's rotator may call it too: the new key is the OWNER's (its id in
+    ///         the owner's namespace, its proof signed for the owner), its scopes must be
+    ///         the old key's or fewer (`ScopesWidened`), and a suspended key is refused
+    ///         (`InvalidKeyState`): escaping a guardian is the owner's call alone.
     function rotate(bytes32 oldKeyId, NewKey calldata key, uint32 overlap) external returns (bytes32 newKeyId);
 
     /// @notice Moves a rotated-out key's expiry later (roll-back), within policy bounds and
@@ -307,12 +336,72 @@ interface IKeyRegistry {
 
     /// @notice Revokes the caller's key, immediately and finally. Revoking a lineage's head
     ///         ends the lineage: a predecessor still in its overlap stops now (`OverlapEnded`).
+    ///         The owner's rotator may revoke it too (`KeyRevoked.by` names the rotator).
     function revoke(bytes32 keyId, string calldata reason) external;
 
     /// @notice Revokes several of the caller's keys in one transaction (incident response).
     ///         Keys already revoked (and duplicates) are skipped with `KeySkipped`; a key
-    ///         the caller does not own, or an unknown id, reverts the whole batch.
+    ///         the caller neither owns nor is the rotator of, or an unknown id, reverts the
+    ///         whole batch.
     function revokeBatch(bytes32[] calldata keyIds, string calldata reason) external;
+
+    /// @notice Appoints `rotator` to rotate (same or narrower scopes) and revoke all of the
+    ///         caller's keys, replacing the previous one; `address(0)` removes it. A rotator
+    ///         can never register, extend an overlap, appoint a rotator or sign for the owner.
+    function setRotator(address rotator) external;
+
+    /// @notice Cancels the caller's next signed operation: the nonce it carries is used
+    ///         up, so a signature handed out but not yet submitted can never be.
+    /// @return nonce The nonce that was used up.
+    function useNonce() external returns (uint256 nonce);
+
+    /*//////////////////////////////////////////////////////////////
+                          SIGNED OPERATIONS
+    //////////////////////////////////////////////////////////////*/
+
+    // `owner` signs EIP-712 typed data (domain "KeyLedger KeyRegistry", version "2", this
+    // chain, this registry), anyone submits and pays. Every message binds `owner`, the
+    // owner's current nonce (`nonces`) and a deadline; contract wallets sign through
+    // ERC-1271. The operation then runs exactly as if `owner` had sent it.
+
+    /// @notice `register` for `owner`, who signed `Register(address owner,NewKey key,string
+    ///         label,uint256 nonce,uint256 deadline)` (with `NewKey`'s fields).
+    /// @param deadline Last second (block time) at which the signature may be submitted.
+    /// @param signature 65-byte ECDSA signature of an EOA owner, or whatever the owner's
+    ///        ERC-1271 `isValidSignature` accepts (a Safe: its owners' signatures).
+    function registerFor(
+        address owner,
+        NewKey calldata key,
+        string calldata label,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (bytes32 keyId);
+
+    /// @notice `rotate` for `owner`, who signed `Rotate(address owner,bytes32 oldKeyId,NewKey
+    ///         key,uint32 overlap,uint256 nonce,uint256 deadline)`. `oldKeyId` must be
+    ///         `owner`'s (`NotKeyOwner`); the owner may widen scopes and rotate a suspended key.
+    function rotateFor(
+        address owner,
+        bytes32 oldKeyId,
+        NewKey calldata key,
+        uint32 overlap,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (bytes32 newKeyId);
+
+    /// @notice `revoke` for `owner`, who signed `Revoke(address owner,bytes32 keyId,string
+    ///         reason,uint256 nonce,uint256 deadline)`; `KeyRevoked.by` is the owner.
+    function revokeFor(address owner, bytes32 keyId, string calldata reason, uint256 deadline, bytes calldata signature)
+        external;
+
+    /// @notice `extendOverlap` for `owner`, who signed `ExtendOverlap(address owner,bytes32
+    ///         keyId,uint32 expiresAt,uint256 nonce,uint256 deadline)`.
+    function extendOverlapFor(address owner, bytes32 keyId, uint32 expiresAt, uint256 deadline, bytes calldata signature)
+        external;
+
+    /// @notice `setRotator` for `owner`, who signed `SetRotator(address owner,address
+    ///         rotator,uint256 nonce,uint256 deadline)`.
+    function setRotatorFor(address owner, address rotator, uint256 deadline, bytes calldata signature) external;
 
     /*//////////////////////////////////////////////////////////////
                                GUARDIANS
@@ -407,8 +496,14 @@ interface IKeyRegistry {
     /// @notice The current policy.
     function policy() external view returns (Policy memory);
 
-    /// @notice What the registry keeps about `owner` (live lineages, revoked).
+    /// @notice What the registry keeps about `owner` (live lineages, revoked, rotator, nonce).
     function ownerRecord(address owner) external view returns (OwnerRecord memory);
+
+    /// @notice The nonce `owner`'s next signed operation must carry.
+    function nonces(address owner) external view returns (uint256);
+
+    /// @notice The address that may rotate and revoke `owner`'s keys (zero: none).
+    function rotatorOf(address owner) external view returns (address);
 
     /// @notice The id `owner` gets for `publicKey` (see the contract's @dev).
     function computeKeyId(address owner, bytes calldata publicKey) external pure returns (bytes32);

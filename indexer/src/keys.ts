@@ -24,7 +24,11 @@ for (const name of keyEventNames) {
     const block = event.block.number as bigint;
     const at = event.block.timestamp as bigint;
     const args = event.args as Record<string, unknown>;
-    const actor = ((args.by ?? args.guardian ?? args.owner ?? event.transaction.from) as Address).toLowerCase() as Hex;
+    // Who acted, as the event says: `by` (the owner, its rotator, or governance; for a
+    // signed operation the signing owner, never the relayer), the guardian, or the
+    // owner. An overlap is only ever extended by its owner (itself or signed), whose
+    // address starts the key id; OverlapEnded falls back to the transaction's sender.
+    const actor = ((args.by ?? args.guardian ?? args.owner ?? (name === "OverlapExtended" ? String(args.keyId).slice(0, 42) : event.transaction.from)) as Address).toLowerCase() as Hex;
     for (const { keyId, next, created } of changes) {
       let row: KeyRow;
       if (created) {

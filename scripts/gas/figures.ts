@@ -14,6 +14,13 @@ export const gasOperations = [
   { id: "governanceRevoke", label: "governanceRevoke" },
   { id: "governanceRevokeLineage.3", label: "governanceRevokeLineage, 3 versions" },
   { id: "governanceRevokeOwner", label: "governanceRevokeOwner (all of an owner's keys)" },
+  { id: "setRotator", label: "setRotator (an owner with keys)" },
+  { id: "rotate.byRotator", label: "rotate by the owner's rotator (Ed25519 → Ed25519)" },
+  { id: "registerFor.ed25519", label: "registerFor (Ed25519, signed by the owner, sent by a relayer)" },
+  { id: "rotateFor", label: "rotateFor (Ed25519 → Ed25519, signed)" },
+  { id: "extendOverlapFor", label: "extendOverlapFor (signed)" },
+  { id: "revokeFor", label: "revokeFor (signed)" },
+  { id: "setRotatorFor", label: "setRotatorFor (signed)" },
 ] as const;
 
 export type GasOperation = (typeof gasOperations)[number]["id"];

@@ -4,6 +4,13 @@ import { p256 } from "@noble/curves/p256";
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { network } from "hardhat";
 import { type Address, getContract, type Hash, toHex } from "viem";
+import {
+  extendOverlapForTypedData,
+  registerForTypedData,
+  revokeForTypedData,
+  rotateForTypedData,
+  setRotatorForTypedData,
+} from "../../src/chain/signedOperations/index.ts";
 import { keyRegistryAbi } from "../../src/generated/abis.ts";
 import { computeKeyId, proofOfPossessionMessage } from "../../src/keys/index.ts";
 import type { GasFigures } from "./figures.ts";
@@ -33,8 +40,10 @@ const algorithmOf: Record<Curve, number> = { ed25519: 1, p256: 2, secp256k1: 3 }
  */
 export async function measureGas({ connection }: MeasureGasParameters = {}): Promise<MeasureGasReturnType> {
   const { viem, networkHelpers } = connection ?? (await network.create());
-  const [governance, owner, guardian, other] = await viem.getWalletClients();
-  if (!governance || !owner || !guardian || !other) throw new Error("the Hardhat network needs at least 4 accounts");
+  const [governance, owner, guardian, other, signer, relayer, rotator] = await viem.getWalletClients();
+  if (!governance || !owner || !guardian || !other || !signer || !relayer || !rotator) {
+    throw new Error("the Hardhat network needs at least 7 accounts");
+  }
   const publicClient = await viem.getPublicClient();
   const chainId = await publicClient.getChainId();
 
@@ -113,6 +122,35 @@ export async function measureGas({ connection }: MeasureGasParameters = {}): Pro
   await gasOf(() => registry(other).write.rotate([v2.keyId, v3.args, HOUR]));
   figures["governanceRevokeLineage.3"] = await gasOf(() => registry(governance).write.governanceRevokeLineage([v1.keyId, reason]));
   figures.governanceRevokeOwner = await gasOf(() => registry(governance).write.governanceRevokeOwner([owner.account.address, reason]));
+
+  // The rotator and the signed operations, for an owner (`signer`) that already has a key.
+  const by = signer.account.address;
+  const s1 = newKey("ed25519", by);
+  await gasOf(() => registry(signer).write.register([s1.args, label]));
+  figures.setRotator = await gasOf(() => registry(signer).write.setRotator([rotator.account.address]));
+  const s2 = newKey("ed25519", by);
+  figures["rotate.byRotator"] = await gasOf(() => registry(rotator).write.rotate([s1.keyId, s2.args, HOUR]));
+
+  // Signed by the owner (eth_signTypedData_v4: deterministic), sent by the relayer.
+  const deadline = BigInt(base + 365 * DAY);
+  const signed = { chainId, registry: deployed.address, owner: by, deadline };
+  const nonce = () => registry(signer).read.nonces([by]);
+  const s3 = newKey("ed25519", by);
+  const registerSig = await signer.signTypedData(registerForTypedData({ ...signed, nonce: await nonce(), key: s3.args, label }));
+  figures["registerFor.ed25519"] = await gasOf(() => registry(relayer).write.registerFor([by, s3.args, label, deadline, registerSig]));
+  const s4 = newKey("ed25519", by);
+  const rotateSig = await signer.signTypedData(rotateForTypedData({ ...signed, nonce: await nonce(), oldKeyId: s3.keyId, key: s4.args, overlap: HOUR }));
+  figures.rotateFor = await gasOf(() => registry(relayer).write.rotateFor([by, s3.keyId, s4.args, HOUR, deadline, rotateSig]));
+  const extendTo = clock + 2 * HOUR;
+  const extendSig = await signer.signTypedData(extendOverlapForTypedData({ ...signed, nonce: await nonce(), keyId: s3.keyId, expiresAt: extendTo }));
+  figures.extendOverlapFor = await gasOf(() => registry(relayer).write.extendOverlapFor([by, s3.keyId, extendTo, deadline, extendSig]));
+  // A version-1 head, as for `revoke`.
+  const s5 = newKey("ed25519", by);
+  await gasOf(() => registry(signer).write.register([s5.args, label]));
+  const revokeSig = await signer.signTypedData(revokeForTypedData({ ...signed, nonce: await nonce(), keyId: s5.keyId, reason }));
+  figures.revokeFor = await gasOf(() => registry(relayer).write.revokeFor([by, s5.keyId, reason, deadline, revokeSig]));
+  const rotatorSig = await signer.signTypedData(setRotatorForTypedData({ ...signed, nonce: await nonce(), rotator: relayer.account.address }));
+  figures.setRotatorFor = await gasOf(() => registry(relayer).write.setRotatorFor([by, relayer.account.address, deadline, rotatorSig]));
   return figures as GasFigures;
 }
 

@@ -11,3 +11,22 @@ export { contractNames, InvalidManifestError, loadManifest, validateManifest, ty
 export { publicKeyFromRaw, type PublicKeyFromRawParameters } from "./publicKeyFromRaw.ts";
 export { verifyProofOfPossession, type VerifyProofOfPossessionParameters } from "./verifyProofOfPossession.ts";
 export { CheckpointError, type CheckpointHeader, checkpointFormat, checkpointVersion } from "./checkpoint/index.ts";
+export {
+  extendOverlapForTypedData,
+  type ExtendOverlapForTypedDataParameters,
+  registerForTypedData,
+  type RegisterForTypedDataParameters,
+  registryDomain,
+  type RegistryDomainParameters,
+  registryDomainName,
+  registryDomainVersion,
+  revokeForTypedData,
+  type RevokeForTypedDataParameters,
+  rotateForTypedData,
+  type RotateForTypedDataParameters,
+  setRotatorForTypedData,
+  type SetRotatorForTypedDataParameters,
+  type SignedNewKey,
+  type SignedOperationBase,
+  signedOperationTypes,
+} from "./signedOperations/index.ts";

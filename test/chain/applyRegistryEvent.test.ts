@@ -38,7 +38,7 @@ describe("applyRegistryEvent", () => {
       registered,
       {
         eventName: "KeyRotated",
-        args: { oldKeyId: A, newKeyId: B, owner, version: 2, algorithm: 1, scopes: 1, notBefore: 50, expiresAt: 200, oldExpiresAt: 60, publicKey: "0x03", proof: "0x04" },
+        args: { oldKeyId: A, newKeyId: B, owner, by: owner, version: 2, algorithm: 1, scopes: 1, notBefore: 50, expiresAt: 200, oldExpiresAt: 60, publicKey: "0x03", proof: "0x04" },
       },
       { eventName: "KeySuspended", args: { keyId: B, guardian: owner, reason: "leak?", until: 500 } },
       { eventName: "OverlapExtended", args: { keyId: A, expiresAt: 70 } },

@@ -8,7 +8,7 @@
 //   (e) one owner floods every index with keys (per-owner cap).
 import { p256 } from "@noble/curves/p256";
 import { network } from "hardhat";
-import { bytesToBigInt, getAddress, type Hex, hexToBytes, numberToHex } from "viem";
+import { bytesToBigInt, getAddress, type Hex, hexToBytes, numberToHex, zeroAddress } from "viem";
 import { describe, expect, it } from "vitest";
 import { type Algorithm, algorithms, computeKeyId, generateKey, keyIdOwner, signProofOfPossession } from "../../src/keys/index.ts";
 import {
@@ -83,7 +83,7 @@ describe("attack (a): squatting a victim's public key from another wallet", () =
       } else {
         await expectRevert(squat, f.registry, "InvalidProof", [squatterId]);
         expect((await record(f, squatterId)).state).toBe(KeyState.Unknown);
-        expect(await ownerRecord(f, f.mallory)).toEqual({ liveKeys: 0, revoked: false });
+        expect(await ownerRecord(f, f.mallory)).toEqual({ liveKeys: 0, revoked: false, rotator: zeroAddress, nonce: 0 });
       }
       // Whatever the squatter did, the victim's id is untouched and its registration succeeds.
       expect((await record(f, victimId)).state).toBe(KeyState.Unknown);
@@ -129,7 +129,7 @@ describe("attack (a): squatting a victim's public key from another wallet", () =
       const offCurveRefused = f.as(f.alice).write.register([{ ...args, publicKey: offCurve }, "bot"]);
       await expectRevert(offCurveRefused, f.registry, "InvalidProof", [offId]);
       // Nothing was stored; the genuine proof still works.
-      expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 0, revoked: false });
+      expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 0, revoked: false, rotator: zeroAddress, nonce: 0 });
       await f.as(f.alice).write.register([args, "bot"]);
       expect((await record(f, victimId)).owner).toBe(address(f.alice));
     });
@@ -199,7 +199,7 @@ describe("attack (c): a rogue guardian", () => {
     expect(await record(f, old.keyId)).toMatchObject({ state: KeyState.Suspended, rotated: true });
     expect(await record(f, next.key.keyId)).toMatchObject({ state: KeyState.Active, version: 2, suspendedUntil: 0 });
     // A rotation does not reset the cap count either.
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 1, revoked: false });
+    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
   });
 
   it("the DAO extends a running suspension (SuspensionExtended) and it lapses at the new end", async () => {
@@ -282,7 +282,7 @@ describe("attack (d): the owner rotates while a governance revoke is voted on", 
   it("... governanceRevokeLineage revokes the voted key and every later version, and frees one place", async () => {
     const f = await load();
     const [v1, v2, v3] = await lineage(f);
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 1, revoked: false });
+    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
     const hash = await f.as(f.governance).write.governanceRevokeLineage([v1, "proposal 12"]);
     await expectEvents(
       f.publicClient,
@@ -294,11 +294,11 @@ describe("attack (d): the owner rotates while a governance revoke is voted on", 
       expect((await record(f, keyId)).state).toBe(KeyState.Revoked);
       expect(await status(f, keyId)).toEqual([false, Reason.Revoked]);
     }
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 0, revoked: false });
+    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 0, revoked: false, rotator: zeroAddress, nonce: 0 });
     // Executed again (a duplicate proposal): everything is skipped, nothing reverts.
     const again = await f.as(f.governance).write.governanceRevokeLineage([v1, "again"]);
     await expectEvents(f.publicClient, f.registry, again, [v1, v2, v3].map((keyId) => ({ eventName: "KeySkipped", args: { keyId, state: KeyState.Revoked } })));
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 0, revoked: false });
+    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 0, revoked: false, rotator: zeroAddress, nonce: 0 });
   });
 
   it("governanceRevokeLineage from a middle version spares earlier ones, skips revoked ones and refuses unknown ids", async () => {
@@ -327,7 +327,7 @@ describe("attack (d): the owner rotates while a governance revoke is voted on", 
     await f.as(f.alice).write.revoke([revoked, "mine"]);
     const later = (await registerKey(f, { notBefore: (await f.time.latest()) + DAY })).keyId;
     const bobs = (await registerKey(f, { owner: f.bob })).keyId;
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 3, revoked: false });
+    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 3, revoked: false, rotator: zeroAddress, nonce: 0 });
 
     await expectRevert(f.as(f.alice).write.governanceRevokeOwner([f.alice.account.address, "x"]), f.registry, "NotGovernance", [
       f.alice.account.address,
@@ -336,7 +336,7 @@ describe("attack (d): the owner rotates while a governance revoke is voted on", 
     await expectEvents(f.publicClient, f.registry, hash, [
       { eventName: "OwnerRevoked", args: { owner: address(f.alice), by: address(f.governance), reason: "proposal 14" } },
     ]);
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 0, revoked: true });
+    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 0, revoked: true, rotator: zeroAddress, nonce: 0 });
     for (const keyId of [v1, v2, v3, suspended, later]) {
       expect(await status(f, keyId), keyId).toEqual([false, Reason.OwnerRevoked]);
       expect((await record(f, keyId)).state).toBe(KeyState.Revoked);
@@ -361,7 +361,7 @@ describe("attack (d): the owner rotates while a governance revoke is voted on", 
     // Other owners are untouched.
     expect(await status(f, bobs)).toEqual([true, Reason.Valid]);
     await registerKey(f, { owner: f.bob });
-    expect(await ownerRecord(f, f.bob)).toEqual({ liveKeys: 2, revoked: false });
+    expect(await ownerRecord(f, f.bob)).toEqual({ liveKeys: 2, revoked: false, rotator: zeroAddress, nonce: 0 });
   });
 
   it("governanceRevokeOwner reaches an owner with no keys yet (a known bad wallet)", async () => {
@@ -378,7 +378,7 @@ describe("attack (e): the per-owner cap on live lineages", () => {
     await setPolicy(f, { maxKeysPerOwner: 3 });
     for (let i = 1; i <= 3; i++) {
       await registerKey(f);
-      expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: i, revoked: false });
+      expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: i, revoked: false, rotator: zeroAddress, nonce: 0 });
     }
     const extra = await makeNewKey(f, { owner: f.alice });
     await expectRevert(f.as(f.alice).write.register([extra.args, "bot"]), f.registry, "TooManyKeys", [f.alice.account.address, 3n, 3n]);
@@ -388,12 +388,12 @@ describe("attack (e): the per-owner cap on live lineages", () => {
       3n,
       3n,
     ]);
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 3, revoked: false });
+    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 3, revoked: false, rotator: zeroAddress, nonce: 0 });
     await registerKey(f, { owner: f.bob });
     // A failed registration costs no place.
     const bad = await makeNewKey(f, { owner: f.bob });
     await expectRevert(f.as(f.bob).write.register([{ ...bad.args, proof: "0x" }, "bot"]), f.registry, "InvalidProofLength", [0n]);
-    expect(await ownerRecord(f, f.bob)).toEqual({ liveKeys: 1, revoked: false });
+    expect(await ownerRecord(f, f.bob)).toEqual({ liveKeys: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
   });
 
   it("rotating at the cap is allowed; revoking a rotated-out key frees nothing; revoking the head frees one place", async () => {
@@ -403,15 +403,15 @@ describe("attack (e): the per-owner cap on live lineages", () => {
     await registerKey(f);
     const a2 = await makeNewKey(f, { owner: f.alice });
     await f.as(f.alice).write.rotate([a.keyId, a2.args, HOUR]);
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 2, revoked: false });
+    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 2, revoked: false, rotator: zeroAddress, nonce: 0 });
     await f.as(f.alice).write.revoke([a.keyId, "old version"]);
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 2, revoked: false });
+    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 2, revoked: false, rotator: zeroAddress, nonce: 0 });
     const extra = await makeNewKey(f, { owner: f.alice });
     await expectRevert(f.as(f.alice).write.register([extra.args, "bot"]), f.registry, "TooManyKeys", [f.alice.account.address, 2n, 2n]);
     await f.as(f.alice).write.revoke([a2.key.keyId, "retired"]);
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 1, revoked: false });
+    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
     await f.as(f.alice).write.register([extra.args, "bot"]);
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 2, revoked: false });
+    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 2, revoked: false, rotator: zeroAddress, nonce: 0 });
   });
 
   it("a head revoked by anyone frees its place: governance, a batch, a suspended head; a skipped duplicate frees nothing more", async () => {
@@ -457,7 +457,7 @@ describe("attack (e): the per-owner cap on live lineages", () => {
     await expectRevert(f.as(f.alice).write.register([extra.args, "bot"]), f.registry, "TooManyKeys", [f.alice.account.address, 1n, 1n]);
     await f.as(f.alice).write.revoke([next.key.keyId, "x"]);
     await f.as(f.alice).write.register([extra.args, "bot"]);
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 1, revoked: false });
+    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
   });
 });
 

@@ -386,6 +386,7 @@ describe("KeyRegistry: rotate", () => {
           oldKeyId: old.keyId,
           newKeyId: next.key.keyId,
           owner: address(f.alice),
+          by: address(f.alice),
           version: 2,
           algorithm: Alg.EcdsaP256,
           scopes: next.args.scopes,
@@ -539,8 +540,9 @@ describe("KeyRegistry: rotate", () => {
     const old = await registerKey(f);
     // 65,535 rotations are out of reach of a test; set the version field of the
     // packed record (StoredKey: notBefore 0..31, expiresAt 32..63, originalExpiresAt
-    // 64..95, suspendedUntil 96..127, version 128..143; mapping at slot 0) instead.
-    const slot = keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "uint256" }], [old.keyId, 0n]));
+    // 64..95, suspendedUntil 96..127, version 128..143; mapping at slot 2, after
+    // OpenZeppelin EIP712's two) instead.
+    const slot = keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "uint256" }], [old.keyId, 2n]));
     const value = BigInt((await f.publicClient.getStorageAt({ address: f.registry.address, slot })) ?? "0x0");
     await networkHelpers.setStorageAt(f.registry.address, slot, value | (0xffffn << 128n));
     expect((await record(f, old.keyId)).version).toBe(0xffff);

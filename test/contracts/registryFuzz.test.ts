@@ -498,6 +498,9 @@ function assertChangeAllowed(
     // Rotating or revoking the successor of a rotated-out key ends that key's overlap (never
     // extends it): the owner either way, governance by revoking the head.
     ((owner || governance) && !stateChanged && !suspensionChanged && before.rotated && after.rotated && after.expiresAt < before.expiresAt) ||
+    // Both in one batch: revoking the head ends the predecessor's overlap, then the
+    // batch revokes the predecessor too.
+    ((owner || governance) && !suspensionChanged && after.state === KeyState.Revoked && before.rotated && after.rotated && after.expiresAt < before.expiresAt) ||
     // Governance: revoke anything live (a key, a lineage, an owner), lift a suspension
     // (lapsed or not), move a running suspension's end later.
     (governance && onlyState && after.state === KeyState.Revoked) ||
@@ -936,7 +939,9 @@ class Runner {
     const touchedOwners = new Set<Address>([sender, ...outcome.keys.map((id) => lower(id.slice(0, 42)))]);
     if (op.name === "governanceRevokeOwner") touchedOwners.add(lower(op.owner));
     for (const owner of touchedOwners) {
-      const chain = await this.read.ownerRecord([owner]);
+      // The fuzzed operations never appoint a rotator nor sign: only the cap and the revocation are modelled.
+      const { liveKeys, revoked } = await this.read.ownerRecord([owner]);
+      const chain = { liveKeys, revoked };
       expect(chain, `${context}: owner record of ${owner}`).toEqual(model.owners.get(owner) ?? { liveKeys: 0, revoked: false });
     }
     for (const log of logs) {
@@ -1110,7 +1115,9 @@ class Runner {
     }
     // Owner records: as the model says, and liveKeys = the owner's lineage heads not revoked (0 once revoked).
     for (const owner of this.addresses) {
-      const chain = await this.read.ownerRecord([owner]);
+      // The fuzzed operations never appoint a rotator nor sign: only the cap and the revocation are modelled.
+      const { liveKeys, revoked } = await this.read.ownerRecord([owner]);
+      const chain = { liveKeys, revoked };
       expect(chain, `${context}: owner record of ${owner}`).toEqual(model.owners.get(owner) ?? { liveKeys: 0, revoked: false });
       const heads = ids.filter((id) => {
         const k = model.keys.get(id)!;
@@ -1245,7 +1252,11 @@ class Runner {
         break;
       case "KeySkipped":
         // Nothing changed: the key was already in the target state.
-        expect(key(log.args.keyId).state, "KeySkipped names the state the key is in").toBe(log.args.state);
+        // A revoked owner's keys are revoked without a per-key event: revoke calls name them
+        // Revoked, while unsuspend names a (not suspended) one by its stored state.
+        if (!(x.owners.get(key(log.args.keyId).owner)?.revoked && log.args.state === KeyState.Revoked)) {
+          expect(key(log.args.keyId).state, "KeySkipped names the state the key is in").toBe(log.args.state);
+        }
         break;
       case "PolicyUpdated":
         x.policy = { ...log.args };

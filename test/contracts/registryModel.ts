@@ -93,13 +93,18 @@ export type PredictParameters = { model: RegistryModel; op: RegistryOp; sender: 
 
 const MAX_BATCH = 256;
 const U32 = 2 ** 32 - 1;
-/** Storage slots in KeyRegistry's declaration order: _keys, _owners, _policy, governance, pendingGovernance, isGuardian, _scopeNames. */
-const OWNERS_SLOT = 1n;
-const POLICY_SLOT = 2n;
-const GOVERNANCE_SLOT = 3n;
-const PENDING_GOVERNANCE_SLOT = 4n;
-const GUARDIANS_SLOT = 5n;
-const SCOPE_NAMES_SLOT = 6n;
+/**
+ * Storage slots in KeyRegistry's declaration order, after OpenZeppelin EIP712's two
+ * (its name and version fallbacks, slots 0 and 1, never written for short strings):
+ * _keys, _owners, _policy, governance, pendingGovernance, isGuardian, _scopeNames.
+ */
+const KEYS_SLOT = 2n;
+const OWNERS_SLOT = 3n;
+const POLICY_SLOT = 4n;
+const GOVERNANCE_SLOT = 5n;
+const PENDING_GOVERNANCE_SLOT = 6n;
+const GUARDIANS_SLOT = 7n;
+const SCOPE_NAMES_SLOT = 8n;
 const NOT_BEFORE_TOLERANCE = 3_600;
 const MAX_NOT_BEFORE_DELAY = 30 * 86_400;
 const bytesOf = (hex: Hex) => (hex.length - 2) / 2;
@@ -293,6 +298,7 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
               oldKeyId: op.oldKeyId,
               newKeyId: keyId,
               owner: sender,
+              by: sender,
               version: record.version,
               algorithm: record.algorithm,
               scopes: record.scopes,
@@ -447,7 +453,7 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
         if ("ok" in k) return k;
         // The stored state: a lapsed suspension is still lifted (and its spent flag cleared).
         const stored = lifted.has(keyId) ? KeyState.Active : k.state;
-        const state = stored === KeyState.Suspended && ownerOf(k.owner).revoked ? KeyState.Revoked : stored;
+        const state = ownerOf(k.owner).revoked ? KeyState.Revoked : stored;
         if (state !== KeyState.Suspended) {
           events.push({ eventName: "KeySkipped", args: { keyId, state } });
           continue;
@@ -633,12 +639,12 @@ export function modelKeyStatus(
   return [true, Reason.Valid];
 }
 
-/** Storage slot of a key's packed record (`_keys` is the first state variable). */
+/** Storage slot of a key's packed record (`_keys`, the registry's first state variable). */
 export function keySlot(keyId: Hex): bigint {
-  return mappingSlot(keyId, 0n);
+  return mappingSlot(keyId, KEYS_SLOT);
 }
 
-/** Storage slot of an owner's record (`_owners`, the second state variable). */
+/** Storage slot of an owner's record (`_owners`, the registry's second state variable). */
 export function ownerSlot(owner: Address): bigint {
   return mappingSlot(lower(owner), OWNERS_SLOT);
 }
