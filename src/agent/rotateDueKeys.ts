@@ -21,9 +21,12 @@ type OnChainKey = { owner: Address; state: number; version: number; scopes: numb
 
 /**
  * One pass of the rotation agent over `directory`: every key file whose key is
- * the live head of its lineage on chain, owned by the wallet, and due by the
- * schedule is rotated to a freshly generated key of the same algorithm, label
- * and scopes. Chain time judges "due" (the registry judges windows by it).
+ * the live head of its lineage on chain, owned by the wallet or by an owner that
+ * appointed the wallet its rotator (`setRotator`), and due by the schedule is
+ * rotated to a freshly generated key of the same algorithm, label and scopes. The
+ * new key is the owner's either way (its id in the owner's namespace, its proof of
+ * possession for the owner), so a bot's hot wallet can rotate without holding the
+ * owner's key. Chain time judges "due" (the registry judges windows by it).
  *
  * Crash safety: the new private key is written (0600, fsync'ed) to
  * `<oldKeyId>.rotation.pending` before the transaction is sent, and renamed to
@@ -36,8 +39,19 @@ type OnChainKey = { owner: Address; state: number; version: number; scopes: numb
 export async function rotateDueKeys(parameters: RotateDueKeysParameters): Promise<RotateDueKeysReturnType> {
   const options = validateAgentOptions(parameters);
   const { directory, publicClient, walletClient, registry } = options;
-  const owner = walletClient.account.address;
+  const wallet = walletClient.account.address;
   const actions: RotationAction[] = [];
+  const rotators = new Map<string, Promise<Address>>();
+  /** Whether the wallet may rotate `owner`'s keys: it is the owner, or the owner's rotator. */
+  const mayRotate = async (owner: Address): Promise<boolean> => {
+    if (owner.toLowerCase() === wallet.toLowerCase()) return true;
+    let rotator = rotators.get(owner.toLowerCase());
+    if (!rotator) {
+      rotator = publicClient.readContract({ address: registry, abi: keyRegistryAbi, functionName: "rotatorOf", args: [owner] }) as Promise<Address>;
+      rotators.set(owner.toLowerCase(), rotator);
+    }
+    return (await rotator).toLowerCase() === wallet.toLowerCase();
+  };
   const read = (keyId: Hex) => publicClient.readContract({ address: registry, abi: keyRegistryAbi, functionName: "getKey", args: [keyId] }) as Promise<OnChainKey>;
   const chainNow = async () => Number((await publicClient.getBlock({ blockTag: "latest" })).timestamp);
 
@@ -57,6 +71,7 @@ export async function rotateDueKeys(parameters: RotateDueKeysParameters): Promis
       continue;
     }
     const [record, old] = await Promise.all([read(key.keyId), read(oldKeyId)]);
+    const owner = old.owner;
     if (record.state !== unknown) {
       if (record.owner.toLowerCase() !== owner.toLowerCase()) {
         actions.push(abandon(file, oldKeyId, key.keyId, `the new key is registered to ${record.owner}`));
@@ -79,8 +94,8 @@ export async function rotateDueKeys(parameters: RotateDueKeysParameters): Promis
       });
       continue;
     }
-    if (old.state !== active || old.rotated || old.owner.toLowerCase() !== owner.toLowerCase()) {
-      actions.push(abandon(file, oldKeyId, key.keyId, old.rotated ? "the old key was rotated by another transaction" : "the old key is no longer this wallet's active head"));
+    if (old.state !== active || old.rotated || !(await mayRotate(owner))) {
+      actions.push(abandon(file, oldKeyId, key.keyId, old.rotated ? "the old key was rotated by another transaction" : "the old key is no longer an active head this wallet may rotate"));
       continue;
     }
     actions.push(await send({ oldKeyId, old, key, pending: file, resumed: true }));
@@ -100,7 +115,7 @@ export async function rotateDueKeys(parameters: RotateDueKeysParameters): Promis
       continue;
     }
     const record = await read(key.keyId);
-    const skip = skipReason(record, owner);
+    const skip = skipReason(record) ?? (record.state !== unknown && !(await mayRotate(record.owner)) ? "not-owner" : undefined);
     if (skip) {
       actions.push({ action: "skipped", keyId: key.keyId, reason: skip });
       continue;
@@ -119,7 +134,7 @@ export async function rotateDueKeys(parameters: RotateDueKeysParameters): Promis
       continue;
     }
     // The registry id is namespaced per owner: the pending file carries the id the chain will give it.
-    const next = bindKeyId({ key: await generateKey({ alg: key.alg, label: key.label }), owner });
+    const next = bindKeyId({ key: await generateKey({ alg: key.alg, label: key.label }), owner: record.owner });
     const pending = join(directory, `${key.keyId}${pendingSuffix}`);
     // On disk before anything is sent: a crash from here on never loses a key the chain may register.
     writeKeyFile({ path: pending, key: { ...next, version: record.version + 1 }, passphrase: options.passphrase });
@@ -137,7 +152,8 @@ export async function rotateDueKeys(parameters: RotateDueKeysParameters): Promis
       const overlap = Math.min(options.overlapSeconds, policy.maxOverlap);
       const notBefore = now;
       const expiresAt = now + lifetime;
-      const proof = await signProofOfPossession({ key, chainId: await publicClient.getChainId(), registry, owner });
+      // For the lineage's owner, also when the wallet rotates as the owner's rotator.
+      const proof = await signProofOfPossession({ key, chainId: await publicClient.getChainId(), registry, owner: old.owner });
       const { request } = await publicClient.simulateContract({
         account: walletClient.account,
         address: registry,
@@ -183,9 +199,8 @@ export async function rotateDueKeys(parameters: RotateDueKeysParameters): Promis
   }
 }
 
-function skipReason(record: OnChainKey, owner: Address): "not-registered" | "not-owner" | "superseded" | "revoked" | "suspended" | undefined {
+function skipReason(record: OnChainKey): "not-registered" | "superseded" | "revoked" | "suspended" | undefined {
   if (record.state === unknown) return "not-registered";
-  if (record.owner.toLowerCase() !== owner.toLowerCase()) return "not-owner";
   if (record.state === suspended) return "suspended";
   if (record.state !== active) return "revoked";
   if (record.rotated) return "superseded";

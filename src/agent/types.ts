@@ -7,7 +7,7 @@ export type RotationAgentOptions = {
   /** Directory of key files (`*.json`, as `keyDirectory` reads them); new versions are written here. */
   directory: string;
   publicClient: PublicClient;
-  /** Signs the `rotate` transactions: the keys' owner. */
+  /** Signs the `rotate` transactions: the keys' owner, or the rotator the owner appointed (`setRotator`). */
   walletClient: WalletClient<Transport, Chain, Account>;
   registry: Address;
   schedule: RotationSchedule;

@@ -166,6 +166,29 @@ describe("rotation agent", () => {
     expect(only(actions, "rotated")).toEqual([]);
   });
 
+  it("rotates as the owner's rotator (a bot's hot wallet): the new key is the owner's; a wallet that is neither is skipped", async () => {
+    const dir = keyDir();
+    const owner = devAccounts[13];
+    const bot = devAccounts[14];
+    const stranger = devAccounts[15];
+    const registry = node.manifest.contracts.KeyRegistry.address;
+    const { key } = await registered(owner, "delegated", dir);
+    await increaseTime(node.rpcUrl, 7 * day + 60);
+    // Not appointed yet: the bot may not rotate the owner's key.
+    expect(await rotateDueKeys(options(dir, bot))).toEqual([{ action: "skipped", keyId: key.keyId, reason: "not-owner" }]);
+
+    const appoint = await wallet(owner).writeContract({ address: registry, abi: keyRegistryAbi, functionName: "setRotator", args: [bot] });
+    await clients().publicClient.waitForTransactionReceipt({ hash: appoint });
+    expect(await rotateDueKeys(options(dir, stranger))).toEqual([{ action: "skipped", keyId: key.keyId, reason: "not-owner" }]);
+    const [rotated] = await rotateDueKeys(options(dir, bot));
+    expect(rotated).toMatchObject({ action: "rotated", oldKeyId: key.keyId, version: 2 });
+    if (rotated?.action !== "rotated") throw new Error("not rotated");
+    // The owner's key, in the owner's namespace, though the bot sent the transaction.
+    expect(rotated.keyId.slice(0, 42)).toBe(owner.toLowerCase());
+    expect(await getKey(rotated.keyId)).toMatchObject({ owner, version: 2 });
+    expect(readKeyFile({ path: rotated.file }).keyId).toBe(rotated.keyId);
+  });
+
   it("startRotationAgent rotates on its own passes, reports each action once, and stops", async () => {
     const dir = keyDir();
     const owner = devAccounts[11];

@@ -17,7 +17,8 @@ export const agent: Command = {
   summary: "rotate the keys of a directory on a schedule, as their owner (runs until Ctrl-C, or once)",
   usage: ["agent --dir <keydir> (--rotate-every <duration> | --rotate-at <share>) --overlap <duration> [--lifetime <duration>] [--interval <duration>] [--once]"],
   description: [
-    "Watches the key files in --dir. A key that is its lineage's live head, owned by the wallet,",
+    "Watches the key files in --dir. A key that is its lineage's live head, owned by the wallet",
+    "(or by an owner that appointed the wallet its rotator with setRotator),",
     "is rotated once it is --rotate-every old or --rotate-at of its lifetime has passed (by chain",
     "time), to a new key of the same algorithm, label and scopes; the old one stays valid for",
     "--overlap. The new private key is written (0600) to <oldKeyId>.rotation.pending before the",
