@@ -1,6 +1,9 @@
-import { decodeFunctionData, type Hex } from "viem";
-import { keyLedgerGovernorAbi, keyRegistryAbi } from "../generated/abis.ts";
-import { usageError } from "./CliError.ts";
+import { decodeFunctionData, type Hex, parseEventLogs } from "viem";
+import { keyLedgerGovernorAbi, keyLedgerTimelockAbi, keyRegistryAbi } from "../generated/abis.ts";
+import { ProposerSuffixMismatchError, withProposerSuffix } from "../governance/withProposerSuffix.ts";
+import { CliError, usageError } from "./CliError.ts";
+import { exitCodes } from "./exitCodes.ts";
+import { formatTime } from "./parse.ts";
 import type { CommandValues } from "./command.ts";
 import { type ChainContext, connectChain } from "./connectChain.ts";
 import { explainError } from "./explainError.ts";
@@ -81,4 +84,101 @@ export function describeCall(context: ChainContext, target: Hex, data: Hex): str
     }
   }
   return `${target}: ${data.slice(0, 10)}${data.length > 10 ? "..." : ""}`;
+}
+
+const quote = (text: unknown) => JSON.stringify(String(text));
+const ids = (list: unknown) => (list as readonly Hex[]).join(", ");
+
+/**
+ * A registry call in words, for `proposal show` and `proposal execute` ("Revoke key 0x..
+ * and every later version of its lineage ..."); undefined for calls to other contracts
+ * and registry functions without words (their call form is shown instead).
+ */
+export function describeCallInWords(context: ChainContext, target: Hex, data: Hex): string | undefined {
+  if (target.toLowerCase() !== context.registry.toLowerCase()) return undefined;
+  let call: { functionName: string; args?: readonly unknown[] };
+  try {
+    call = decodeFunctionData({ abi: keyRegistryAbi, data });
+  } catch {
+    return undefined;
+  }
+  const a = call.args ?? [];
+  switch (call.functionName) {
+    case "governanceRevoke":
+      return `Revoke key ${a[0]} (this version only; later versions of its lineage stay): ${quote(a[1])}`;
+    case "governanceRevokeBatch":
+      return `Revoke ${(a[0] as readonly Hex[]).length} key(s), skipping any already revoked: ${ids(a[0])}: ${quote(a[1])}`;
+    case "governanceRevokeLineage":
+      return `Revoke key ${a[0]} and every later version of its lineage, as the lineage stands at execution (a rotation during the vote does not escape): ${quote(a[1])}`;
+    case "governanceRevokeOwner":
+      return `Revoke owner ${a[0]}: every key of theirs, finally, and refuse their new keys and rotations (cannot be undone): ${quote(a[1])}`;
+    case "extendSuspension":
+      return `Extend the suspension of key ${a[0]} until ${formatTime(Number(a[1]))}`;
+    case "unsuspend":
+      return `Lift the suspension of key ${a[0]}`;
+    case "unsuspendBatch":
+      return `Lift the suspension of ${(a[0] as readonly Hex[]).length} key(s), skipping any no longer suspended: ${ids(a[0])}`;
+    case "setGuardian":
+      return `${a[1] ? "Appoint" : "Remove"} guardian ${a[0]}`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Sends `propose` for one registry call, the description carrying OpenZeppelin's
+ * `#proposer=` suffix, and returns what ProposalCreated says.
+ */
+export async function proposeRegistryCall({
+  context,
+  wallet,
+  calldata,
+  description: written,
+}: {
+  context: ChainContext;
+  wallet: Wallet;
+  calldata: Hex;
+  description: string;
+}): Promise<{ proposalId: bigint; description: string; voteStart: number; voteEnd: number; hash: Hex; blockNumber: bigint }> {
+  let description: string;
+  try {
+    description = withProposerSuffix({ description: written, proposer: wallet.address });
+  } catch (error) {
+    if (error instanceof ProposerSuffixMismatchError) {
+      throw new CliError(error.shortMessage, { exitCode: exitCodes.usage, code: "usage", metaMessages: error.metaMessages });
+    }
+    throw error;
+  }
+  const { hash, receipt } = await transact({
+    context,
+    wallet,
+    address: context.governor,
+    abi: keyLedgerGovernorAbi,
+    functionName: "propose",
+    args: [[context.registry], [0n], [calldata], description],
+  });
+  const created = parseEventLogs({ abi: keyLedgerGovernorAbi, logs: receipt.logs, eventName: "ProposalCreated" })[0];
+  if (!created) throw new CliError(`Transaction ${hash} emitted no ProposalCreated event.`, { exitCode: exitCodes.internal, code: "internal" });
+  return {
+    proposalId: created.args.proposalId,
+    description,
+    voteStart: Number(created.args.voteStart),
+    voteEnd: Number(created.args.voteEnd),
+    hash,
+    blockNumber: receipt.blockNumber,
+  };
+}
+
+/** The earliest time a proposal made now could execute: voting delay + period + the timelock's delay. */
+export async function earliestExecution(context: ChainContext, now: number): Promise<number> {
+  try {
+    const [delay, period, minDelay] = await Promise.all([
+      context.client.readContract({ address: context.governor, abi: keyLedgerGovernorAbi, functionName: "votingDelay" }),
+      context.client.readContract({ address: context.governor, abi: keyLedgerGovernorAbi, functionName: "votingPeriod" }),
+      context.client.readContract({ address: context.timelock, abi: keyLedgerTimelockAbi, functionName: "getMinDelay" }),
+    ]);
+    return now + Number(delay) + Number(period) + Number(minDelay);
+  } catch (error) {
+    throw explainError(error, { rpcUrl: context.rpcUrl });
+  }
 }

@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<Command>> = {
   agent: () => import("./commands/agent.ts").then((m) => m.agent),
   suspend: () => import("./commands/suspend.ts").then((m) => m.suspend),
   "propose-revoke": () => import("./commands/proposeRevoke.ts").then((m) => m.proposeRevoke),
+  "propose-extend-suspension": () => import("./commands/proposeExtendSuspension.ts").then((m) => m.proposeExtendSuspension),
   "proposal show": () => import("./commands/proposalShow.ts").then((m) => m.proposalShow),
   "proposal list": () => import("./commands/proposalList.ts").then((m) => m.proposalList),
   "proposal vote": () => import("./commands/proposalVote.ts").then((m) => m.proposalVote),

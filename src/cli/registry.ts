@@ -1,4 +1,4 @@
-import { type Address, formatLog, type Hex, type Log, pad, parseEventLogs, type RpcLog, toEventSelector } from "viem";
+import { type Address, formatLog, getAddress, type Hex, type Log, pad, parseEventLogs, type RpcLog, toEventSelector } from "viem";
 import { keyRegistryAbi } from "../generated/abis.ts";
 import { algorithmFromChain } from "../keys/index.ts";
 import { usageError } from "./CliError.ts";
@@ -18,6 +18,8 @@ export type KeyRecord = {
   notBefore: number;
   expiresAt: number;
   rotated: boolean;
+  /** When a guardian's suspension ends (unix seconds): kept after it lapses, 0 once lifted or never suspended. */
+  suspendedUntil: number;
 };
 
 async function call<T>(context: ChainContext, run: () => Promise<T>): Promise<T> {
@@ -62,7 +64,40 @@ export async function readKeyRecord(context: ChainContext, keyId: Hex): Promise<
   const r = await call(context, () =>
     context.client.readContract({ address: context.registry, abi: keyRegistryAbi, functionName: "getKey", args: [keyId] }),
   );
-  return { ...r, algorithm: Number(r.algorithm), state: Number(r.state), version: Number(r.version), scopes: Number(r.scopes) };
+  return {
+    ...r,
+    algorithm: Number(r.algorithm),
+    state: Number(r.state),
+    version: Number(r.version),
+    scopes: Number(r.scopes),
+    suspendedUntil: Number(r.suspendedUntil),
+  };
+}
+
+/** Whether governance revoked `owner` (every key of theirs is dead, new ones are refused). */
+export async function readOwnerRevoked(context: ChainContext, owner: Address): Promise<boolean> {
+  const r = await call(context, () =>
+    context.client.readContract({ address: context.registry, abi: keyRegistryAbi, functionName: "ownerRecord", args: [owner] }),
+  );
+  return r.revoked;
+}
+
+/** The owner a key id names: its first 20 bytes (registry v2 namespaces ids per owner). */
+export function ownerOfKeyId(keyId: Hex): Address {
+  return getAddress(keyId.slice(0, 42));
+}
+
+/** The versions after `keyId` in its lineage, oldest first, from KeyRotated events. */
+export async function laterVersions(context: ChainContext, keyId: Hex): Promise<Hex[]> {
+  const out: Hex[] = [];
+  let id = keyId;
+  for (let hops = 0; hops < 65_536; hops++) {
+    const rotated = (await fetchRegistryLogs(context, { topics: [topic("KeyRotated"), id] })).find((l) => l.eventName === "KeyRotated");
+    if (rotated?.eventName !== "KeyRotated") break;
+    id = rotated.args.newKeyId;
+    out.push(id);
+  }
+  return out;
 }
 
 export async function readPolicy(context: ChainContext) {
@@ -159,7 +194,7 @@ export function describeEvent(log: RegistryLog, scopeNames: readonly string[]): 
   for (const [name, value] of Object.entries(a)) {
     if (name === "algorithm") put(name, algorithmName(Number(value)));
     else if (name === "scopes") put(name, maskToNames(Number(value), scopeNames), maskToNames(Number(value), scopeNames).join(",") || "none");
-    else if (["notBefore", "expiresAt", "oldExpiresAt"].includes(name)) put(name, Number(value), formatTime(Number(value)));
+    else if (["notBefore", "expiresAt", "oldExpiresAt", "until"].includes(name)) put(name, Number(value), formatTime(Number(value)));
     else if (name === "proof" || name === "publicKey") fields[name] = value;
     else if (name === "label" || name === "reason" || name === "name") put(name, value, JSON.stringify(value));
     else put(name, typeof value === "bigint" ? value.toString() : value);

@@ -251,6 +251,9 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await go("governance");
     await page.getByRole("radio", { name: "Revoke a key" }).check();
     await page.getByLabel("Key id").fill(nextKey.keyId);
+    // A lineage revoke: this key and every version rotated to before execution.
+    await page.getByRole("radio", { name: "This key and every later version of its lineage" }).check();
+    await expect.poll(() => page.getByTestId("revoke-scope-hint").textContent()).toContain("rotating during the vote does not escape it");
     await page.getByLabel("Reason (public, on-chain)").fill("e2e: should fail");
     await page.getByTestId("propose-submit").click();
     await confirmed(page.locator("#propose-title").locator(".."));
@@ -262,6 +265,7 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     expect(await page.title()).toMatch(/^Proposal \d+…? · KeyLedger$/);
     const proposal = page.getByTestId("proposal");
     expect(await proposal.textContent()).toContain("Revoke key");
+    expect(await proposal.getByTestId("proposal-action").textContent()).toContain("and every later version of its lineage, as it stands at execution");
 
     await increaseTime(node.rpcUrl, g.votingDelay + 1);
     // Time travelled behind the page's back: it sees the new block on its next poll.

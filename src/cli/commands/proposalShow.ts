@@ -3,7 +3,7 @@ import type { Command } from "../command.ts";
 import { chainNow, connectChain } from "../connectChain.ts";
 import { exitCodes } from "../exitCodes.ts";
 import { explainError } from "../explainError.ts";
-import { describeCall, fetchProposals, parseProposalId, proposalStates } from "../governor.ts";
+import { describeCall, describeCallInWords, fetchProposals, parseProposalId, proposalStates } from "../governor.ts";
 import { formatTime } from "../parse.ts";
 
 export const proposalShow: Command = {
@@ -47,6 +47,7 @@ export const proposalShow: Command = {
     const stateName = proposalStates[state] ?? `state ${state}`;
     const [targets, , calldatas] = details;
     const actions = targets.map((t, i) => describeCall(context, t, calldatas[i]!));
+    const actionsInWords = targets.map((t, i) => describeCallInWords(context, t, calldatas[i]!) ?? actions[i]!);
     const [against, forVotes, abstain] = votes;
     const next = {
       pending: `voting opens at ${formatTime(Number(snapshot) + 1)}`,
@@ -60,6 +61,7 @@ export const proposalShow: Command = {
       proposer,
       description: created?.description,
       actions,
+      actionsInWords,
       votes: { for: forVotes, against, abstain },
       quorum,
       voteStart: Number(snapshot),
@@ -74,7 +76,7 @@ export const proposalShow: Command = {
         `proposal ${proposalId}: ${stateName}`,
         `  proposer    ${proposer}`,
         ...(created ? [`  description ${JSON.stringify(created.description)}`] : []),
-        ...actions.map((a) => `  action      ${a}`),
+        ...actions.flatMap((a, i) => (actionsInWords[i] === a ? [`  action      ${a}`] : [`  action      ${actionsInWords[i]}`, `              ${a}`])),
         `  votes       for ${fmt(forVotes)}, against ${fmt(against)}, abstain ${fmt(abstain)}${quorum !== undefined ? ` (quorum ${fmt(quorum)})` : ""}`,
         `  voting      ${formatTime(Number(snapshot))} .. ${formatTime(Number(deadline))}`,
         ...(eta ? [`  eta         ${formatTime(Number(eta))}`] : []),

@@ -56,10 +56,21 @@ export const status: Command = {
         : now < record.expiresAt
           ? `expires in ${formatDuration(record.expiresAt - now)}`
           : `expired ${formatDuration(now - record.expiresAt)} ago`;
+    // getKey reports the effective state: "active" again once a suspension lapsed, which
+    // keeps its end in suspendedUntil (0 once lifted or never suspended).
+    const suspension =
+      record.suspendedUntil === 0
+        ? undefined
+        : record.state === 2
+          ? { status: "in force", line: `until ${formatTime(record.suspendedUntil)} (lapses in ${formatDuration(record.suspendedUntil - now)} unless the DAO extends it or revokes the key)` }
+          : record.state === 1 && record.suspendedUntil <= now
+            ? { status: "lapsed", line: `lapsed at ${formatTime(record.suspendedUntil)} (${formatDuration(now - record.suspendedUntil)} ago); the key reads active again` }
+            : undefined;
     out.result(
       [
         `${keyId}: ${valid ? "VALID" : `NOT VALID (${reason})`}`,
         `  state      ${state}${record.rotated ? " (rotated out)" : ""}`,
+        ...(suspension ? [`  suspended  ${suspension.line}`] : []),
         `  owner      ${record.owner}`,
         `  label      ${label ?? "?"}`,
         `  version    ${record.version}`,
@@ -83,6 +94,8 @@ export const status: Command = {
         notBefore: record.notBefore,
         expiresAt: record.expiresAt,
         rotated: record.rotated,
+        suspendedUntil: record.suspendedUntil || undefined,
+        suspension: suspension?.status,
         chainTime: now,
         history: events.map((e) => e.data),
       },

@@ -1,4 +1,4 @@
-import { type Address, decodeFunctionData, type Hex } from "viem";
+import { type Address, decodeFunctionData, getAddress, type Hex } from "viem";
 import { keyRegistryAbi } from "../../../src/generated/abis.ts";
 import { algorithmFromChain } from "../../../src/keys/algorithms.ts";
 import type { RegistryPolicy } from "../indexer/index.ts";
@@ -15,10 +15,25 @@ export type DescribeProposalActionParameters = {
 };
 
 /**
- * `text`, then the key (as a link) and `detail` when the action concerns a key;
- * `policy` is the whole policy a `setPolicy` call sets (shown against the current one).
+ * `text`, then the key or the owner (as a link), `note` (what else the call reaches or
+ * until when) and `detail` (the reason, quoted) when there is one; `policy` is the whole
+ * policy a `setPolicy` call sets (shown against the current one). `final` marks a call
+ * that cannot be undone (revoking an owner).
  */
-export type ProposalAction = { text: string; keyId?: Hex | undefined; detail?: string | undefined; policy?: RegistryPolicy | undefined };
+export type ProposalAction = {
+  text: string;
+  keyId?: Hex | undefined;
+  owner?: Address | undefined;
+  note?: string | undefined;
+  detail?: string | undefined;
+  policy?: RegistryPolicy | undefined;
+  final?: boolean | undefined;
+};
+
+/** "2026-11-03 10:00 UTC": proposals are read by voters in many time zones. */
+export function formatUtc(unix: number): string {
+  return `${new Date(unix * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
 
 /** One call of a proposal in words ("Revoke key 0x12…ab: compromised"). */
 export function describeProposalAction({ target, data, registry, scopeNames: names }: DescribeProposalActionParameters): ProposalAction {
@@ -36,11 +51,22 @@ export function describeProposalAction({ target, data, registry, scopeNames: nam
     case "unsuspend":
       return { text: "Lift the suspension of key", keyId: a[0] };
     case "governanceRevokeLineage":
-      return { text: "Revoke key and every later version of its lineage", keyId: a[0], detail: a[1] ? String(a[1]) : undefined };
+      return {
+        text: "Revoke key",
+        keyId: a[0],
+        note: "and every later version of its lineage, as it stands at execution (a rotation during the vote does not escape)",
+        detail: a[1] ? String(a[1]) : undefined,
+      };
     case "governanceRevokeOwner":
-      return { text: `Revoke owner ${a[0]}: every key of theirs, and refuse their new keys`, detail: a[1] ? String(a[1]) : undefined };
+      return {
+        text: "Revoke every key of owner",
+        owner: getAddress(String(a[0])),
+        note: "at once and finally, and refuse the owner's new keys and rotations (cannot be undone)",
+        detail: a[1] ? String(a[1]) : undefined,
+        final: true,
+      };
     case "extendSuspension":
-      return { text: `Extend the suspension until ${new Date(Number(a[1]) * 1000).toISOString().replace(".000Z", "Z")} of key`, keyId: a[0] };
+      return { text: "Keep key", keyId: a[0], note: `suspended until ${formatUtc(Number(a[1]))} (extends a guardian's suspension)` };
     case "governanceRevokeBatch": {
       const ids = a[0] as unknown as readonly Hex[];
       return { text: `Revoke ${ids.length} key${ids.length === 1 ? "" : "s"} (already revoked ones are skipped): ${ids.map((id) => shortHex(id)).join(", ")}`, detail: a[1] ? String(a[1]) : undefined };

@@ -17,7 +17,7 @@ const proposal = (proposalId: bigint, actions: { target?: Address; calldata: Hex
   actions: actions.map((a) => ({ target: a.target ?? registry, calldata: a.calldata })),
   ...extra,
 });
-const find = (keyId: Hex, e: KeyEvent, proposals: ExecutedProposal[]) => proposalForKeyEvent({ keyId, event: e, proposals, registry });
+const find = (keyId: Hex, e: KeyEvent, proposals: ExecutedProposal[], earlierVersions?: Hex[]) => proposalForKeyEvent({ keyId, event: e, proposals, registry, earlierVersions });
 
 describe("proposalForKeyEvent", () => {
   it("names the proposal executed in the event's transaction that revoked or unsuspended this key", () => {
@@ -45,5 +45,29 @@ describe("proposalForKeyEvent", () => {
     expect(find(k1, event("revoked"), [noTx(4n, k1, 19n)])).toBeUndefined();
     // A proposal known to have run in another transaction is not matched by block.
     expect(find(k1, event("revoked"), [proposal(5n, [{ calldata: call("governanceRevoke", [k1, "x"]) }], { executedTransactionHash: id("c") })])).toBeUndefined();
+  });
+
+  it("a lineage revocation names every version it reached: the key it was voted on and the later ones", () => {
+    // v1 was voted on; the owner rotated to v2 and v3 during the vote.
+    const owner = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
+    const [v1, v2, v3] = ["1", "2", "3"].map((c) => `${owner}${c.repeat(24)}` as Hex);
+    const lineage = proposal(11n, [{ calldata: call("governanceRevokeLineage", [v1, "dodging"]) }]);
+    expect(find(v1!, event("revoked"), [lineage])).toBe(11n);
+    expect(find(v3!, event("revoked"), [lineage], [v2!, v1!])).toBe(11n);
+    // Without its earlier versions, a later key cannot tell; nor does a key of another lineage.
+    expect(find(v3!, event("revoked"), [lineage])).toBeUndefined();
+    expect(find(k2, event("revoked"), [lineage], [k1])).toBeUndefined();
+    // An earlier version is not reached by a lineage revocation voted on a later one.
+    expect(find(v1!, event("revoked"), [proposal(12n, [{ calldata: call("governanceRevokeLineage", [v2, "x"]) }])])).toBeUndefined();
+    expect(find(v1!, event("unsuspended"), [lineage])).toBeUndefined();
+  });
+
+  it("an owner revocation names each key of that owner (the key id's first 20 bytes), and no one else's", () => {
+    const owner = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as Address;
+    const ownKey = `${owner.toLowerCase()}${"9".repeat(24)}` as Hex;
+    const revokeOwner = proposal(13n, [{ calldata: call("governanceRevokeOwner", [owner, "botnet"]) }]);
+    expect(find(ownKey, event("revoked"), [revokeOwner])).toBe(13n);
+    expect(find(k1, event("revoked"), [revokeOwner])).toBeUndefined();
+    expect(find(ownKey, event("revoked", { transactionHash: id("b"), blockNumber: 21n }), [revokeOwner])).toBeUndefined();
   });
 });

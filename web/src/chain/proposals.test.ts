@@ -34,6 +34,39 @@ describe("buildProposal and describeProposalAction", () => {
     ).toBe("Set the policy: lifetime up to 30 d, overlap up to 1 h, suspensions up to 1 d, 50 live keys per owner, algorithms Ed25519, scopes read, trade");
   });
 
+  it("a revocation's reach: the key, its lineage, or every key of its owner (the id's first 20 bytes)", () => {
+    const owned = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8000000000000000000000001" as Hex;
+    const built = (scope: "key" | "lineage" | "owner") => buildProposal({ registry, draft: { kind: "revoke", keyId: owned, reason: "r", scope }, title: "t", proposer }).calldatas[0]!;
+    expect(decodeFunctionData({ abi: keyRegistryAbi, data: built("key") })).toEqual({ functionName: "governanceRevoke", args: [owned, "r"] });
+    expect(decodeFunctionData({ abi: keyRegistryAbi, data: built("lineage") })).toEqual({ functionName: "governanceRevokeLineage", args: [owned, "r"] });
+    expect(decodeFunctionData({ abi: keyRegistryAbi, data: built("owner") })).toEqual({ functionName: "governanceRevokeOwner", args: [proposer, "r"] });
+
+    const words = (data: Hex) => describeProposalAction({ target: registry, data, registry, scopeNames: names });
+    expect(words(built("lineage"))).toEqual({
+      text: "Revoke key",
+      keyId: owned,
+      note: "and every later version of its lineage, as it stands at execution (a rotation during the vote does not escape)",
+      detail: "r",
+    });
+    expect(words(built("owner"))).toEqual({
+      text: "Revoke every key of owner",
+      owner: proposer,
+      note: "at once and finally, and refuse the owner's new keys and rotations (cannot be undone)",
+      detail: "r",
+      final: true,
+    });
+  });
+
+  it("extends a suspension to a given end, in UTC for voters anywhere", () => {
+    const data = buildProposal({ registry, draft: { kind: "extend-suspension", keyId, until: 1_793_700_000 }, title: "t", proposer }).calldatas[0]!;
+    expect(decodeFunctionData({ abi: keyRegistryAbi, data })).toEqual({ functionName: "extendSuspension", args: [keyId, 1_793_700_000] });
+    expect(describeProposalAction({ target: registry, data, registry, scopeNames: names })).toEqual({
+      text: "Keep key",
+      keyId,
+      note: "suspended until 2026-11-03 10:00 UTC (extends a guardian's suspension)",
+    });
+  });
+
   it("does not pretend to understand calls to other contracts", () => {
     const text = describeProposalAction({ target: "0x0000000000000000000000000000000000000001", data: "0xdeadbeef", registry, scopeNames: names }).text;
     expect(text).toBe("Call 0x0000…0001 with 0xdeadbeef");

@@ -130,8 +130,22 @@ export function useProposalLinks(keys: readonly IndexedKey[] | undefined): Reado
       // to match, so the first page does not carry the ABI.
       const [proposals, { proposalForKeyEvent }] = await Promise.all([indexer.executedProposals({ transactionHashes, blocks }), import("../chain/proposalForKeyEvent.ts")]);
       const links = new Map<string, bigint>();
+      // A lineage revocation may have been voted on an earlier version: walk back through
+      // the versions these keys hold (a lineage's keys are read together).
+      const byId = new Map((keys ?? []).map((k) => [k.keyId.toLowerCase(), k]));
+      const earlierVersionsOf = (keyId: Hex) => {
+        const out: Hex[] = [];
+        let previous = byId.get(keyId.toLowerCase())?.previousKeyId;
+        while (previous && out.length < 65_536 && !out.includes(previous)) {
+          out.push(previous);
+          previous = byId.get(previous.toLowerCase())?.previousKeyId;
+        }
+        const lineageId = byId.get(keyId.toLowerCase())?.lineageId;
+        if (lineageId && !out.includes(lineageId) && lineageId.toLowerCase() !== keyId.toLowerCase()) out.push(lineageId);
+        return out;
+      };
       for (const { keyId, event } of acts) {
-        const proposalId = proposalForKeyEvent({ keyId, event, proposals, registry });
+        const proposalId = proposalForKeyEvent({ keyId, event, proposals, registry, earlierVersions: earlierVersionsOf(keyId) });
         if (proposalId !== undefined) links.set(keyEventId(keyId, event), proposalId);
       }
       return links;

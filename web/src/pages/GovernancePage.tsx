@@ -25,14 +25,14 @@ export default function GovernancePage({ param }: { param?: string | undefined }
   const isGuardian = Boolean(address && registry?.guardians.some((g) => g.toLowerCase() === address.toLowerCase()));
 
   // Opened from a key ("Propose a DAO revocation"): the form comes first.
-  const proposalForm = onChain && registry?.policy && <ProposalForm registry={registry} initialKeyId={param as Hex | undefined} />;
+  const proposalForm = onChain && registry?.policy && <ProposalForm registry={registry} initialKeyId={param as Hex | undefined} now={head?.timestamp} />;
 
   return (
     <section aria-labelledby="governance-title">
       <h1 id="governance-title">Governance</h1>
       <p className="lead">
-        KLG holders govern the registry: they can revoke any key, lift a guardian's suspension, change the key policy and
-        appoint guardians. Passed proposals run through a timelock
+        KLG holders govern the registry: they can revoke any key (or its whole lineage, or every key of its owner), extend
+        or lift a guardian's suspension, change the key policy and appoint guardians. Passed proposals run through a timelock
         {params && ` (${formatDuration(params.timelockDelay)}) after a ${formatDuration(params.votingPeriod)} vote with a ${params.quorumPercent} % quorum`}.
       </p>
       <div className="grid two">

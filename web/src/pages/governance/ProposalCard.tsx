@@ -74,7 +74,7 @@ export function ProposalCard({ proposal, registry, now, headingLevel = 3 }: Prop
       <ul className="actions-list">
         {actions.map((action, i) => {
           return (
-            <li key={i}>
+            <li key={i} data-testid="proposal-action" data-final={action.final ? "true" : undefined}>
               {action.text}
               {action.keyId && (
                 <>
@@ -82,6 +82,15 @@ export function ProposalCard({ proposal, registry, now, headingLevel = 3 }: Prop
                   <KeyIdLink keyId={action.keyId} />
                 </>
               )}
+              {action.owner && (
+                <>
+                  {" "}
+                  <a href={`#/owner/${action.owner}`} className="mono" title={`Keys of ${action.owner}`}>
+                    {action.owner}
+                  </a>
+                </>
+              )}
+              {action.note && <> {action.note}</>}
               {action.detail && <>: “{action.detail}”</>}
               {action.policy && (
                 <PolicyDiff proposed={action.policy} current={policyInForce} scopeNames={registry.scopeNames} currentLabel={executed ? "Before" : "Current"} />

@@ -137,4 +137,29 @@ describe("ProposalCard", () => {
     expect(screen.getByRole("heading", { level: 3, name: "Why" })).toBeTruthy();
     expect(screen.getByRole("heading", { level: 4, name: "Numbers" })).toBeTruthy();
   });
+
+  it("says in words what a lineage revocation, an owner revocation and an extended suspension do", () => {
+    const owner = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as Address;
+    const keyId = `${owner.toLowerCase()}${"1".repeat(24)}` as Hex;
+    renderCard(
+      proposal({
+        targets: [registry, registry, registry],
+        values: [0n, 0n, 0n],
+        calldatas: [
+          encodeFunctionData({ abi: keyRegistryAbi, functionName: "governanceRevokeLineage", args: [keyId, "dodging"] }),
+          encodeFunctionData({ abi: keyRegistryAbi, functionName: "governanceRevokeOwner", args: [owner, "botnet"] }),
+          encodeFunctionData({ abi: keyRegistryAbi, functionName: "extendSuspension", args: [keyId, 1_793_700_000] }),
+        ],
+      }),
+    );
+    const items = screen.getAllByTestId("proposal-action");
+    expect(items.map((li) => li.textContent)).toEqual([
+      "Revoke key 0x709979…111111 and every later version of its lineage, as it stands at execution (a rotation during the vote does not escape): “dodging”",
+      `Revoke every key of owner ${owner} at once and finally, and refuse the owner's new keys and rotations (cannot be undone): “botnet”`,
+      "Keep key 0x709979…111111 suspended until 2026-11-03 10:00 UTC (extends a guardian's suspension)",
+    ]);
+    expect(within(items[0]!).getByRole("link").getAttribute("href")).toBe(`#/lookup/${keyId}`);
+    expect(within(items[1]!).getByRole("link", { name: owner }).getAttribute("href")).toBe(`#/owner/${owner}`);
+    expect(items[1]!.getAttribute("data-final")).toBe("true");
+  });
 });
