@@ -41,6 +41,17 @@ export const revokedOwners = onchainTable("revoked_owners", (t) => ({
   transactionHash: t.hex().notNull(),
 }));
 
+/** Each owner's rotator (`RotatorUpdated`): the address that may rotate (same or fewer scopes) and revoke its keys. */
+export const rotators = onchainTable("rotators", (t) => ({
+  /** The owner. */
+  id: t.hex().primaryKey(),
+  /** The current rotator; null once the owner removed it (`setRotator(0)`). */
+  rotator: t.hex(),
+  updatedBlock: t.bigint().notNull(),
+  updatedAt: t.bigint().notNull(),
+  transactionHash: t.hex().notNull(),
+}));
+
 /** A lineage is a key and its rotations; identified by its first key id. */
 export const lineages = onchainTable(
   "lineages",
@@ -66,7 +77,7 @@ export const keyEvents = onchainTable(
     owner: t.hex().notNull(),
     /** The registry event's name, e.g. "KeyRevoked". */
     kind: t.text().notNull(),
-    /** Who did it: the revoker, the suspending guardian, the owner, else the transaction sender. */
+    /** Who did it: `by` (revoker; rotating owner or rotator), the suspending guardian, the owner, else the transaction sender. */
     actor: t.hex().notNull(),
     reason: t.text(),
     /** The state after the event. */

@@ -1,8 +1,9 @@
-// Registry-wide facts the DAO changes: guardians, policy history, scope names and revoked owners.
+// Registry-wide facts the DAO changes (guardians, policy history, scope names, revoked
+// owners) and each owner's rotator.
 import { eq } from "ponder";
 import { ponder } from "ponder:registry";
-import { guardians, keyEvents, keys, policyHistory, revokedOwners, scopeNames } from "ponder:schema";
-import type { Hex } from "viem";
+import { guardians, keyEvents, keys, policyHistory, revokedOwners, rotators, scopeNames } from "ponder:schema";
+import { type Hex, zeroAddress } from "viem";
 
 ponder.on("KeyRegistry:GuardianUpdated", async ({ event, context }) => {
   const row = {
@@ -14,6 +15,20 @@ ponder.on("KeyRegistry:GuardianUpdated", async ({ event, context }) => {
   await context.db
     .insert(guardians)
     .values({ id: event.args.guardian.toLowerCase() as Hex, ...row })
+    .onConflictDoUpdate(row);
+});
+
+// The owner's current rotator, replaced by each RotatorUpdated (zero: removed, kept as null).
+ponder.on("KeyRegistry:RotatorUpdated", async ({ event, context }) => {
+  const row = {
+    rotator: event.args.rotator === zeroAddress ? null : (event.args.rotator.toLowerCase() as Hex),
+    updatedBlock: event.block.number,
+    updatedAt: event.block.timestamp,
+    transactionHash: event.transaction.hash,
+  };
+  await context.db
+    .insert(rotators)
+    .values({ id: event.args.owner.toLowerCase() as Hex, ...row })
     .onConflictDoUpdate(row);
 });
 

@@ -500,6 +500,41 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     }
   });
 
+  it("appoints a rotator on My keys after a simulated review; the public owner view lists it; removes it", step, async () => {
+    const rotator = devAccounts[7];
+    await go("keys");
+    const panel = page.getByTestId("owner-rotator");
+    await panel.getByTestId("rotator-none").waitFor();
+    await panel.getByLabel("Rotator address").fill(rotator);
+    await panel.getByTestId("set-rotator").click();
+    const review = page.getByRole("dialog", { name: "Review the new rotator" });
+    await review.getByTestId("review-ok").waitFor();
+    expect((await review.textContent())?.toLowerCase()).toContain(rotator.toLowerCase());
+    await shot("11d-rotator-review");
+    await review.getByTestId("review-confirm").click();
+    await confirmed(panel);
+    await expect.poll(async () => (await panel.getAttribute("data-rotator"))?.toLowerCase()).toBe(rotator.toLowerCase());
+    expect(await panel.getByTestId("rotator-current").textContent()).toContain("may rotate and revoke your keys");
+    await shot("11e-rotator-set");
+    const { publicClient } = localClients(node.rpcUrl);
+    const onChain = await publicClient.readContract({ address: node.manifest.contracts.KeyRegistry.address, abi: keyRegistryAbi, functionName: "rotatorOf", args: [devAccounts[0]] });
+    expect(onChain.toLowerCase()).toBe(rotator.toLowerCase());
+
+    // Anyone's view of this owner shows it, without a form.
+    await go(`owner/${devAccounts[0]}`);
+    const publicPanel = page.getByTestId("owner-rotator");
+    await expect.poll(async () => (await publicPanel.getAttribute("data-rotator"))?.toLowerCase()).toBe(rotator.toLowerCase());
+    expect(await publicPanel.getByRole("button").count()).toBe(0);
+
+    await go("keys");
+    await panel.getByTestId("remove-rotator").click();
+    const removal = page.getByRole("dialog", { name: "Remove your rotator?" });
+    await removal.getByTestId("review-ok").waitFor();
+    await removal.getByTestId("review-confirm").click();
+    await confirmed(panel);
+    await panel.getByTestId("rotator-none").waitFor();
+  });
+
   it("a guardian suspends a key in the page; a DAO proposal lifts the suspension", { timeout: 90_000 }, async () => {
     // (Chain time is days ahead of the wall clock after the time travel above, so the API, on wall-clock
     // time, would call this key not yet valid: the contract's verdict on the Look-up page is checked instead.)

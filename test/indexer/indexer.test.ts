@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { and, eq } from "@ponder/client";
-import { encodeFunctionData, type Hex, keccak256, stringToHex } from "viem";
+import { encodeFunctionData, type Hex, keccak256, stringToHex, zeroAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyLedgerGovernorAbi, keyRegistryAbi } from "../../src/generated/abis.ts";
 import { localClients } from "../helpers/clients.ts";
@@ -12,7 +12,7 @@ import { devAccounts, type LocalNode, mine, startLocalNode } from "../helpers/lo
 import { passProposal } from "../helpers/passProposal.ts";
 import { type PostgresServer, postgresSkipReason, startPostgres } from "../helpers/postgres.ts";
 import { registerKey } from "../helpers/registerKey.ts";
-import { type IndexerUnderTest, indexedBlock, registryCall, rotateKey, schema, startTestIndexer, waitFor } from "./indexerFixture.ts";
+import { type IndexerUnderTest, indexedBlock, registryCall, rotateKey, schema, setRotator, startTestIndexer, waitFor } from "./indexerFixture.ts";
 
 process.env.PONDER_TELEMETRY_DISABLED = "true";
 const run = promisify(execFile);
@@ -157,6 +157,37 @@ function indexerSuite(database: "PGlite" | "Postgres") {
     expect(ended.expiresAt).toBe(Number(ended.timestamp));
     const rows = await waitFor(() => keysOf(lineageOwner), (r) => r.find((k) => k.id === lower(v3.keyId))?.state === "revoked");
     expect(rows.find((k) => k.id === lower(v1.keyId))!.expiresAt).toBe(Number(ended.timestamp));
+  });
+
+  it("signed-ops registry: records the owner's rotator, names it as the actor of its rotation and revocation, and its removal", async () => {
+    const delegating = devAccounts[5];
+    const rotator = devAccounts[6];
+    const rotatorOf = () => indexer.client.db.select().from(schema.rotators).where(eq(schema.rotators.id, lower(delegating)));
+    const a = await registerKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner: delegating, label: `delegated-${database}` });
+    const appointed = await setRotator(node.rpcUrl, node.manifest, delegating, rotator);
+    const [row] = await waitFor(rotatorOf, (r) => r.length === 1);
+    expect(row).toEqual({ id: lower(delegating), rotator: lower(rotator), updatedBlock: appointed.blockNumber, updatedAt: expect.any(BigInt), transactionHash: appointed.transactionHash });
+
+    // The rotator sends the rotation; the new key is the owner's.
+    const b = await rotateKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner: delegating, oldKeyId: a.keyId, sender: rotator });
+    await registryCall(node.rpcUrl, node.manifest, rotator, "revoke", [a.keyId, "rotated by the bot"]);
+    const rows = await waitFor(() => keysOf(delegating), (r) => r.length === 2 && r.find((k) => k.id === lower(a.keyId))?.state === "revoked");
+    expect(rows.find((k) => k.id === lower(b.keyId))).toMatchObject({ owner: lower(delegating), version: 2, predecessor: lower(a.keyId) });
+    const trail = [...(await eventsOf(a.keyId)), ...(await eventsOf(b.keyId))];
+    expect(trail.map((e) => [e.kind, e.keyId, e.actor])).toEqual([
+      ["KeyRegistered", lower(a.keyId), lower(delegating)],
+      ["KeyRotated", lower(a.keyId), lower(rotator)],
+      ["KeyRevoked", lower(a.keyId), lower(rotator)],
+      ["KeyRotated", lower(b.keyId), lower(rotator)],
+    ]);
+    // The owner's own rotation still names the owner.
+    const c = await rotateKey({ rpcUrl: node.rpcUrl, manifest: node.manifest, owner: delegating, oldKeyId: b.keyId });
+    const own = await waitFor(() => eventsOf(c.keyId), (r) => r.length === 1);
+    expect(own[0]).toMatchObject({ kind: "KeyRotated", actor: lower(delegating) });
+
+    const removed = await setRotator(node.rpcUrl, node.manifest, delegating, zeroAddress);
+    const [after] = await waitFor(rotatorOf, (r) => r[0]?.rotator === null);
+    expect(after).toMatchObject({ rotator: null, updatedBlock: removed.blockNumber, transactionHash: removed.transactionHash });
   });
 
   it("registry v2: a suspension carries its bound; a DAO-revoked owner has every key revoked, each with the revocation in its trail", async () => {

@@ -52,15 +52,18 @@ export async function indexedBlock(url: string): Promise<number> {
   return Object.values(status)[0]?.block.number ?? -1;
 }
 
-/** Rotates `oldKeyId` to a new key with a real proof of possession; returns the new key id. */
-export async function rotateKey({ rpcUrl, manifest, owner, oldKeyId, overlap = 3_600 }: { rpcUrl: string; manifest: DeploymentManifest; owner: Address; oldKeyId: Hex; overlap?: number }): Promise<{ key: KeyFile; keyId: Hex }> {
+/**
+ * Rotates `oldKeyId` to a new key with a real proof of possession (for `owner`); returns the new
+ * key id. `sender` sends it (default the owner; the owner's rotator may too).
+ */
+export async function rotateKey({ rpcUrl, manifest, owner, oldKeyId, overlap = 3_600, sender = owner }: { rpcUrl: string; manifest: DeploymentManifest; owner: Address; oldKeyId: Hex; overlap?: number; sender?: Address }): Promise<{ key: KeyFile; keyId: Hex }> {
   const { publicClient, walletClient } = localClients(rpcUrl);
   const key = bindKeyId({ key: await generateKey({ alg: "ed25519", label: "rotated" }), owner });
   const registry = manifest.contracts.KeyRegistry.address;
   const notBefore = Number((await publicClient.getBlock()).timestamp);
   const proof = await signProofOfPossession({ key, chainId: manifest.chainId, registry, owner });
   const hash = await walletClient.writeContract({
-    account: owner,
+    account: sender,
     address: registry,
     abi: keyRegistryAbi,
     functionName: "rotate",
@@ -69,6 +72,15 @@ export async function rotateKey({ rpcUrl, manifest, owner, oldKeyId, overlap = 3
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`rotate reverted (${hash})`);
   return { key, keyId: key.keyId };
+}
+
+/** `owner` appoints `rotator` (zero address: removes it) and waits for success. */
+export async function setRotator(rpcUrl: string, manifest: DeploymentManifest, owner: Address, rotator: Address) {
+  const { publicClient, walletClient } = localClients(rpcUrl);
+  const hash = await walletClient.writeContract({ account: owner, address: manifest.contracts.KeyRegistry.address, abi: keyRegistryAbi, functionName: "setRotator", args: [rotator] });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error(`setRotator reverted (${hash})`);
+  return receipt;
 }
 
 /** Sends a registry call from an unlocked dev account and waits for success. */

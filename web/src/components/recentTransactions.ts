@@ -69,6 +69,7 @@ const actionNames: Record<string, string> = {
   revoke: "Revoke key",
   revokeBatch: "Revoke keys",
   extendOverlap: "Extend overlap",
+  setRotator: "Set rotator",
   suspend: "Suspend key",
   unsuspend: "Lift suspension",
   delegate: "Delegate votes",

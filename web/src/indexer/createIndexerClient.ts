@@ -1,7 +1,7 @@
 import { createClient, sql } from "@ponder/client";
 import { type Address, getAddress, type Hex } from "viem";
 import { algorithmFromChain } from "../../../src/keys/algorithms.ts";
-import type { BlockRef, ExecutedProposal, IndexedKey, IndexedProposal, IndexedVote, KeyEvent, KeyEventKind, ProposalCreated, RegistryPolicy } from "./types.ts";
+import type { BlockRef, ExecutedProposal, IndexedKey, IndexedProposal, IndexedVote, KeyEvent, KeyEventKind, OwnerRotator, ProposalCreated, RegistryPolicy } from "./types.ts";
 
 export type CreateIndexerClientParameters = {
   /** Base URL of the Ponder indexer (the dApp server proxies it as `/indexer`). */
@@ -50,6 +50,17 @@ export function createIndexerClient({ url, fetch: fetchFn = (...args) => fetch(.
         rows(sql`select * from key_events where owner = ${o} order by block_number, log_index`),
       ]);
       return toIndexedKeys(keys, events);
+    },
+    /** `owner`'s rotator as the indexer has it (`rotators`); `rotator` undefined when none was appointed or it was removed. */
+    async rotatorOf(owner: Address): Promise<OwnerRotator> {
+      const [r] = await rows(sql`select * from rotators where id = ${owner.toLowerCase()}`);
+      if (!r) return { rotator: undefined };
+      return {
+        rotator: r.rotator ? getAddress(String(r.rotator)) : undefined,
+        updatedBlock: BigInt(String(r.updated_block)),
+        updatedAt: Number(r.updated_at),
+        transactionHash: r.transaction_hash as Hex,
+      };
     },
     /** The lineage `keyId` belongs to (every version) with its audit trail; empty when unknown. */
     async lineageOf(keyId: Hex): Promise<IndexedKey[]> {

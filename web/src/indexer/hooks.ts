@@ -71,6 +71,11 @@ export function useOwnerKeys(owner: Address | undefined) {
   return useIndexerQuery("owner", [owner?.toLowerCase()], (i) => i.ownerKeys(owner!), owner !== undefined);
 }
 
+/** `owner`'s current rotator (undefined `rotator`: none). */
+export function useOwnerRotator(owner: Address | undefined) {
+  return useIndexerQuery("rotator", [owner?.toLowerCase()], (i) => i.rotatorOf(owner!), owner !== undefined);
+}
+
 /** The lineage of `keyId`, every version with its audit trail (empty when the key is unknown). */
 export function useKeyLineage(keyId: Hex | undefined) {
   return useIndexerQuery("lineage", [keyId], (i) => i.lineageOf(keyId!), keyId !== undefined);

@@ -12,6 +12,7 @@ export {
   useKeyLineage,
   useKeysById,
   useOwnerKeys,
+  useOwnerRotator,
   usePolicyBefore,
   useProposalLinks,
   useProposalVotes,
@@ -21,4 +22,4 @@ export {
   watchKey,
 } from "./hooks.ts";
 export { groupLineages, type Lineage } from "./groupLineages.ts";
-export type { BlockRef, ExecutedProposal, IndexedKey, IndexedProposal, IndexedVote, KeyEvent, KeyEventKind, KeyState, ProposalCreated, RegistryIndex, RegistryPolicy } from "./types.ts";
+export type { BlockRef, ExecutedProposal, IndexedKey, IndexedProposal, IndexedVote, KeyEvent, KeyEventKind, KeyState, OwnerRotator, ProposalCreated, RegistryIndex, RegistryPolicy } from "./types.ts";

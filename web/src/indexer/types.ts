@@ -24,7 +24,7 @@ export type KeyEvent = {
   transactionHash: Hex;
   /** Block time (unix seconds). */
   timestamp: number;
-  /** Who acted: the revoker, the suspending guardian, the owner, else the transaction sender. */
+  /** Who acted: the revoker or rotator (`by`: the owner, its rotator, governance), the suspending guardian, the owner, else the transaction sender. */
   by?: Address | undefined;
   reason?: string | undefined;
   /** The key's expiry after the event, for rotations and extensions. */
@@ -75,6 +75,16 @@ export type RegistryIndex = {
   /** Scope names by bit ("" = unnamed). */
   scopeNames: readonly string[];
   guardians: readonly Address[];
+};
+
+/** An owner's rotator (the indexer's `rotators` row): who may rotate (same or fewer scopes) and revoke its keys. */
+export type OwnerRotator = {
+  /** Undefined: none appointed, or removed. */
+  rotator: Address | undefined;
+  /** The last `RotatorUpdated` (absent when the owner never appointed one). */
+  updatedBlock?: bigint | undefined;
+  updatedAt?: number | undefined;
+  transactionHash?: Hex | undefined;
 };
 
 /** A proposal's creation (the indexer's `proposals` row): GovernorStorage keeps the proposal, not its text. */

@@ -37,6 +37,9 @@ describe("describeError: the registry's custom errors", () => {
     ["InvalidLabel", [""], "The label must be 1 to 64 bytes of UTF-8."],
     ["NotGovernance", ["0x0000000000000000000000000000000000000001"], "Only the DAO can do this, through an executed proposal."],
     ["InvalidBatchSize", [300n], "A batch of 300 keys is not possible: choose between 1 and 256."],
+    ["ScopesWidened", [0b0001, 0b0011], "A rotator cannot widen a key's scopes (read → read, trade)."],
+    ["OwnerIsRevoked", ["0x0000000000000000000000000000000000000001"], "The DAO revoked the owner 0x0000…0001: its keys are dead and it can change nothing more."],
+    ["InvalidSignature", ["0x0000000000000000000000000000000000000001"], "The signature is not 0x0000…0001's over this operation."],
   ] as const)("%s", (errorName, args, title) => {
     const described = describeError({ error: reverted(errorName, args), scopeNames: names });
     expect(described.code).toBe(errorName);

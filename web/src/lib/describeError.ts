@@ -85,6 +85,20 @@ function describeRevert(name: string, args: readonly unknown[], names: readonly 
     // KeyRegistry
     case "KeyAlreadyRegistered":
       return d(`Key ${shortHex(a[0])} is already registered.`, "A key id can never be registered twice, not even after it was revoked. Generate a new key.");
+    case "OwnerIsRevoked":
+      return d(`The DAO revoked the owner ${shortHex(a[0])}: its keys are dead and it can change nothing more.`);
+    case "ScopesWidened":
+      return d(
+        `A rotator cannot widen a key's scopes (${scopeNames(Number(a[0]), names).join(", ") || "none"} → ${scopeNames(Number(a[1]), names).join(", ") || "none"}).`,
+        "Keep the old key's scopes or fewer; only the owner may add a scope.",
+      );
+    case "SignatureExpired":
+      return d(`The signed operation's deadline ${formatDateTime(Number(a[0]))} has passed (chain time ${formatDateTime(Number(a[1]))}).`, "Ask the owner to sign it again.");
+    case "InvalidSignature":
+      return d(
+        `The signature is not ${shortHex(a[0])}'s over this operation.`,
+        "Wrong signer or parameters, another chain or registry, or a nonce already used: the owner must sign it again with its current nonce.",
+      );
     case "KeyNotFound":
       return d(`No key with id ${shortHex(a[0])} is registered.`);
     case "NotKeyOwner":

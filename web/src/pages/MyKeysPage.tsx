@@ -1,6 +1,7 @@
 import { useConnection } from "wagmi";
 import { RequireWallet } from "../components/RequireWallet.tsx";
 import { OwnerKeys } from "./owner/OwnerKeys.tsx";
+import { OwnerRotator } from "./owner/OwnerRotator.tsx";
 
 /** The owner view (`#/owner/<address>`) for the connected account. */
 export default function MyKeysPage() {
@@ -20,6 +21,7 @@ function ConnectedKeys() {
   return (
     <>
       <OwnerKeys owner={address} self />
+      <OwnerRotator owner={address} self />
       <p className="muted">
         Public view of these keys: <a className="break" href={`#/owner/${address}`}>#/owner/{address}</a>
       </p>

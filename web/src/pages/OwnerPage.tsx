@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { getAddress, isAddress } from "viem";
 import { TextField } from "../components/TextField.tsx";
 import { OwnerKeys } from "./owner/OwnerKeys.tsx";
+import { OwnerRotator } from "./owner/OwnerRotator.tsx";
 
 /** `#/owner/<address>`: any owner's keys, lineages and history; no wallet needed. */
 export default function OwnerPage({ param }: { param?: string | undefined }) {
@@ -37,7 +38,12 @@ export default function OwnerPage({ param }: { param?: string | undefined }) {
           <button type="submit" className="primary">Show keys</button>
         </div>
       </form>
-      {owner && <OwnerKeys owner={owner} self={false} />}
+      {owner && (
+        <>
+          <OwnerKeys owner={owner} self={false} />
+          <OwnerRotator owner={owner} self={false} />
+        </>
+      )}
     </section>
   );
 }

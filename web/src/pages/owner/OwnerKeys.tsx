@@ -130,7 +130,7 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
                               {stop.kind === "revoked" ? "Revoked" : "Suspended"} {formatDateTime(stop.timestamp)}
                               {stop.by && (
                                 <>
-                                  {" "}by <span title={stop.by}>{stop.by.toLowerCase() === timelock ? "DAO (timelock)" : stop.by.toLowerCase() === key.owner.toLowerCase() ? "the owner" : shortHex(stop.by)}</span>
+                                  {" "}by <span title={stop.by}>{actorName(stop, key, timelock)}</span>
                                 </>
                               )}
                               {stopProposal !== undefined && (
@@ -221,6 +221,25 @@ const eventText: Record<KeyEvent["kind"], string> = {
 };
 
 /**
+ * Whether the owner's rotator did this: a rotation or revocation whose `by` is neither the
+ * key's owner nor the DAO's timelock (KeyRotated.by is the owner or its rotator; KeyRevoked.by
+ * the owner, its rotator or governance).
+ */
+function byRotator(e: KeyEvent, key: IndexedKey, timelock: string): boolean {
+  if (!e.by || !(e.kind === "rotated-in" || e.kind === "rotated-out" || e.kind === "revoked")) return false;
+  const by = e.by.toLowerCase();
+  return by !== key.owner.toLowerCase() && by !== timelock;
+}
+
+/** Who stopped a key, in words: the DAO, the owner, the owner's rotator, else the address. */
+function actorName(e: KeyEvent, key: IndexedKey, timelock: string): string {
+  const by = e.by!.toLowerCase();
+  if (by === timelock) return "DAO (timelock)";
+  if (by === key.owner.toLowerCase()) return "the owner";
+  return byRotator(e, key, timelock) ? `rotator ${shortHex(e.by!)}` : shortHex(e.by!);
+}
+
+/**
  * The audit trail of some keys (a lineage or one key), oldest first: what, who, when,
  * block, transaction, reason, and the proposal behind a DAO act (`links`, see useProposalLinks).
  */
@@ -254,7 +273,17 @@ export function KeyHistory({ keys, links }: { keys: readonly IndexedKey[]; links
                 <small className="muted">block {e.blockNumber.toString()}</small>
               </td>
               <td data-label="By">
-                {e.by ? <code title={e.by}>{e.by.toLowerCase() === timelock ? "DAO (timelock)" : shortHex(e.by)}</code> : "–"}
+                {e.by ? (
+                  byRotator(e, key, timelock) ? (
+                    <span data-testid="by-rotator">
+                      rotator <code title={e.by}>{shortHex(e.by)}</code>
+                    </span>
+                  ) : (
+                    <code title={e.by}>{e.by.toLowerCase() === timelock ? "DAO (timelock)" : shortHex(e.by)}</code>
+                  )
+                ) : (
+                  "–"
+                )}
                 {links?.get(keyEventId(key.keyId, e)) !== undefined && (
                   <>
                     <br />

@@ -131,6 +131,28 @@ describe("My keys rows", () => {
     await waitFor(() => expect(writeText).toHaveBeenCalledWith(tx("4")));
   });
 
+  it("names the owner's rotator as who rotated and revoked, in the history and the row", async () => {
+    const bot = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
+    const [r1, r2] = [id("5"), id("6")];
+    const rows = [keyRow(r1, { label: "bot-rotated", successor: r2, state: "revoked" }), keyRow(r2, { label: "bot-rotated", lineage: r1, version: 2, predecessor: r1 })];
+    const events = [
+      eventRow(r1, r1, "KeyRegistered", 10),
+      eventRow(r1, r1, "KeyRotated", 12, { related_key_id: r2, actor: bot }),
+      eventRow(r2, r1, "KeyRotated", 12, { related_key_id: r1, actor: bot }),
+      eventRow(r1, r1, "KeyRevoked", 13, { reason: "scheduled", state: "revoked", actor: bot }),
+    ];
+    renderOwner(true, { ownerKeys: async () => toIndexedKeys(rows, events) });
+    await waitFor(() => expect(screen.getAllByTestId("key-row")).toHaveLength(2));
+    const history = screen.getAllByTestId("history-row");
+    expect(history.map((r) => [r.dataset.kind, within(r).queryByTestId("by-rotator")?.textContent ?? null])).toEqual([
+      ["registered", null],
+      ["rotated-out", "rotator 0x7099…79C8"],
+      ["rotated-in", "rotator 0x7099…79C8"],
+      ["revoked", "rotator 0x7099…79C8"],
+    ]);
+    expect(within(row(r1)).getByTestId("stop-details").textContent).toMatch(/^Revoked .+ by rotator 0x7099…79C8: “scheduled”$/);
+  });
+
   it("hides lineages whose every version is revoked, and says how many", async () => {
     renderOwner(true);
     await waitFor(() => expect(screen.getAllByTestId("lineage")).toHaveLength(3));
