@@ -8,7 +8,10 @@ export type RateLimit = {
 export type CreateRateLimiterParameters = RateLimit & {
   /** Clock in ms since the epoch (default `Date.now`). */
   now?: (() => number) | undefined;
-  /** Buckets kept before full ones are dropped (default 100,000): memory stays bounded whatever the keys. */
+  /**
+   * Buckets held before the full ones are swept out (default 100,000). Only keys that took a
+   * token within the last window are held; the relayer's global cap bounds how many those are.
+   */
   maxKeys?: number | undefined;
 };
 
@@ -17,6 +20,8 @@ export type RateLimiter = {
   take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number };
   /** Gives back a token taken by `take` (the operation was refused by a later limit). */
   refund(key: string): void;
+  /** Buckets held (keys not full yet). */
+  size(): number;
 };
 
 /**
@@ -52,5 +57,6 @@ export function createRateLimiter({ limit, windowSeconds, now = Date.now, maxKey
       const b = buckets.get(key);
       if (b) buckets.set(key, { tokens: Math.min(limit, level(key, t) + 1), at: t });
     },
+    size: () => buckets.size,
   };
 }
