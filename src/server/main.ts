@@ -11,7 +11,7 @@ import { startApiServer } from "./startApiServer.ts";
 const help = `Usage: node src/server/main.ts [options]
 
 Starts the KeyLedger reference API (GET /v1/prices needs read, POST /v1/orders needs
-trade, GET /healthz, GET /metrics) against the registry of a chain.
+trade, GET /healthz, GET /metrics; with --relay, POST /v1/relay) against the registry of a chain.
 
 Options:
   --rpc <url>            JSON-RPC endpoint (default $KEYLEDGER_RPC_URL or http://127.0.0.1:8545)
