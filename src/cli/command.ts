@@ -12,7 +12,7 @@ export type OptionDefinition = {
 };
 
 /** Option groups shared by several commands, so that they mean the same everywhere. */
-export type OptionGroup = "chain" | "wallet";
+export type OptionGroup = "chain" | "wallet" | "relay";
 
 export type CommandValues = Record<string, string | boolean | string[] | undefined>;
 
@@ -53,6 +53,18 @@ export const groupOptions: Record<OptionGroup, Record<string, OptionDefinition>>
       value: "<n>",
       description: "wallet: the node's unlocked account number n (local dev chain only; no key needed)",
     },
+  },
+  relay: {
+    "sign-only": {
+      type: "boolean",
+      description: "gasless: sign the operation (EIP-712, the wallet's nonce) and print the payload JSON instead of sending; submit it with `keyledger relay`",
+    },
+    relay: {
+      type: "string",
+      value: "<url>",
+      description: "gasless: sign and submit through the relayer at <url> (an API with POST /v1/relay; `npm start` runs one); the wallet needs no ETH",
+    },
+    deadline: { type: "string", value: "<duration>", description: "with --sign-only or --relay: how long the signature may be submitted, from chain time (default 1h)" },
   },
 };
 

@@ -27,6 +27,8 @@ const explanations: Record<string, (a: Args) => string> = {
   KeyAlreadyRegistered: () => "this key id is already registered (ids are never reused, even after revocation); generate a new key",
   KeyNotFound: () => "no key with this id is registered on this chain",
   NotKeyOwner: (a) => `the wallet ${a[1]} does not own this key (its owner is ${a[2]})`,
+  SignatureExpired: (a) => `the signed operation's deadline ${a[0]} has passed (chain time ${a[1]}); sign it again`,
+  InvalidSignature: (a) => `the signature is not ${a[0]}'s over this operation (a changed field, another signer, chain or registry, or a used nonce)`,
   NotGovernance: (a) => `only the DAO's timelock may do this, not ${a[0]}; use propose-revoke`,
   NotGuardian: (a) => `${a[0]} is not a guardian of the registry`,
   AlgorithmNotAllowed: () => "the DAO's policy does not allow this key algorithm",
@@ -74,6 +76,12 @@ function formatArg(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
 }
 
+/** A decoded contract error in words, as the CLI prints it: "KeyAlreadyRegistered(0x..): this key id is already registered". */
+export function contractErrorMessage(name: string, args: readonly unknown[]): string {
+  const explain = explanations[name];
+  return `${name}(${args.map(formatArg).join(", ")}): ${explain ? explain(args) : "the contract refused the call"}`;
+}
+
 /**
  * Turns a viem error into a CliError that says, in words, what went wrong:
  * custom contract errors are decoded by name ("KeyAlreadyRegistered(0x..): this
@@ -98,8 +106,7 @@ export function explainError(error: unknown, { rpcUrl }: { rpcUrl?: string } = {
       }
     }
     if (name && name !== "Error" && name !== "Panic") {
-      const explain = explanations[name];
-      return new CliError(`${name}(${args.map(formatArg).join(", ")}): ${explain ? explain(args) : "the contract refused the call"}`, {
+      return new CliError(contractErrorMessage(name, args), {
         exitCode: exitCodes.reverted,
         code: name,
       });

@@ -27,6 +27,10 @@ export type ApiMetrics = {
   rejected(route: string, reason: string): void;
   /** Every answered request, authenticated or not. */
   observe(route: string, method: string, status: number, seconds: number): void;
+  /** A signed operation the relayer submitted: `result` mined, pending or reverted. */
+  relayed(operation: string, result: string): void;
+  /** A signed operation the relayer refused before sending, by its error code. */
+  relayRefused(operation: string, reason: string): void;
 };
 
 /**
@@ -80,6 +84,20 @@ export function createApiMetrics({
     help: "Time to answer a request (verification included), by route, method and status.",
     labelNames: ["route", "method", "status"],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  // Labels are bounded: operation is one of the five (or "invalid"), result one of three,
+  // reason one of the relayer's codes or the registry's custom error names.
+  const relayedTotal = new Counter({
+    name: "keyledger_relay_operations_total",
+    help: "Signed registry operations the relayer submitted, by operation (register, rotate, ...) and result (mined, pending, reverted).",
+    labelNames: ["operation", "result"],
+    registers: [registry],
+  });
+  const relayRefusedTotal = new Counter({
+    name: "keyledger_relay_refused_total",
+    help: "Signed registry operations the relayer refused without sending, by operation and reason (invalid-field, nonce-used, rate-limited, InvalidSignature, ...).",
+    labelNames: ["operation", "reason"],
     registers: [registry],
   });
   if (chainStatus) {
@@ -142,6 +160,12 @@ export function createApiMetrics({
     },
     observe(route, method, status, seconds) {
       duration.observe({ route, method, status: String(status) }, seconds);
+    },
+    relayed(operation, result) {
+      relayedTotal.inc({ operation, result });
+    },
+    relayRefused(operation, reason) {
+      relayRefusedTotal.inc({ operation, reason });
     },
   };
 }

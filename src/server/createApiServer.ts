@@ -9,6 +9,7 @@ import type { ApiEvents } from "./createApiEvents.ts";
 import { type ApiChainStatus, type ApiMetrics, createApiMetrics } from "./createApiMetrics.ts";
 import { parseOrder } from "./parseOrder.ts";
 import { prices } from "./prices.ts";
+import type { Relayer } from "./relay/createRelayer.ts";
 
 export type ApiChainInfo = ApiChainStatus & { ready: boolean; error?: string | undefined };
 
@@ -36,6 +37,12 @@ export type CreateApiServerParameters = {
   inspector?: Verifier | undefined;
   /** Alert events from rejections and the chain's state (see `createApiEvents`), e.g. to a webhook. */
   events?: ApiEvents | undefined;
+  /**
+   * Enables `POST /v1/relay` (see `createRelayer`): unauthenticated, since the owner's
+   * EIP-712 signature is the authorization. Absent (the default): the route answers 404
+   * `relay-disabled`.
+   */
+  relayer?: Relayer | undefined;
 };
 
 export type ApiServer = {
@@ -88,16 +95,17 @@ const routes: Record<string, Route> = {
  * GET /metrics (Prometheus, loopback clients only) need no signature.
  * Rejections answer the verifier's status (401, 403 insufficient-scope, 503 when
  * the chain state or nonce store cannot vouch) with `{ error: reason, message }`.
+ * With a `relayer`, POST /v1/relay submits owners' signed registry operations.
  */
 export async function createApiServer(parameters: CreateApiServerParameters): Promise<ApiServer> {
-  const { verifier, port = 0, host = "127.0.0.1", chain, maxBodyBytes = 65_536, origin, now = Date.now, inspector, events } = parameters;
+  const { verifier, port = 0, host = "127.0.0.1", chain, maxBodyBytes = 65_536, origin, now = Date.now, inspector, events, relayer } = parameters;
   const metrics = parameters.metrics ?? createApiMetrics({ chainStatus: chain ? () => chain.status() : undefined });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     const path = (req.url ?? "/").split("?")[0]!;
     const route = routes[path];
-    const routeName = route || path === "/healthz" || path === "/metrics" || path === inspectPath ? path : "other";
+    const routeName = route || path === "/healthz" || path === "/metrics" || path === inspectPath || path === relayPath ? path : "other";
     let status = 500;
     try {
       status = await dispatch(req, res, path, route);
@@ -122,6 +130,7 @@ export async function createApiServer(parameters: CreateApiServerParameters): Pr
       return 200;
     }
     if (path === inspectPath && inspector) return inspect(req, res, inspector);
+    if (path === relayPath) return relay(req, res);
     if (!route) return send(res, 404, { error: "not-found", message: `no route ${path}` });
     if (req.method !== route.method) {
       res.setHeader("allow", route.method);
@@ -188,6 +197,42 @@ export async function createApiServer(parameters: CreateApiServerParameters): Pr
     }
   }
 
+  async function relay(req: IncomingMessage, res: ServerResponse): Promise<number> {
+    const refused = (status: number, error: string, message: string) => {
+      metrics.relayRefused("invalid", error);
+      return send(res, status, { error, message });
+    };
+    if (!relayer) return send(res, 404, { error: "relay-disabled", message: "this server does not relay signed operations (start it with --relay)" });
+    if (req.method !== "POST") {
+      res.setHeader("allow", "POST");
+      return send(res, 405, { error: "method-not-allowed", message: `${relayPath} takes POST` });
+    }
+    if (!/^application\/json\s*(;|$)/i.test(req.headers["content-type"] ?? "")) {
+      return refused(415, "unsupported-media-type", "send the signed operation as application/json");
+    }
+    let body: Uint8Array;
+    try {
+      body = await readRawBody(req, { limit: maxBodyBytes });
+    } catch (error) {
+      if (error instanceof BodyReadError) return refused(400, "bad-request", "the request body could not be read");
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      res.setHeader("connection", "close");
+      res.once("finish", () => req.destroy());
+      return refused(413, "payload-too-large", `bodies are limited to ${maxBodyBytes} bytes`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(utf8.decode(body));
+    } catch {
+      return refused(400, "malformed-json", "the body is not valid JSON");
+    }
+    const answer = await relayer.relay(json);
+    if (answer.relayed) metrics.relayed(answer.operation, answer.relayed);
+    if (answer.refused) metrics.relayRefused(answer.operation, answer.refused);
+    for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+    return send(res, answer.status, answer.body);
+  }
+
   function health(res: ServerResponse): number {
     if (!chain) return send(res, 200, { status: "ok" });
     const s = chain.status();
@@ -231,6 +276,7 @@ export async function createApiServer(parameters: CreateApiServerParameters): Pr
 }
 
 const inspectPath = "/v1/verify-request";
+const relayPath = "/v1/relay";
 const utf8 = new TextDecoder();
 
 function send(res: ServerResponse, status: number, body: unknown): number {

@@ -6,3 +6,6 @@ export { prices } from "./prices.ts";
 export { startApiCluster, type StartApiClusterParameters, type StartApiClusterReturnType } from "./startApiCluster.ts";
 export { type ChainClock, createChainClock, type CreateChainClockParameters } from "./createChainClock.ts";
 export { startApiServer, type StartApiServerParameters, type StartApiServerReturnType } from "./startApiServer.ts";
+export { createRateLimiter, type CreateRateLimiterParameters, type RateLimit, type RateLimiter } from "./relay/createRateLimiter.ts";
+export { createRelayer, type CreateRelayerParameters, type RelayAnswer, type Relayer } from "./relay/createRelayer.ts";
+export { parseRateLimit } from "./relay/parseRateLimit.ts";

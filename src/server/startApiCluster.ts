@@ -6,7 +6,7 @@ import { AggregatorRegistry } from "prom-client";
 import { BaseError } from "../errors/BaseError.ts";
 import type { StartApiServerParameters } from "./startApiServer.ts";
 
-export type StartApiClusterParameters = Omit<StartApiServerParameters, "now" | "log"> & {
+export type StartApiClusterParameters = Omit<StartApiServerParameters, "now" | "log" | "relay"> & {
   /** Worker processes, 1..64; each runs `startApiServer` on the same port (node:cluster shares the socket). */
   workers: number;
   /**
@@ -33,7 +33,7 @@ export type StartApiClusterReturnType = {
 
 /** Primary <-> worker messages; the start parameters travel over IPC, never argv or env, so a Redis password stays out of `ps`. */
 export type ClusterMessage =
-  | { type: "keyledger:start"; parameters: Omit<StartApiServerParameters, "now" | "log"> }
+  | { type: "keyledger:start"; parameters: Omit<StartApiServerParameters, "now" | "log" | "relay"> }
   | { type: "keyledger:listening"; url: string }
   | { type: "keyledger:failed"; message: string }
   | { type: "keyledger:log"; line: string }

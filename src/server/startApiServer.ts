@@ -14,6 +14,9 @@ import { createVerifier } from "../verifier/createVerifier.ts";
 import type { ApiMetrics } from "./createApiMetrics.ts";
 import { createApiServer } from "./createApiServer.ts";
 import { createChainClock } from "./createChainClock.ts";
+import type { Account, Address } from "viem";
+import type { RateLimit } from "./relay/createRateLimiter.ts";
+import { createRelayer } from "./relay/createRelayer.ts";
 
 export type StartApiServerParameters = {
   /** JSON-RPC endpoint of the chain holding the registry. */
@@ -49,6 +52,19 @@ export type StartApiServerParameters = {
    * `keyPath` (KeyLedger's RFC 9421 profile; receivers verify with its public key).
    */
   webhook?: { url: string; keyPath: string } | undefined;
+  /**
+   * Enables `POST /v1/relay` (off by default): signed registry operations submitted from
+   * `account`, a local account (private key) or an unlocked node account's address (dev
+   * chain). Rate limits default to 10 operations per owner and 120 in all per minute.
+   */
+  relay?:
+    | {
+        account: Account | Address;
+        ownerRateLimit?: RateLimit | undefined;
+        globalRateLimit?: RateLimit | undefined;
+        receiptTimeoutMs?: number | undefined;
+      }
+    | undefined;
   /** Progress lines (no secrets). */
   log?: ((line: string) => void) | undefined;
 };
@@ -104,10 +120,28 @@ export async function startApiServer(parameters: StartApiServerParameters): Prom
     ]).finally(() => clearTimeout(timer));
     if (!ready) log(`warning: the chain index is not ready after ${readyTimeoutMs} ms; requests answer 503 stale-chain-state until it is`);
     const events = webhook ? createApiEvents({ emit: (type, data) => void webhook.send(type, data), now }) : undefined;
-    const api = await createApiServer({ verifier, inspector, port, host, origin, chain: resolver, now, events });
+    const relay = parameters.relay;
+    const relayer = relay
+      ? createRelayer({
+          rpcUrl,
+          chainId: manifest.chainId,
+          registry: manifest.contracts.KeyRegistry.address,
+          account: relay.account,
+          ownerRateLimit: relay.ownerRateLimit,
+          globalRateLimit: relay.globalRateLimit,
+          receiptTimeoutMs: relay.receiptTimeoutMs,
+        })
+      : undefined;
+    const api = await createApiServer({ verifier, inspector, port, host, origin, chain: resolver, now, events, relayer });
     log(
       `KeyLedger API on ${api.url} (chain ${manifest.chainId}, registry ${manifest.contracts.KeyRegistry.address}, nonces ${redisCluster ? "redis cluster" : redisUrl ? "redis" : "memory"}, key windows by the ${clock} clock)`,
     );
+    if (relay && relayer) {
+      const rate = (r: RateLimit | undefined, fallback: string) => (r ? `${r.limit}/${r.windowSeconds}s` : fallback);
+      log(
+        `Relaying signed registry operations on ${api.url}/v1/relay from ${relayer.address} (per owner ${rate(relay.ownerRateLimit, "10/60s")}, overall ${rate(relay.globalRateLimit, "120/60s")})`,
+      );
+    }
     return {
       url: api.url,
       resolver,

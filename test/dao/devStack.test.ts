@@ -5,7 +5,10 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createPublicClient, http } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { loadManifest } from "../../src/chain/manifest.ts";
+import { relayRegistryOperation, signRegistryOperation } from "../../src/chain/signedOperations/index.ts";
 
 const root = join(import.meta.dirname, "../..");
 const scratch = mkdtempSync(join(tmpdir(), "keyledger-dev-test-"));
@@ -85,6 +88,18 @@ describe("scripts/dev.ts", () => {
     expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
     const deployment = await (await fetch(new URL("/deployment.json", webUrl))).json();
     expect(deployment.contracts.KeyRegistry.address).toBe(manifest.contracts.KeyRegistry.address);
+
+    // The stack's API relays signed operations (dev account 10 pays): a wallet without ETH appoints a rotator.
+    const chain = createPublicClient({ transport: http(rpcUrl!) });
+    const payload = await signRegistryOperation({
+      client: chain,
+      signer: privateKeyToAccount(generatePrivateKey()),
+      registry: manifest.contracts.KeyRegistry.address,
+      deadline: (await chain.getBlock()).timestamp + 600n,
+      operation: { operation: "setRotator", rotator: "0x0000000000000000000000000000000000000001" },
+    });
+    expect(await relayRegistryOperation({ relayUrl: apiUrl!, payload })).toMatchObject({ status: "mined", nonce: "0" });
+    expect(out).toContain(`--relay ${apiUrl}`);
 
     // Blocks keep coming on an idle chain (interval mining besides automine), so chain time moves.
     const blockNumber = async () => Number(((await (await fetch(rpcUrl!, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }) })).json()) as { result: string }).result);

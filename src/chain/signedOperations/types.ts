@@ -78,3 +78,39 @@ export type SignedOperationBase = {
   /** Last block timestamp (seconds) at which the signature may be submitted. */
   deadline: bigint;
 };
+
+/** The registry's signed operations, by the name the relayer (`POST /v1/relay`) takes. */
+export const registryOperationNames = ["register", "rotate", "revoke", "extendOverlap", "setRotator"] as const;
+
+export type RegistryOperationName = (typeof registryOperationNames)[number];
+
+/** One signed operation's own arguments (what the owner signs besides owner, nonce and deadline). */
+export type RegistryOperation =
+  | { operation: "register"; key: SignedNewKey; label: string }
+  | { operation: "rotate"; oldKeyId: Hex; key: SignedNewKey; overlap: number }
+  | { operation: "revoke"; keyId: Hex; reason: string }
+  | { operation: "extendOverlap"; keyId: Hex; expiresAt: number }
+  | {
+      operation: "setRotator";
+      /** The new rotator; the zero address removes it. */
+      rotator: Address;
+    };
+
+/**
+ * A signed operation as JSON (what `signRegistryOperation` returns and `POST /v1/relay`
+ * takes): uint256 values as decimal strings, bytes as 0x-hex. `chainId`, `registry` and
+ * `nonce` are optional for the relayer (it checks them when present, which turns a
+ * signature for another chain or an already used nonce into a precise error instead of
+ * `InvalidSignature`); `signRegistryOperation` always fills them in.
+ */
+export type RelayPayload = RegistryOperation & {
+  chainId?: number | undefined;
+  registry?: Address | undefined;
+  owner: Address;
+  /** `nonces(owner)` the signature was made with, decimal. */
+  nonce?: string | undefined;
+  /** Last block timestamp (unix seconds, decimal) at which the operation may be submitted. */
+  deadline: string;
+  /** The owner's signature: 65-byte ECDSA for an EOA, whatever its ERC-1271 `isValidSignature` accepts for a contract wallet. */
+  signature: Hex;
+};

@@ -1,4 +1,4 @@
-import { bytesToHex } from "viem";
+import { bytesToHex, type Hex, type TransactionReceipt } from "viem";
 import { keyRegistryAbi } from "../../generated/abis.ts";
 import { algorithmToChain, computeKeyId, publicKeyToRaw, signProofOfPossession } from "../../keys/index.ts";
 import { setKeyFileKeyId } from "../../signer/node.ts";
@@ -11,6 +11,7 @@ import { resolveWindow, windowOptions } from "../keyWindow.ts";
 import { loadWallet } from "../loadWallet.ts";
 import { formatTime, parseList } from "../parse.ts";
 import { maskToNames, readPolicy, readScopeNames, scopesToMask } from "../registry.ts";
+import { printSignedPayloads, signForRelay, submissionOf, submitThroughRelay } from "../relayed.ts";
 import { transact } from "../transact.ts";
 
 export const register: Command = {
@@ -23,6 +24,9 @@ export const register: Command = {
     "Key ids are namespaced per owner: the registry id (your address followed by 12 bytes of",
     "keccak256(address || key)) is written into the key file, so requests carry it.",
     "Times are checked against the chain's clock (the latest block's timestamp).",
+    "Gasless: --relay <url> signs the registration (EIP-712) and a relayer submits and pays;",
+    "--sign-only prints the signed payload for `keyledger relay` instead. Either way the wallet",
+    "needs no ETH, and the key file gets the registry id.",
   ],
   options: {
     key: { type: "string", value: "<keyfile>", description: "key file from `keyledger keygen` (needs the private key)" },
@@ -30,16 +34,19 @@ export const register: Command = {
     label: { type: "string", value: "<label>", description: "label to register (default: the key file's label)" },
     ...windowOptions,
   },
-  groups: ["chain", "wallet"],
+  groups: ["chain", "wallet", "relay"],
   maxPositionals: 0,
   examples: [
     "KEYLEDGER_PRIVATE_KEY=0x... keyledger register --key bot.key.json --scopes read,trade --expires-in 30d",
     "keyledger register --key bot.key.json --scopes read --dev-account 1 --json",
+    "keyledger register --key bot.key.json --scopes read --relay http://127.0.0.1:8787",
+    "keyledger register --key bot.key.json --scopes read --sign-only --deadline 2h > register.json",
   ],
   async run({ values, out }) {
     const path = requireString(values, "key", "register");
     const scopeList = parseList(values.scopes);
     if (!scopeList.length) throw usageError("register: --scopes is required (e.g. --scopes read,trade).");
+    const submission = submissionOf(values, "register");
     const key = await loadKeyFile({ path, needPrivateKey: true });
     const context = await connectChain({ values });
     const wallet = await loadWallet({ values, context });
@@ -49,24 +56,29 @@ export const register: Command = {
     const label = typeof values.label === "string" ? values.label : key.label;
     const proof = await signProofOfPossession({ key, chainId: context.chain.id, registry: context.registry, owner: wallet.address });
     const keyId = computeKeyId({ publicKey: key.publicKey, owner: wallet.address });
-    const { hash, receipt } = await transact({
-      context,
-      wallet,
-      address: context.registry,
-      abi: keyRegistryAbi,
-      functionName: "register",
-      args: [
-        {
-          algorithm: algorithmToChain(key.alg),
-          publicKey: bytesToHex(publicKeyToRaw({ publicKey: key.publicKey }).raw),
-          scopes,
-          notBefore,
-          expiresAt,
-          proof,
-        },
-        label,
-      ],
-    });
+    const newKey = {
+      algorithm: algorithmToChain(key.alg),
+      publicKey: bytesToHex(publicKeyToRaw({ publicKey: key.publicKey }).raw),
+      scopes,
+      notBefore,
+      expiresAt,
+      proof,
+    };
+    let sent: { hash: Hex; receipt: TransactionReceipt };
+    if (submission.kind === "direct") {
+      sent = await transact({ context, wallet, address: context.registry, abi: keyRegistryAbi, functionName: "register", args: [newKey, label] });
+    } else {
+      const payload = await signForRelay({ context, wallet, operation: { operation: "register", key: newKey, label }, deadline: submission.deadline });
+      if (submission.kind === "sign-only") {
+        // The id is the registry's once the payload is submitted (it depends on owner and key only).
+        setKeyFileKeyId({ path, keyId });
+        printSignedPayloads(out, [payload]);
+        out.note(`key file ${path} now carries ${keyId}, the id the key gets once the payload is relayed`);
+        return exitCodes.ok;
+      }
+      sent = await submitThroughRelay({ context, url: submission.url, payload });
+    }
+    const { hash, receipt } = sent;
     setKeyFileKeyId({ path, keyId });
     const result = {
       keyId,
@@ -90,7 +102,7 @@ export const register: Command = {
         `  alg        ${key.alg}`,
         `  scopes     ${result.scopes.join(",")}`,
         `  valid      ${formatTime(notBefore)} .. ${formatTime(expiresAt)}`,
-        `  tx         ${hash} (block ${receipt.blockNumber})`,
+        `  tx         ${hash} (block ${receipt.blockNumber}${submission.kind === "relay" ? ", relayed" : ""})`,
       ],
       result,
     );

@@ -1,4 +1,5 @@
 import type { Hex } from "viem";
+import type { SignRegistryOperationReturnType } from "../../chain/signedOperations/signRegistryOperation.ts";
 import { keyRegistryAbi } from "../../generated/abis.ts";
 import { CliError, usageError } from "../CliError.ts";
 import type { Command } from "../command.ts";
@@ -7,6 +8,7 @@ import { exitCodes } from "../exitCodes.ts";
 import { loadWallet } from "../loadWallet.ts";
 import { parseKeyId } from "../parse.ts";
 import { ownerKeysByLabel, readKeyRecord } from "../registry.ts";
+import { printSignedPayloads, signForRelay, submissionOf, submitThroughRelay } from "../relayed.ts";
 import { transact } from "../transact.ts";
 
 const maxBatch = 256;
@@ -19,23 +21,27 @@ export const revoke: Command = {
     "Revocation is final: a revoked key id can never be used or registered again.",
     "--label revokes every not-yet-revoked key of that label owned by your wallet (all",
     "versions of the lineage), found from the registry's events: the incident-response path.",
+    "Gasless: --relay <url> or --sign-only sign one revocation per key (consecutive nonces; a",
+    "relayer submits them one by one), so the wallet needs no ETH.",
   ],
   options: {
     reason: { type: "string", value: "<text>", description: "reason recorded in the KeyRevoked event (default: \"revoked by owner\")" },
     label: { type: "string", value: "<label>", description: "revoke all your unrevoked keys with this label" },
   },
-  groups: ["chain", "wallet"],
+  groups: ["chain", "wallet", "relay"],
   maxPositionals: Number.POSITIVE_INFINITY,
   examples: [
     "keyledger revoke 0x3f...a1 --reason \"laptop stolen\"",
     "keyledger revoke 0x3f...a1 0x77...0c --reason rotation-cleanup",
     "keyledger revoke --label trading-bot --reason \"leaked in CI logs\"",
+    "keyledger revoke 0x3f...a1 --reason compromised --relay http://127.0.0.1:8787",
   ],
   async run({ values, positionals, out }) {
     const label = typeof values.label === "string" ? values.label : undefined;
     if (label !== undefined && positionals.length) throw usageError("revoke: pass key ids or --label, not both.");
     if (label === undefined && !positionals.length) throw usageError("revoke: name at least one key id, or --label.");
     const reason = typeof values.reason === "string" ? values.reason : "revoked by owner";
+    const submission = submissionOf(values, "revoke");
     let keyIds: Hex[] = [...new Set(positionals.map((p) => parseKeyId(p)))];
     const context = await connectChain({ values });
     const wallet = await loadWallet({ values, context });
@@ -50,7 +56,23 @@ export const revoke: Command = {
       }
     }
     const transactions: { hash: Hex; blockNumber: number; keyIds: Hex[] }[] = [];
-    for (let i = 0; i < keyIds.length; i += maxBatch) {
+    if (submission.kind !== "direct") {
+      // No batched signed revoke: one signed operation per key, with consecutive nonces.
+      const payloads: SignRegistryOperationReturnType[] = [];
+      for (const [i, keyId] of keyIds.entries()) {
+        const nonce: bigint | undefined = i === 0 ? undefined : BigInt(payloads[0]!.nonce) + BigInt(i);
+        payloads.push(await signForRelay({ context, wallet, operation: { operation: "revoke", keyId, reason }, deadline: submission.deadline, nonce }));
+      }
+      if (submission.kind === "sign-only") {
+        printSignedPayloads(out, payloads);
+        return exitCodes.ok;
+      }
+      for (const [i, payload] of payloads.entries()) {
+        const { hash, receipt } = await submitThroughRelay({ context, url: submission.url, payload });
+        transactions.push({ hash, blockNumber: Number(receipt.blockNumber), keyIds: [keyIds[i]!] });
+      }
+    }
+    for (let i = 0; submission.kind === "direct" && i < keyIds.length; i += maxBatch) {
       const batch = keyIds.slice(i, i + maxBatch);
       const { hash, receipt } = await transact({
         context,

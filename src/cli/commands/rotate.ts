@@ -1,4 +1,4 @@
-import { bytesToHex, parseEventLogs } from "viem";
+import { bytesToHex, type Hex, parseEventLogs, type TransactionReceipt } from "viem";
 import { keyRegistryAbi } from "../../generated/abis.ts";
 import { algorithmToChain, computeKeyId, publicKeyToRaw, signProofOfPossession } from "../../keys/index.ts";
 import { setKeyFileKeyId } from "../../signer/node.ts";
@@ -10,6 +10,7 @@ import { resolveWindow, windowOptions } from "../keyWindow.ts";
 import { loadWallet } from "../loadWallet.ts";
 import { formatDuration, formatTime, parseDuration, parseKeyId, parseList } from "../parse.ts";
 import { maskToNames, readKeyRecord, readPolicy, readScopeNames, scopesToMask } from "../registry.ts";
+import { printSignedPayloads, signForRelay, submissionOf, submitThroughRelay } from "../relayed.ts";
 import { transact } from "../transact.ts";
 
 export const rotate: Command = {
@@ -20,6 +21,8 @@ export const rotate: Command = {
     "The old key stays valid for --overlap more seconds (never longer than it already was), so",
     "clients can switch without downtime; `status` and the API server's metrics show when the",
     "old version stops being used. The new key inherits the lineage's label.",
+    "Gasless: --relay <url> (a relayer submits what the wallet signed) or --sign-only (print the",
+    "signed payload for `keyledger relay`); the wallet needs no ETH.",
   ],
   options: {
     key: { type: "string", value: "<keyfile>", description: "the NEW key's file (needs the private key for the proof of possession)" },
@@ -27,16 +30,18 @@ export const rotate: Command = {
     scopes: { type: "string", value: "<names>", description: "scopes of the new key (default: the old key's)" },
     ...windowOptions,
   },
-  groups: ["chain", "wallet"],
+  groups: ["chain", "wallet", "relay"],
   maxPositionals: 1,
   examples: [
     "keyledger keygen --label bot --out bot-v2.key.json",
     "keyledger rotate 0x3f...a1 --key bot-v2.key.json --overlap 1h",
+    "keyledger rotate 0x3f...a1 --key bot-v2.key.json --overlap 1h --relay http://127.0.0.1:8787",
   ],
   async run({ values, positionals, out }) {
     const oldKeyId = parseKeyId(positionals[0], "old key id");
     const path = requireString(values, "key", "rotate");
     const overlap = parseDuration(requireString(values, "overlap", "rotate"), "--overlap");
+    const submission = submissionOf(values, "rotate");
     const key = await loadKeyFile({ path, needPrivateKey: true });
     const context = await connectChain({ values });
     const wallet = await loadWallet({ values, context });
@@ -51,25 +56,28 @@ export const rotate: Command = {
     const { notBefore, expiresAt } = resolveWindow({ values, now, maxLifetime: policy.maxLifetime });
     const proof = await signProofOfPossession({ key, chainId: context.chain.id, registry: context.registry, owner: wallet.address });
     const keyId = computeKeyId({ publicKey: key.publicKey, owner: wallet.address });
-    const { hash, receipt } = await transact({
-      context,
-      wallet,
-      address: context.registry,
-      abi: keyRegistryAbi,
-      functionName: "rotate",
-      args: [
-        oldKeyId,
-        {
-          algorithm: algorithmToChain(key.alg),
-          publicKey: bytesToHex(publicKeyToRaw({ publicKey: key.publicKey }).raw),
-          scopes,
-          notBefore,
-          expiresAt,
-          proof,
-        },
-        overlap,
-      ],
-    });
+    const newKey = {
+      algorithm: algorithmToChain(key.alg),
+      publicKey: bytesToHex(publicKeyToRaw({ publicKey: key.publicKey }).raw),
+      scopes,
+      notBefore,
+      expiresAt,
+      proof,
+    };
+    let sent: { hash: Hex; receipt: TransactionReceipt };
+    if (submission.kind === "direct") {
+      sent = await transact({ context, wallet, address: context.registry, abi: keyRegistryAbi, functionName: "rotate", args: [oldKeyId, newKey, overlap] });
+    } else {
+      const payload = await signForRelay({ context, wallet, operation: { operation: "rotate", oldKeyId, key: newKey, overlap }, deadline: submission.deadline });
+      if (submission.kind === "sign-only") {
+        setKeyFileKeyId({ path, keyId });
+        printSignedPayloads(out, [payload]);
+        out.note(`key file ${path} now carries ${keyId}, the id the new version gets once the payload is relayed`);
+        return exitCodes.ok;
+      }
+      sent = await submitThroughRelay({ context, url: submission.url, payload });
+    }
+    const { hash, receipt } = sent;
     const event = parseEventLogs({ abi: keyRegistryAbi, logs: receipt.logs, eventName: "KeyRotated" })[0];
     const version = event ? Number(event.args.version) : old.version + 1;
     const oldExpiresAt = event ? Number(event.args.oldExpiresAt) : Math.min(old.expiresAt, now + overlap);
