@@ -1,3 +1,4 @@
+import { verifierReasonList } from "../verifier/reasons.ts";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export type ApiChainStatus = { blockNumber: number | undefined; ageSeconds: number; stale: boolean; keys: number };
@@ -9,6 +10,13 @@ export type CreateApiMetricsParameters = {
   chainStatus?: (() => ApiChainStatus) | undefined;
   /** Node.js process metrics (memory, event loop lag, ...). Default true. */
   processMetrics?: boolean | undefined;
+  /**
+   * The routes the server verifies. Their rejection series are created at 0 for every
+   * verifier reason, so the first rejection is an increase that `increase()`/`rate()`
+   * see (a counter series born at 1 hides its first event from alert rules). Bounded:
+   * routes × reasons.
+   */
+  routes?: readonly string[] | undefined;
   /**
    * Distinct key ids given their own per-key series (default 1,000); keys verified
    * after that are counted together under `key_id="other"`. Every key id is a series
@@ -43,6 +51,7 @@ export function createApiMetrics({
   chainStatus,
   processMetrics = true,
   maxKeySeries = 1_000,
+  routes = [],
 }: CreateApiMetricsParameters = {}): ApiMetrics {
   if (processMetrics) collectDefaultMetrics({ register: registry });
   const verifiedTotal = new Counter({
@@ -57,6 +66,7 @@ export function createApiMetrics({
     labelNames: ["route", "reason"],
     registers: [registry],
   });
+  for (const route of routes) for (const reason of verifierReasonList) rejectedTotal.labels(route, reason).inc(0);
   const keyRequests = new Counter({
     name: "keyledger_api_key_requests_total",
     help: 'Verified requests per key id and lineage version (keys beyond the series cap under key_id="other").',

@@ -99,7 +99,7 @@ const routes: Record<string, Route> = {
  */
 export async function createApiServer(parameters: CreateApiServerParameters): Promise<ApiServer> {
   const { verifier, port = 0, host = "127.0.0.1", chain, maxBodyBytes = 65_536, origin, now = Date.now, inspector, events, relayer } = parameters;
-  const metrics = parameters.metrics ?? createApiMetrics({ chainStatus: chain ? () => chain.status() : undefined });
+  const metrics = parameters.metrics ?? createApiMetrics({ chainStatus: chain ? () => chain.status() : undefined, routes: Object.keys(routes) });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();

@@ -16,4 +16,14 @@ describe("API metrics", () => {
     expect(text).toContain('keyledger_api_key_version{key_id="0xa",label="app 0xa"} 1');
     expect(text.match(/^keyledger_api_key_version\{/gm)).toHaveLength(2);
   });
+
+  it("creates every route's rejection series at 0, so an alert sees the very first rejection", async () => {
+    const metrics = createApiMetrics({ processMetrics: false, routes: ["/v1/prices", "/v1/orders"] });
+    const before = await metrics.registry.metrics();
+    // increase() ignores a series' first sample: a series born at 1 would hide this rejection.
+    expect(before).toContain('keyledger_api_requests_rejected_total{route="/v1/prices",reason="key-revoked"} 0');
+    expect(before).toContain('keyledger_api_requests_rejected_total{route="/v1/orders",reason="key-suspended"} 0');
+    metrics.rejected("/v1/prices", "key-revoked");
+    expect(await metrics.registry.metrics()).toContain('keyledger_api_requests_rejected_total{route="/v1/prices",reason="key-revoked"} 1');
+  });
 });
