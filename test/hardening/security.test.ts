@@ -220,8 +220,8 @@ describe("secrets in output, logs and URLs", () => {
     const bytes = places.reduce((n, [, text]) => n + text.length, 0);
     lines.push(
       `no secrets in output or logs: ${runs.length} CLI runs (keygen, register via KEYLEDGER_PRIVATE_KEY, request GET/POST, status, revoke via --keystore (refused while 0644), ` +
-        `and mistakes: --private-key flag, key as argument, malformed env key, mismatched key file) plus the dev stack's stdout/stderr and ${logFiles.length} log files ` +
-        `(${logFiles.map((f) => f.slice(dev.stateDir.length + 1)).join(", ")}), ${count(bytes)} characters searched for the wallet key, the API key's d and the keystore password in hex/base64/base64url: 0 found`,
+        `and mistakes: --private-key flag, key as argument, malformed env key, mismatched key file) plus the dev stack's stdout/stderr and ${logFiles.length} files under its state directory ` +
+        `(${describeFiles(logFiles.map((f) => f.slice(dev.stateDir.length + 1)))}), ${count(bytes)} characters searched for the wallet key, the API key's d and the keystore password in hex/base64/base64url: 0 found`,
     );
     data.logs = { cliRuns: runs.length, logFiles: logFiles.length, characters: bytes, leaks: leaks.length };
   });
@@ -371,3 +371,10 @@ describe("dependency audit", () => {
     expect(unexplained.map((f) => `${f.name} ${f.severity}: ${f.via.join(", ")}`)).toEqual([]);
   });
 });
+
+/** The logs by name, the indexer's PGlite data directory (hundreds of files, all searched too) as one count. */
+function describeFiles(names: string[]): string {
+  const database = names.filter((n) => n.includes("pglite/"));
+  const rest = names.filter((n) => !n.includes("pglite/"));
+  return [...rest, ...(database.length ? [`${database.length} files of the indexer's PGlite database`] : [])].join(", ");
+}
