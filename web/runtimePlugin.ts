@@ -43,8 +43,13 @@ export function runtimePlugin({ manifestPath, rpcUrl, apiUrl, apiOrigin, indexer
     const path = (req.url ?? "/").split("?")[0];
     if (req.method !== "GET" && req.method !== "HEAD") return next();
     if (path === "/config.json") {
-      void hasVerifyEndpoint(apiUrl).then((verifyRequest) =>
-        sendJson(req, res, 200, JSON.stringify({ rpcUrl, apiUrl: apiUrl ? "/api" : null, apiSigningUrl, indexerUrl: indexerUrl ? "/indexer" : null, manifestUrl: "deployment.json", verifyRequest })),
+      void Promise.all([hasVerifyEndpoint(apiUrl), relays(apiUrl)]).then(([verifyRequest, relay]) =>
+        sendJson(
+          req,
+          res,
+          200,
+          JSON.stringify({ rpcUrl, apiUrl: apiUrl ? "/api" : null, apiSigningUrl, indexerUrl: indexerUrl ? "/indexer" : null, manifestUrl: "deployment.json", verifyRequest, relay }),
+        ),
       );
       return;
     }
@@ -94,6 +99,22 @@ async function hasVerifyEndpoint(apiUrl: string | undefined): Promise<boolean> {
     const response = await fetch(`${apiUrl}/v1/verify-request`, { method: "POST", body: "", signal: AbortSignal.timeout(2_000) });
     await response.arrayBuffer();
     return response.status !== 404 && response.status !== 405;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the reference API relays signed registry operations (`POST /v1/relay`, on with
+ * `--relay`; `npm start` turns it on). A GET costs nothing: a relaying API answers 405
+ * (POST only), one that does not relay 404 `relay-disabled`, an older one 404 `not-found`.
+ */
+async function relays(apiUrl: string | undefined): Promise<boolean> {
+  if (!apiUrl) return false;
+  try {
+    const response = await fetch(`${apiUrl}/v1/relay`, { signal: AbortSignal.timeout(2_000) });
+    await response.arrayBuffer();
+    return response.status === 405;
   } catch {
     return false;
   }

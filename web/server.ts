@@ -129,7 +129,7 @@ function urlOf(address: string | AddressInfo | null | undefined, host: string): 
 }
 
 // Everything the bundle is built from (the page imports these parts of the library).
-const sources = ["index.html", "src", "public", "viteConfig.ts", "../src/keys", "../src/signer", "../src/profile", "../src/errors", "../src/generated", "../src/verifier/reasons.ts"];
+const sources = ["index.html", "src", "public", "viteConfig.ts", "../src/chain", "../src/keys", "../src/signer", "../src/profile", "../src/errors", "../src/generated", "../src/verifier/reasons.ts"];
 
 function isBuildStale(): boolean {
   const built = join(webRoot, "dist/index.html");

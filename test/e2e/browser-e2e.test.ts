@@ -3,7 +3,8 @@
 // connect the dev account -> register a key generated in the page (its key file
 // downloaded) -> a request signed with it is accepted by the API -> a DAO
 // proposal revokes it (vote, time travel, queue, execute) -> the API rejects it
-// with key-revoked and the page shows it revoked. Screenshots of every page go to
+// with key-revoked and the page shows it revoked; a key registered with "Sign, let
+// the API pay" is sent by the API's relayer. Screenshots of every page go to
 // test-results/screenshots.
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -51,7 +52,8 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     mkdirSync(screenshots, { recursive: true });
     console.log(`browser e2e screenshots: ${screenshots}`);
     node = await startLocalNode();
-    api = await startApiServer({ rpcUrl: node.rpcUrl, manifest: node.manifest, port: 0 });
+    // Relaying as `npm start` does (dev account 10, which nothing else here sends from): "Sign, let the API pay".
+    api = await startApiServer({ rpcUrl: node.rpcUrl, manifest: node.manifest, port: 0, relay: { account: devAccounts[10] } });
     // The dApp reads keys, history and proposals from the indexer, as `npm start` runs it.
     indexer = await startIndexer({ root, rpcUrl: node.rpcUrl, manifestPath: node.manifestPath, pgliteDirectory: join(node.dir, "pglite"), logFile: join(node.dir, "indexer.log") });
     web = await startWebServer({ manifestPath: node.manifestPath, rpcUrl: node.rpcUrl, apiUrl: api.url, indexerUrl: indexer.url });
@@ -605,6 +607,49 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await expect.poll(() => page.locator('[data-testid="lineage"][data-label="batch-a"]').count()).toBe(0);
     expect(await page.locator('[data-testid="lineage"][data-label="guardian-target"]').count()).toBe(1);
     await shot("18-my-keys-filtered");
+  });
+
+  it("registers a key with “Sign, let the API pay”: the relayer sends and pays, the key is the connected account's", step, async () => {
+    await go("register");
+    const choice = page.getByTestId("send-via");
+    await choice.getByRole("radio", { name: "Sign, let the API pay" }).check();
+    expect(await page.getByTestId("send-via-hint").textContent()).toContain("never change it");
+    await page.getByLabel("Label").fill("e2e gasless");
+    await page.getByRole("button", { name: "Generate key pair" }).click();
+    await page.getByTestId("generated-key").waitFor();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "save it unencrypted" }).click()]);
+    const gasless = JSON.parse(readFileSync((await download.path())!, "utf8")) as KeyFile;
+    // The wallet is asked for a signature (eth_signTypedData_v4), never for a transaction.
+    const asked: string[] = [];
+    const onRequest = (request: import("playwright-core").Request) => {
+      const method = /"method":"(eth_sendTransaction|eth_signTypedData_v4)"/.exec(request.postData() ?? "")?.[1];
+      if (method) asked.push(method);
+    };
+    page.on("request", onRequest);
+    await page.getByTestId("register-submit").click();
+    await page.getByTestId("review-ok").waitFor();
+    expect(await page.getByTestId("review").textContent()).toContain("the API's relayer, which pays the gas");
+    await shot("03b-register-gasless-review");
+    await page.getByTestId("review-confirm").click();
+    await confirmed(page.locator("form"));
+    page.off("request", onRequest);
+    expect(asked).toEqual(["eth_signTypedData_v4"]);
+    const done = page.getByTestId("tx-confirmed");
+    expect(await done.textContent()).toContain("sent and paid for by the API's relayer");
+    await shot("03c-register-gasless-confirmed");
+
+    // On chain: the transaction is the relayer's (dev account 10), the key the connected account's.
+    const hash = (await done.locator("code").first().getAttribute("title")) as Hex;
+    const { publicClient } = localClients(node.rpcUrl);
+    const receipt = await publicClient.getTransactionReceipt({ hash });
+    expect(receipt.status).toBe("success");
+    expect(receipt.from.toLowerCase()).toBe(devAccounts[10].toLowerCase());
+    expect(receipt.from.toLowerCase()).not.toBe(devAccounts[0].toLowerCase());
+    expect((await done.getAttribute("data-paid-by"))?.toLowerCase()).toBe(devAccounts[10].toLowerCase());
+    const keyId = computeKeyId({ publicKey: gasless.publicKey, owner: devAccounts[0] });
+    const record = await publicClient.readContract({ address: node.manifest.contracts.KeyRegistry.address, abi: keyRegistryAbi, functionName: "getKey", args: [keyId] });
+    expect(record).toMatchObject({ owner: devAccounts[0], state: 1 });
+    expect(await done.textContent()).toContain(keyId.slice(0, 6));
   });
 
   it("renders every page without console errors", step, async () => {

@@ -20,16 +20,33 @@ export function TxStatus({ state, action, confirmed, focusOnConfirm }: TxStatusP
   return (
     <div className="tx-status" role="status" aria-live="polite">
       {state.status === "preparing" && <p className="note">Checking “{action}” against the chain…</p>}
-      {state.status === "signing" && <p className="note pending">Confirm “{action}” in your wallet…</p>}
+      {state.status === "signing" &&
+        (state.via === "relay" ? (
+          <p className="note pending">Sign “{action}” in your wallet: a signature only, no transaction and no gas from you…</p>
+        ) : (
+          <p className="note pending">Confirm “{action}” in your wallet…</p>
+        ))}
+      {state.status === "relaying" && (
+        <p className="note pending" data-testid="tx-relaying">
+          <span className="spinner" aria-hidden="true" /> Signed. The API's relayer is checking “{action}” and submitting it (it pays the gas)…
+        </p>
+      )}
       {state.status === "pending" && (
         <p className="note pending">
-          <span className="spinner" aria-hidden="true" /> “{action}” is pending in transaction <code title={state.hash}>{shortHex(state.hash, 6)}</code>…
+          <span className="spinner" aria-hidden="true" /> “{action}” is pending in transaction <code title={state.hash}>{shortHex(state.hash, 6)}</code>
+          {state.via === "relay" ? ", sent by the API's relayer" : ""}…
         </p>
       )}
       {state.status === "confirmed" && (
-        <div className="note success" data-testid="tx-confirmed" ref={confirmation} tabIndex={-1}>
+        <div className="note success" data-testid="tx-confirmed" data-paid-by={state.paidBy} ref={confirmation} tabIndex={-1}>
           <p>
-            “{action}” confirmed in block {state.blockNumber.toString()} (transaction <code title={state.hash}>{shortHex(state.hash, 6)}</code>).
+            “{action}” confirmed in block {state.blockNumber.toString()} (transaction <code title={state.hash}>{shortHex(state.hash, 6)}</code>
+            {state.paidBy && (
+              <>
+                , sent and paid for by the API's relayer <code title={state.paidBy}>{shortHex(state.paidBy, 4)}</code>
+              </>
+            )}
+            ).
           </p>
           {confirmed}
         </div>

@@ -2,8 +2,9 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useRef, useState } from "react";
 import type { Abi, Address, Hex, TransactionReceipt } from "viem";
 import { useConfig } from "wagmi";
-import { getConnection, writeContract } from "wagmi/actions";
+import { getConnection, signTypedData, writeContract } from "wagmi/actions";
 import { withErrors } from "../chain/contractsAbi.ts";
+import { registryOperationFromCall, relaySigned } from "../chain/relaySigned.ts";
 import { describeError, type DescribedError } from "../lib/describeError.ts";
 import { waitForIndexed } from "../indexer/index.ts";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
@@ -19,10 +20,16 @@ export type TransactionRequest = {
 export type TransactionState =
   | { status: "idle" }
   | { status: "preparing" }
-  | { status: "signing" }
-  | { status: "pending"; hash: Hex }
-  | { status: "confirmed"; hash: Hex; blockNumber: bigint }
+  | { status: "signing"; via?: SendVia | undefined }
+  /** Signed: the API's relayer checks, simulates and submits it. */
+  | { status: "relaying" }
+  | { status: "pending"; hash: Hex; via?: SendVia | undefined }
+  /** `paidBy`: the relayer's account that sent (and paid for) a relayed transaction. */
+  | { status: "confirmed"; hash: Hex; blockNumber: bigint; paidBy?: Address | undefined }
   | { status: "failed"; error: DescribedError; hash?: Hex | undefined };
+
+/** "wallet": a transaction from the connected account; "relay": its EIP-712 signature, submitted and paid for by the API's relayer. */
+export type SendVia = "wallet" | "relay";
 
 export type SendOptions = {
   /** Runs before simulation (e.g. signing a proof of possession); its errors are shown like the transaction's. */
@@ -30,6 +37,8 @@ export type SendOptions = {
   scopeNames?: readonly string[] | undefined;
   /** The action in words for the account's recent transactions; default from the function name. */
   action?: string | undefined;
+  /** Default "wallet". "relay" needs a call with a signed form (`registryOperationFromCall`) and an API that relays. */
+  via?: SendVia | undefined;
 };
 
 /**
@@ -65,16 +74,37 @@ export function useTransaction() {
           functionName: resolved.functionName,
           args: resolved.args,
         });
-        setState({ status: "signing" });
-        hash = await writeContract(config, { ...(simulated as Parameters<typeof writeContract>[1]), chainId: runtime.chainId });
         const sender = connection.address!;
+        const via: SendVia = options.via ?? "wallet";
+        if (via === "relay") {
+          // Simulated above as the owner (the registry's checks are the same for `xFor`); the relayer
+          // simulates the signed call again before it sends, and its refusal is decoded like this one.
+          const operation = registryOperationFromCall(resolved);
+          if (!operation) throw new Error(`“${resolved.functionName}” has no signed form: send it from your wallet.`);
+          if (!runtime.relay || !runtime.apiUrl) throw new Error("The API does not relay signed operations: send it from your wallet.");
+          setState({ status: "signing", via });
+          const relayed = await relaySigned({
+            client,
+            chainId: runtime.chainId,
+            registry: resolved.address,
+            owner: sender,
+            operation,
+            sign: (typedData) => signTypedData(config, { account: sender, ...(typedData as Parameters<typeof signTypedData>[1]) }),
+            relayUrl: `${runtime.apiUrl}/v1/relay`,
+            onSigned: () => setState({ status: "relaying" }),
+          });
+          hash = relayed.transactionHash;
+        } else {
+          setState({ status: "signing" });
+          hash = await writeContract(config, { ...(simulated as Parameters<typeof writeContract>[1]), chainId: runtime.chainId });
+        }
         sentBy = sender;
         recordTransaction(runtime.chainId, sender, { hash, action: options.action ?? describeAction(resolved.functionName), status: "pending", at: Date.now() });
-        setState({ status: "pending", hash });
+        setState({ status: "pending", hash, via });
         const receipt = await client.waitForTransactionReceipt({ hash });
         if (receipt.status !== "success") throw Object.assign(new Error("Transaction reverted."), { name: "TransactionRevertedError" });
         recordTransaction(runtime.chainId, sender, { hash, status: "confirmed", blockNumber: receipt.blockNumber.toString() });
-        setState({ status: "confirmed", hash, blockNumber: receipt.blockNumber });
+        setState({ status: "confirmed", hash, blockNumber: receipt.blockNumber, ...(via === "relay" ? { paidBy: receipt.from } : {}) });
         // The lists come from the indexer: ask it again as soon as it has this block
         // (watched from now, not after the contract reads below have been answered).
         void waitForIndexed(indexer, receipt.blockNumber).then(async (reached) => {
@@ -90,7 +120,7 @@ export function useTransaction() {
         busy.current = false;
       }
     },
-    [client, config, indexer, queryClient, runtime.chainId],
+    [client, config, indexer, queryClient, runtime.apiUrl, runtime.chainId, runtime.relay],
   );
 
   /**
@@ -115,5 +145,5 @@ export function useTransaction() {
   );
 
   const reset = useCallback(() => setState({ status: "idle" }), []);
-  return { state, send, simulate, reset, busy: state.status === "preparing" || state.status === "signing" || state.status === "pending" };
+  return { state, send, simulate, reset, busy: state.status === "preparing" || state.status === "signing" || state.status === "relaying" || state.status === "pending" };
 }

@@ -44,6 +44,8 @@ export function describeError({ error, scopeNames: names = [] }: DescribeErrorPa
     }
   }
   const named = walkAll(error);
+  const relayed = named.find((e): e is RelayErrorLike => e.name === "RelayError" && typeof (e as RelayErrorLike).code === "string");
+  if (relayed) return describeRelayError(relayed, names);
   if (named.some((e) => e.code === 4001 || e.name === "UserRejectedRequestError")) {
     return { title: "You rejected the request in your wallet.", detail: "Nothing was sent. Try again when you are ready.", code: "user-rejected" };
   }
@@ -66,7 +68,66 @@ export function describeError({ error, scopeNames: names = [] }: DescribeErrorPa
   return { title: message.split("\n")[0] || "Something went wrong.", code: "unknown" };
 }
 
-type Walked = { name?: string; code?: number };
+type Walked = { name?: string; code?: number | string };
+
+/** The SDK's `RelayError` (matched by shape: the relayer's answer to `POST /v1/relay`). */
+type RelayErrorLike = { name: "RelayError"; code: string; status: number; shortMessage?: string; message: string; field?: string | undefined; args?: readonly string[] | undefined; retryAfterSeconds?: number | undefined };
+
+/**
+ * The API relayer's refusal in words: its own codes (rate limits, nonces, an unfunded or
+ * unreachable relayer, a malformed payload) and the registry's custom errors its simulation
+ * hit (`SignatureExpired`, `InvalidSignature`, `KeyAlreadyRegistered`, …), decoded like a
+ * wallet transaction's. Nothing was sent unless the code is `reverted`.
+ */
+function describeRelayError(error: RelayErrorLike, names: readonly string[]): DescribedError {
+  const { code } = error;
+  const said = error.shortMessage ?? error.message.split("\n")[0] ?? "";
+  const d = (title: string, detail?: string): DescribedError => ({ title, detail, code });
+  const fallback = "Nothing was sent. You can send it from your wallet instead.";
+  // A registry error name: the relayer simulated the signed call and the registry would refuse it.
+  if (/^[A-Z][A-Za-z0-9]*$/.test(code)) {
+    const revert = describeRevert(code, error.args ?? [], names);
+    return { ...revert, detail: [revert.detail, "The API's relayer checked it before sending: nothing was sent and no gas was spent."].filter(Boolean).join(" ") };
+  }
+  switch (code) {
+    case "rate-limited": {
+      const wait = error.retryAfterSeconds;
+      return d(
+        /overall/.test(said) ? "The API's relayer is at its overall limit right now." : "The API's relayer has taken as many operations from this account as it allows for now.",
+        `${wait !== undefined ? `Try again in ${formatDuration(Math.max(1, wait))}` : "Try again in a minute"}, or send it from your wallet. Nothing was sent.`,
+      );
+    }
+    case "nonce-used":
+      return d("This signature's nonce was already used: the operation was submitted already, or cancelled.", "Refresh, then sign it again if it is still needed.");
+    case "nonce-ahead":
+      return d("The signature is for a later nonce: an earlier signed operation of this account must be submitted first.", fallback);
+    case "relay-disabled":
+      return d("The API does not relay signed operations (any more).", fallback);
+    case "relay-unreachable":
+      return d("The API's relayer could not be reached.", "Check that the reference API is running. Nothing was sent; you can send it from your wallet instead.");
+    case "relayer-unfunded":
+      return d("The API's relayer cannot pay for gas right now.", fallback);
+    case "chain-unavailable":
+      return d("The API's relayer cannot reach the chain right now.", fallback);
+    case "wrong-chain":
+      return d("The API relays for another chain than this deployment's.", fallback);
+    case "wrong-registry":
+      return d("The API relays for another registry than this deployment's.", fallback);
+    case "reverted":
+      return d("The relayer's transaction was mined but reverted.", "Another transaction changed the key first. Refresh and check the current state.");
+    case "payload-too-large":
+      return d("The signed operation is too large for the relayer.", fallback);
+    case "malformed-json":
+    case "invalid-body":
+    case "unknown-operation":
+    case "missing-field":
+    case "invalid-field":
+    case "unknown-field":
+      return d(`The relayer refused the signed operation${error.field ? ` (${error.field})` : ""}: ${said}.`, fallback);
+    default:
+      return d(`The API's relayer refused: ${said}`, fallback);
+  }
+}
 
 function walkAll(error: unknown): Walked[] {
   const out: Walked[] = [];

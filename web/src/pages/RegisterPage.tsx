@@ -11,6 +11,7 @@ import { RequireWallet } from "../components/RequireWallet.tsx";
 import { ReviewDialog } from "../components/ReviewDialog.tsx";
 import { useReviewCheck } from "../components/useReviewCheck.ts";
 import { ScopeCheckboxes } from "../components/ScopeCheckboxes.tsx";
+import { SendViaChoice, sendViaRow, useSendVia } from "../components/SendViaChoice.tsx";
 import { TextField } from "../components/TextField.tsx";
 import { HeldKeyNote } from "../components/tryIt/HeldKeyNote.tsx";
 import { holdKey } from "../lib/heldKeys.ts";
@@ -53,6 +54,7 @@ function RegisterForm() {
   const [submitted, setSubmitted] = useState(false);
   const [reviewing, setReviewing] = useState(false);
   const { check, start: startCheck } = useReviewCheck();
+  const { via, setVia, offered } = useSendVia();
 
   const registry = snapshot.data?.registry;
   const policy = registry?.policy;
@@ -72,6 +74,7 @@ function RegisterForm() {
 
   const sendOptions = {
       scopeNames: registry.scopeNames,
+      via,
       prepare: async () => {
         const key = await prepareChainKey({
           value: newKey,
@@ -175,6 +178,7 @@ function RegisterForm() {
         owner={address}
         disabled={tx.busy || done}
       />
+      <SendViaChoice via={via} onChange={setVia} offered={offered} disabled={tx.busy || done} />
       {submitted && keyProblem && !done && <p className="field-error">{keyProblem}</p>}
       <div className="actions">
         {!done ? (
@@ -210,6 +214,7 @@ function RegisterForm() {
             ["Scopes", scopeNames(scopes, registry.scopeNames).join(", ") || "none"],
             ["Valid", `from now until about ${formatDateTime(now + lifetimeSeconds)} (${formatDuration(lifetimeSeconds)})`],
             ["Proof of possession", newKey.key.privateKey ? "signed in this page with the private key when you confirm" : "the pasted proof"],
+            ...(offered ? [sendViaRow(via)] : []),
           ]}
           note="A registered key id can never be registered again, even after revocation."
           confirmLabel="Confirm and register"

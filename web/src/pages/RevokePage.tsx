@@ -7,11 +7,13 @@ import { lineages } from "../chain/lineages.ts";
 import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
 import { Modal } from "../components/Modal.tsx";
 import { RequireWallet } from "../components/RequireWallet.tsx";
+import { SendViaChoice, useSendVia } from "../components/SendViaChoice.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { TextField } from "../components/TextField.tsx";
 import { TxStatus } from "../components/TxStatus.tsx";
 import { useTransaction } from "../components/useTransaction.ts";
 import { shortHex } from "../lib/shortHex.ts";
+import { maxRelayReasonBytes } from "../../../src/chain/signedOperations/parseRelayPayload.ts";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
 
 const reasons = ["compromised", "retired", "leaked in logs", "employee left"];
@@ -42,6 +44,7 @@ function RevokeForm({ initial }: { initial: Hex | undefined }) {
   const [submitted, setSubmitted] = useState(false);
   // What the last confirmed transaction revoked, named after success (the selection is cleared then).
   const [revoked, setRevoked] = useState<{ keyId: Hex; label: string; version: number }[]>([]);
+  const { via: chosenVia, setVia, offered } = useSendVia();
 
   if (!snapshot.data || !address) return <p aria-busy="true">Reading the registry…</p>;
   const { registry, head } = snapshot.data;
@@ -50,6 +53,15 @@ function RevokeForm({ initial }: { initial: Hex | undefined }) {
     .filter((l) => l.versions.length > 0);
   const revocable = new Set(groups.flatMap((l) => l.versions.map((k) => k.keyId)));
   const chosen = [...selected].filter((id) => revocable.has(id));
+  // The registry signs one revocation per signature (`revokeFor`; there is no signed batch), and the
+  // relayer takes reasons up to 256 bytes: anything else goes from the wallet.
+  const relayUnavailable =
+    chosen.length > 1
+      ? "A batch goes from your wallet: a signature covers one key (select one to let the API pay)."
+      : new TextEncoder().encode(reason.trim()).length > maxRelayReasonBytes
+        ? `The API relays reasons up to ${maxRelayReasonBytes} bytes: shorten it, or send from your wallet.`
+        : undefined;
+  const via = relayUnavailable ? "wallet" : chosenVia;
   const reasonError = submitted && reason.trim() === "" ? "Give a reason: it is recorded on-chain with the revocation." : undefined;
 
   const toggle = (ids: Hex[], on: boolean) => {
@@ -76,7 +88,7 @@ function RevokeForm({ initial }: { initial: Hex | undefined }) {
         ? { address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "revoke", args: [chosen[0], reason.trim()] }
         : { address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "revokeBatch", args: [chosen, reason.trim()] };
     const sending = chosen.map((keyId) => ({ keyId, label: registry.keys.get(keyId)?.label ?? "", version: registry.keys.get(keyId)?.version ?? 0 }));
-    const receipt = await tx.send(request, { scopeNames: registry.scopeNames, action: sending.length > 1 ? `Revoke ${sending.length} keys` : "Revoke key" });
+    const receipt = await tx.send(request, { scopeNames: registry.scopeNames, via, action: sending.length > 1 ? `Revoke ${sending.length} keys` : "Revoke key" });
     if (receipt) {
       setRevoked(sending);
       setSelected(new Set());
@@ -140,6 +152,7 @@ function RevokeForm({ initial }: { initial: Hex | undefined }) {
           ))}
         </datalist>
       </fieldset>
+      <SendViaChoice via={via} onChange={setVia} offered={offered} disabled={tx.busy} unavailable={relayUnavailable} />
       {submitted && chosen.length === 0 && !done && <p className="field-error">Select at least one key.</p>}
       <div className="actions">
         <button type="submit" className="danger" disabled={tx.busy}>
@@ -161,6 +174,11 @@ function RevokeForm({ initial }: { initial: Hex | undefined }) {
         <p>
           Reason: <strong>{reason.trim()}</strong>
         </p>
+        {offered && (
+          <p className="hint" data-testid="revoke-sent-by">
+            {via === "relay" ? "You sign it in your wallet (no gas); the API's relayer sends it and pays." : "Your wallet sends the transaction and pays its gas."}
+          </p>
+        )}
         <div className="actions">
           <button type="button" className="secondary" onClick={() => setConfirming(false)} autoFocus>
             Cancel

@@ -17,6 +17,7 @@ import { scopeNames } from "../lib/scopeNames.ts";
 import { algorithmLabel } from "../lib/algorithmLabel.ts";
 import { RequireWallet } from "../components/RequireWallet.tsx";
 import { ScopeCheckboxes } from "../components/ScopeCheckboxes.tsx";
+import { SendViaChoice, sendViaRow, useSendVia } from "../components/SendViaChoice.tsx";
 import { TxStatus } from "../components/TxStatus.tsx";
 import { useTransaction } from "../components/useTransaction.ts";
 import { type DurationUnit, toSeconds } from "../lib/durationUnits.ts";
@@ -85,6 +86,7 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
   const [submitted, setSubmitted] = useState(false);
   const [reviewing, setReviewing] = useState(false);
   const { check, start: startCheck } = useReviewCheck();
+  const { via, setVia, offered } = useSendVia();
   const [rotated, setRotated] = useState<{ oldKeyId: Hex; newKeyId: Hex } | null>(null);
   const rotatedLabel = rotated ? (registry.keys.get(rotated.oldKeyId)?.label ?? "") : "";
 
@@ -101,6 +103,7 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
 
   const sendOptions = {
       scopeNames: registry.scopeNames,
+      via,
       prepare: async () => {
         if (!address) throw Object.assign(new Error("Not connected."), { name: "ConnectorNotConnectedError" });
         const key = await prepareChainKey({
@@ -205,6 +208,7 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
         owner={address!}
         disabled={tx.busy}
       />
+      <SendViaChoice via={via} onChange={setVia} offered={offered} disabled={tx.busy} />
       {submitted && keyProblem && !done && <p className="field-error">{keyProblem}</p>}
       <div className="actions">
         <button type="submit" className="primary" disabled={tx.busy}>
@@ -224,6 +228,7 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
             ["Algorithm", algorithmLabel(newKey.key.alg)],
             ["Scopes", scopeNames(scopes, registry.scopeNames).join(", ") || "none"],
             ["Lifetime", formatDuration(lifetimeSeconds)],
+            ...(offered ? [sendViaRow(via)] : []),
           ]}
           confirmLabel={`Confirm rotation to v${old.version + 1}`}
           onConfirm={() => void submit()}

@@ -21,6 +21,11 @@ export type Runtime = {
   indexerUrl: string | null;
   /** The API answers `POST /v1/verify-request` with a verdict for a raw request. */
   verifyRequest: boolean;
+  /**
+   * The API relays signed registry operations (`POST /v1/relay`): the page offers "Sign,
+   * let the API pay" (an EIP-712 signature instead of a transaction; the relayer pays the gas).
+   */
+  relay: boolean;
   chainId: number;
   deploymentBlock: bigint;
   deploymentBlockHash: Hex;
@@ -42,6 +47,7 @@ export async function loadRuntime({ baseUrl, fetch: fetchFn = fetch }: LoadRunti
     indexerUrl?: unknown;
     manifestUrl?: unknown;
     verifyRequest?: unknown;
+    relay?: unknown;
   };
   if (typeof config.rpcUrl !== "string") throw new Error("config.json has no rpcUrl.");
   const manifestUrl = new URL(typeof config.manifestUrl === "string" ? config.manifestUrl : "deployment.json", baseUrl);
@@ -56,6 +62,7 @@ export async function loadRuntime({ baseUrl, fetch: fetchFn = fetch }: LoadRunti
     apiSigningUrl,
     indexerUrl,
     verifyRequest: apiUrl !== null && config.verifyRequest === true,
+    relay: apiUrl !== null && config.relay === true,
     chainId: m.chainId,
     deploymentBlock: BigInt(m.deploymentBlock),
     deploymentBlockHash: m.deploymentBlockHash,

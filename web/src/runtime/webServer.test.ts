@@ -73,10 +73,28 @@ describe("startWebServer", () => {
       // Requests to /api are signed for the API's own URL: that is what it sees behind the proxy.
       apiSigningUrl: api.url,
       verifyRequest: false,
+      // This API does not relay: the page offers no "Sign, let the API pay".
+      relay: false,
       chainId: 31337,
       deploymentBlock: 1n,
       addresses: { KeyRegistry: "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9" },
     });
+  });
+
+  it("says when the API relays signed operations (npm start's API does): probed with a GET, which a relayer answers 405", async () => {
+    const relaying = await createApiServer({
+      verifier,
+      relayer: { address: "0xBcd4042DE499D14e55001CcbB24a551F3b954096", relay: async () => ({ status: 500, body: {}, operation: "invalid" }) },
+    });
+    const other = await startWebServer({ manifestPath: join(dir, "31337.json"), rpcUrl: "http://127.0.0.1:8545", apiUrl: relaying.url });
+    try {
+      expect(await loadRuntime({ baseUrl: other.url })).toMatchObject({ apiUrl: `${other.url}api`, relay: true });
+      expect((await fetch(`${relaying.url}/v1/relay`)).status).toBe(405);
+      expect((await fetch(`${api.url}/v1/relay`)).status).toBe(404);
+    } finally {
+      await other.close();
+      await relaying.close();
+    }
   });
 
   it("proxies the reference API under /api", async () => {
