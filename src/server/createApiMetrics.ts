@@ -27,7 +27,7 @@ export type CreateApiMetricsParameters = {
 };
 
 /** A verified request's key, as the metrics label it. */
-export type VerifiedKey = { keyId: string; version?: number | undefined; label?: string | undefined };
+export type VerifiedKey = { keyId: string; version?: number | undefined; label?: string | undefined; expiresAt?: number | undefined };
 
 export type ApiMetrics = {
   readonly registry: Registry;
@@ -85,6 +85,14 @@ export function createApiMetrics({
   const keyVersion = new Gauge({
     name: "keyledger_api_key_version",
     help: "Lineage version of each key id that served a verified request (same series cap as the per-key counters).",
+    labelNames: ["key_id", "label"],
+    aggregator: "max",
+    registers: [registry],
+  });
+  // For the "expires soon" alert (same series cap): judged against time() by the rule.
+  const keyExpires = new Gauge({
+    name: "keyledger_api_key_expires_timestamp_seconds",
+    help: "When each key id that served a verified request stops being valid (unix seconds; same series cap as the per-key counters).",
     labelNames: ["key_id", "label"],
     aggregator: "max",
     registers: [registry],
@@ -164,6 +172,7 @@ export function createApiMetrics({
       keyRequests.inc(labels);
       keyLastUsed.set(labels, Math.floor(nowMs / 1000));
       if (labels !== otherKeys && key.version !== undefined) keyVersion.set({ key_id: labels.key_id, label: labels.label }, key.version);
+      if (labels !== otherKeys && key.expiresAt !== undefined) keyExpires.set({ key_id: labels.key_id, label: labels.label }, key.expiresAt);
     },
     rejected(route, reason) {
       rejectedTotal.inc({ route, reason });

@@ -15,6 +15,11 @@ describe("API metrics", () => {
     // The version as a value (for the old-version alert), under the same cap: no series for 0xc, 0xd.
     expect(text).toContain('keyledger_api_key_version{key_id="0xa",label="app 0xa"} 1');
     expect(text.match(/^keyledger_api_key_version\{/gm)).toHaveLength(2);
+    // The key's expiry, for the "expires soon" alert, under the same cap.
+    metrics.verified("/v1/prices", { keyId: "0xa", version: 1, label: "app 0xa", expiresAt: 1_900_000_000 }, 1_800_000_000_000);
+    const later = await metrics.registry.metrics();
+    expect(later).toContain('keyledger_api_key_expires_timestamp_seconds{key_id="0xa",label="app 0xa"} 1900000000');
+    expect(later).not.toMatch(/keyledger_api_key_expires_timestamp_seconds\{key_id="0xc"/);
   });
 
   it("creates every route's rejection series at 0, so an alert sees the very first rejection", async () => {
