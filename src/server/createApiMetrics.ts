@@ -27,12 +27,16 @@ export type CreateApiMetricsParameters = {
 };
 
 /** A verified request's key, as the metrics label it. */
-export type VerifiedKey = { keyId: string; version?: number | undefined; label?: string | undefined };
+export type VerifiedKey = { keyId: string; version?: number | undefined; label?: string | undefined; expiresAt?: number | undefined };
 
 export type ApiMetrics = {
   readonly registry: Registry;
   verified(route: string, key: VerifiedKey, nowMs: number): void;
-  rejected(route: string, reason: string): void;
+  /**
+   * A rejected request; `keyId` only when it names a registered key (the verifier's
+   * failure carries it then): counted per key for the reasons the burst alerts watch.
+   */
+  rejected(route: string, reason: string, keyId?: string | undefined): void;
   /** Every answered request, authenticated or not. */
   observe(route: string, method: string, status: number, seconds: number): void;
   /** A signed operation the relayer submitted: `result` mined, pending or reverted. */
@@ -85,6 +89,23 @@ export function createApiMetrics({
   const keyVersion = new Gauge({
     name: "keyledger_api_key_version",
     help: "Lineage version of each key id that served a verified request (same series cap as the per-key counters).",
+    labelNames: ["key_id", "label"],
+    aggregator: "max",
+    registers: [registry],
+  });
+  // Per-key bursts of the reasons that point at a leaked key or a replay. Only ids of
+  // registered keys reach here (the verifier names no unknown id), under their own cap,
+  // so probing many registered keys cannot push verified keys out of their series.
+  const keyRejected = new Counter({
+    name: "keyledger_api_key_rejected_total",
+    help: 'Rejections of requests that named a registered key, by key id and reason (bad-signature, replayed-nonce, key-revoked, key-suspended; beyond the cap under key_id="other").',
+    labelNames: ["key_id", "reason"],
+    registers: [registry],
+  });
+  // For the "expires soon" alert (same series cap): judged against time() by the rule.
+  const keyExpires = new Gauge({
+    name: "keyledger_api_key_expires_timestamp_seconds",
+    help: "When each key id that served a verified request stops being valid (unix seconds; same series cap as the per-key counters).",
     labelNames: ["key_id", "label"],
     aggregator: "max",
     registers: [registry],
@@ -153,6 +174,7 @@ export function createApiMetrics({
     });
   }
   const keyIds = new Set<string>();
+  const rejectedKeyIds = new Set<string>();
   return {
     registry,
     verified(route, key, nowMs) {
@@ -164,9 +186,17 @@ export function createApiMetrics({
       keyRequests.inc(labels);
       keyLastUsed.set(labels, Math.floor(nowMs / 1000));
       if (labels !== otherKeys && key.version !== undefined) keyVersion.set({ key_id: labels.key_id, label: labels.label }, key.version);
+      if (labels !== otherKeys && key.expiresAt !== undefined) keyExpires.set({ key_id: labels.key_id, label: labels.label }, key.expiresAt);
     },
-    rejected(route, reason) {
+    rejected(route, reason, keyId) {
       rejectedTotal.inc({ route, reason });
+      if (keyId === undefined || !perKeyReasons.has(reason)) return;
+      if (!rejectedKeyIds.has(keyId) && rejectedKeyIds.size < maxKeySeries) {
+        rejectedKeyIds.add(keyId);
+        // Born at 0 so that increase() counts the first rejection too.
+        for (const r of perKeyReasons) keyRejected.labels(keyId, r).inc(0);
+      }
+      keyRejected.inc({ key_id: rejectedKeyIds.has(keyId) ? keyId : "other", reason });
     },
     observe(route, method, status, seconds) {
       duration.observe({ route, method, status: String(status) }, seconds);
@@ -181,3 +211,4 @@ export function createApiMetrics({
 }
 
 const otherKeys = { key_id: "other", version: "", label: "" };
+const perKeyReasons = new Set(["bad-signature", "replayed-nonce", "key-revoked", "key-suspended"]);

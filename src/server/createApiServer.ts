@@ -155,7 +155,7 @@ export async function createApiServer(parameters: CreateApiServerParameters): Pr
       requiredScopes: route.scopes,
     });
     if (!result.ok) {
-      metrics.rejected(path, result.reason);
+      metrics.rejected(path, result.reason, result.keyId);
       events?.rejected(path, result);
       return send(res, verifierReasons[result.reason].status, { error: result.reason, message: result.message });
     }

@@ -230,7 +230,7 @@ export function createVerifier(parameters: CreateVerifierParameters): Verifier {
     }
 
     templates.remember(selected.input, selected.label, selected.member, built.value.signatureParams, selected.inputParse);
-    return { ok: true, keyId: key.keyId, owner: key.owner, label: key.label, version: key.version, scopes: key.scopes, alg: key.alg };
+    return { ok: true, keyId: key.keyId, owner: key.owner, label: key.label, version: key.version, scopes: key.scopes, alg: key.alg, expiresAt: key.expiresAt };
   }
 
   function select(message: HttpMessage, hasBody: boolean, nonceNeeded: boolean): Candidate | VerifyFailure {

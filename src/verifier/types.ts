@@ -87,6 +87,8 @@ export type VerifySuccess = {
   version: number | undefined;
   scopes: readonly string[];
   alg: Algorithm;
+  /** When the key stops being valid (unix seconds), if it has an end: for expiry monitoring. */
+  expiresAt?: number | undefined;
 };
 
 export type VerifyFailure = {

@@ -184,7 +184,7 @@ describe.skipIf(prometheusSkipReason)("alert rules in a real Prometheus (rotatio
   it("loads the rules as shipped, except the old-version rule's for/window, and scrapes the API", async () => {
     const { groups } = await prometheus.api<{ groups: { rules: { name: string; query: string; duration: number }[] }[] }>("rules");
     const rules = groups.flatMap((g) => g.rules);
-    expect(rules.map((r) => r.name)).toEqual([oldVersionAlert, "KeyLedgerBadSignatureBurst", "KeyLedgerReplayedNonceBurst", revokedAlert, "KeyLedgerChainIndexStale"]);
+    expect(rules.map((r) => r.name)).toEqual([oldVersionAlert, "KeyLedgerKeyExpiresSoon", "KeyLedgerBadSignatureBurst", "KeyLedgerKeyBadSignatureBurst", "KeyLedgerKeyReplayedNonceBurst", "KeyLedgerReplayedNonceBurst", revokedAlert, "KeyLedgerChainIndexStale"]);
     const old = rules[0]!;
     expect(normalize(old.query)).toBe(normalize(expectedExpr));
     expect(old.duration).toBe(2);

@@ -22,7 +22,7 @@ describe.skipIf(!promtool)("ops/prometheus alerting rules (promtool)", () => {
 
   it("pass `promtool check rules`", async () => {
     const { stdout } = await run(["check", "rules", "keyledger.rules.yml"]);
-    expect(stdout).toContain("SUCCESS: 5 rules found");
+    expect(stdout).toContain("SUCCESS: 8 rules found");
   });
 
   it("pass their unit tests (each alert fires on its input and stays silent otherwise)", async () => {

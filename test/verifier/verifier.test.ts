@@ -62,10 +62,10 @@ describe("verify: accepted requests", () => {
     });
   }
 
-  it("the verdict is exactly { ok, keyId, owner, label, version, scopes, alg }", async () => {
+  it("the verdict is exactly { ok, keyId, owner, label, version, scopes, alg, expiresAt }", async () => {
     const result = await standard().verify(await sign(post), { requiredScopes: ["trade"] });
-    expect(result).toEqual({ ok: true, keyId: ed.keyId, owner, label: "trading-bot", version: 2, scopes: ["read", "trade"], alg: "ed25519" });
-    expect(Object.keys(result).sort()).toEqual(["alg", "keyId", "label", "ok", "owner", "scopes", "version"]);
+    expect(result).toEqual({ ok: true, keyId: ed.keyId, owner, label: "trading-bot", version: 2, scopes: ["read", "trade"], alg: "ed25519", expiresAt: undefined });
+    expect(Object.keys(result).sort()).toEqual(["alg", "expiresAt", "keyId", "label", "ok", "owner", "scopes", "version"]);
   });
 
   it("accepts WHATWG Request, Headers, header records and [name, value] pairs alike", async () => {
