@@ -1,4 +1,4 @@
-import type { VerifyFailure } from "../verifier/types.ts";
+import type { VerifyFailure, VerifySuccess } from "../verifier/types.ts";
 import type { ApiChainStatus } from "./createApiMetrics.ts";
 
 export type CreateApiEventsParameters = {
@@ -12,11 +12,15 @@ export type CreateApiEventsParameters = {
   maxKeys?: number | undefined;
   /** ms since the epoch. Default `Date.now`. */
   now?: (() => number) | undefined;
+  /** A verified key expiring within this many seconds raises `api.key-expires-soon`. Default 7 days. */
+  expiresSoonSeconds?: number | undefined;
 };
 
 export type ApiEvents = {
   /** Every rejected request. */
   rejected(route: string, failure: VerifyFailure): void;
+  /** Every verified request (the verdict's key): old versions still in use, keys expiring soon. */
+  verified(route: string, key: VerifySuccess): void;
   /** The chain index's state, sampled now and then: stale / recovered transitions become events. */
   chain(status: ApiChainStatus & { ready: boolean }): void;
 };
@@ -27,16 +31,30 @@ const burstReasons = new Set(["bad-signature", "replayed-nonce", "digest-mismatc
  * Turns the reference server's rejections and chain state into alert events:
  * `api.revoked-key-used` / `api.suspended-key-used` (a retired key still in use),
  * `api.signature-failures` (a burst of forged or replayed requests naming one key:
- * a leak or a replay attack), `api.chain-stale` / `api.chain-recovered`. Per key
+ * a leak or a replay attack), `api.old-key-version-used` (a key version used after a
+ * newer version of its label served a request: a client that did not switch after a
+ * rotation), `api.key-expires-soon` (the newest version in use expires within
+ * `expiresSoonSeconds`), `api.chain-stale` / `api.chain-recovered`. Per key
  * only for keys the registry knows (the verifier names the key only then), at most
  * one event per kind and key per window, and at most `maxKeys` keys per window,
  * so hostile traffic cannot turn into an event flood.
  */
-export function createApiEvents({ emit, burstThreshold = 10, windowSeconds = 60, maxKeys = 10_000, now = Date.now }: CreateApiEventsParameters): ApiEvents {
+export function createApiEvents({
+  emit,
+  burstThreshold = 10,
+  windowSeconds = 60,
+  maxKeys = 10_000,
+  now = Date.now,
+  expiresSoonSeconds = 7 * 86_400,
+}: CreateApiEventsParameters): ApiEvents {
   let windowStart = now();
   let counts = new Map<string, number>();
   let fired = new Set<string>();
   let stale: boolean | undefined;
+  /** The newest version seen per label (bounded like the per-window maps). */
+  const newestVersion = new Map<string, number>();
+  /** Keys already warned about their expiry: once per key (not per window), bounded. */
+  const expiryWarned = new Set<string>();
 
   const roll = (at: number) => {
     if (at - windowStart < windowSeconds * 1000) return;
@@ -68,6 +86,22 @@ export function createApiEvents({ emit, burstThreshold = 10, windowSeconds = 60,
       const count = (counts.get(tag) ?? 0) + 1;
       counts.set(tag, count);
       if (count >= burstThreshold) once(`burst ${tag}`, "api.signature-failures", { keyId, reason: failure.reason, count, windowSeconds, route });
+    },
+    verified(route, key) {
+      if (key.label === undefined || key.version === undefined) return;
+      const at = now();
+      roll(at);
+      const newest = newestVersion.get(key.label);
+      if (newest === undefined || key.version > newest) {
+        if (newest !== undefined || newestVersion.size < maxKeys) newestVersion.set(key.label, key.version);
+      } else if (key.version < newest) {
+        once(`old ${key.keyId}`, "api.old-key-version-used", { keyId: key.keyId, label: key.label, version: key.version, newestVersion: newest, route });
+        return;
+      }
+      if (key.expiresAt !== undefined && key.expiresAt * 1000 - at < expiresSoonSeconds * 1000 && !expiryWarned.has(key.keyId) && expiryWarned.size < maxKeys) {
+        expiryWarned.add(key.keyId);
+        emit("api.key-expires-soon", { keyId: key.keyId, label: key.label, version: key.version, expiresAt: key.expiresAt, route });
+      }
     },
     chain(status) {
       if (!status.ready) return;

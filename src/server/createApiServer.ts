@@ -160,6 +160,7 @@ export async function createApiServer(parameters: CreateApiServerParameters): Pr
       return send(res, verifierReasons[result.reason].status, { error: result.reason, message: result.message });
     }
     metrics.verified(path, result, now());
+    events?.verified(path, result);
     const answer = route.handle({ key: result, body: utf8.decode(body), req });
     return send(res, answer.status, answer.body);
   }

@@ -126,6 +126,33 @@ describe("createApiEvents", () => {
     expect(out.slice(3).map(([type]) => type)).toEqual(["api.chain-stale", "api.chain-recovered"]);
   });
 
+  it("an old version used after a newer one served (once per key per window) and a key expiring soon (once per key)", () => {
+    const out: [string, Record<string, unknown>][] = [];
+    let t = 1_800_000_000_000;
+    const events = createApiEvents({ emit: (type, data) => out.push([type, data]), windowSeconds: 60, expiresSoonSeconds: 7 * 86_400, now: () => t });
+    const ok = (keyId: string, version: number, expiresAt?: number) =>
+      events.verified("/v1/prices", { ok: true, keyId, owner: undefined, label: "bot", version, scopes: [], alg: "ed25519", expiresAt });
+    const far = t / 1000 + 90 * 86_400;
+    ok("0xv1", 1, far);
+    ok("0xv1", 1, far);
+    expect(out).toEqual([]);
+    // v2 took over; v1 still used: one event per window.
+    ok("0xv2", 2, far);
+    ok("0xv1", 1, far);
+    ok("0xv1", 1, far);
+    expect(out).toEqual([["api.old-key-version-used", { keyId: "0xv1", label: "bot", version: 1, newestVersion: 2, route: "/v1/prices" }]]);
+    t += 61_000;
+    ok("0xv1", 1, far);
+    expect(out).toHaveLength(2);
+    // The newest version nearing its end: warned once, however long it stays in use.
+    const soon = t / 1000 + 3 * 86_400;
+    ok("0xv3", 3, soon);
+    ok("0xv3", 3, soon);
+    t += 61_000;
+    ok("0xv3", 3, soon);
+    expect(out.slice(2)).toEqual([["api.key-expires-soon", { keyId: "0xv3", label: "bot", version: 3, expiresAt: soon, route: "/v1/prices" }]]);
+  });
+
   it("tracks at most maxKeys keys per window", () => {
     const out: string[] = [];
     const events = createApiEvents({ emit: (type) => out.push(type), maxKeys: 5 });
