@@ -157,7 +157,8 @@ export function signatureField(bytes: Uint8Array, label = "sig"): string {
 export function canonical(value: string | undefined): string {
   if (value === undefined) return "<absent>";
   try {
-    return serializeDictionary(parseDictionary(value));
+    // HTTP strips leading and trailing SP and HTAB from a field value (RFC 9110 §5.5) first.
+    return serializeDictionary(parseDictionary(value.replace(/^[ \t]+|[ \t]+$/g, "")));
   } catch {
     return `<unparseable>${value}`;
   }

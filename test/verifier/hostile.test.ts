@@ -15,9 +15,11 @@ const base: Plain = {
   body: '{"amount":"1"}',
 };
 const signed = (await signRequest(base, { key, created: T, nonce: "fixed-nonce" })) as Plain;
+// HTTP strips a field value's leading and trailing whitespace (SP and HTAB, RFC 9110
+// §5.5) before the structured-field parser sees it; so does the verifier.
 const canonical = (value: string | undefined) => {
   try {
-    return value === undefined ? undefined : serializeDictionary(parseDictionary(value));
+    return value === undefined ? undefined : serializeDictionary(parseDictionary(value.replace(/^[ \t]+|[ \t]+$/g, "")));
   } catch {
     return "unparseable";
   }
@@ -52,6 +54,15 @@ describe("hostile input", () => {
       ),
       { numRuns: 1000 },
     );
+  });
+
+  it("leading or trailing SP/HTAB around Signature-Input is HTTP whitespace: the same request (fast-check seed -189325758)", async () => {
+    for (const input of [`\t${signed.headers["signature-input"]}`, `${signed.headers["signature-input"]} \t`]) {
+      const request: Plain = { ...signed, headers: { ...signed.headers, "signature-input": input } };
+      const result = await verifierFor({ k: { key } }, { now: () => NOW }).verify(request);
+      expect(result.ok).toBe(true);
+      expect(canonical(input)).toBe(canonical(signed.headers["signature-input"]));
+    }
   });
 
   it("a mutated signed request is accepted only if the mutation was meaningless", async () => {
