@@ -139,6 +139,22 @@ describe("keygen and keyid", () => {
     expect((await runCli(["keyid", path, "--owner", "not-an-address"])).code).toBe(2);
   });
 
+  it("reads the key passphrase from a file descriptor (KEYLEDGER_KEY_PASSPHRASE_FD), never from argv", async () => {
+    const path = join(dir, "from-fd.key.json");
+    // fd 0 is the pipe the test writes to; `3< file` or a pipe work the same way.
+    const made = await runCli(["keygen", "--label", "from-fd", "--out", path, "--json"], { env: { KEYLEDGER_KEY_PASSPHRASE_FD: "0" }, input: "passphrase via a pipe\nignored second line\n" });
+    expect(made.code).toBe(0);
+    expect(JSON.parse(made.stdout)).toMatchObject({ encrypted: true });
+    expect(readKeyFile({ path, passphrase: "passphrase via a pipe" }).privateKey).toBeDefined();
+    expect(made.stdout + made.stderr).not.toContain("passphrase via a pipe");
+    const bad = await runCli(["keygen", "--label", "x", "--out", join(dir, "bad-fd.key.json")], { env: { KEYLEDGER_KEY_PASSPHRASE_FD: "stdin" } });
+    expect(bad.code).toBe(5);
+    expect(bad.stderr).toContain("KEYLEDGER_KEY_PASSPHRASE_FD must be a file descriptor number");
+    const empty = await runCli(["keygen", "--label", "x", "--out", join(dir, "empty-fd.key.json")], { env: { KEYLEDGER_KEY_PASSPHRASE_FD: "0" }, input: "" });
+    expect(empty.code).toBe(5);
+    expect(empty.stderr).toContain("gave an empty passphrase");
+  });
+
   it("refuses a key file whose key id does not match its public key", async () => {
     const { publicPath } = await keygen("tampered");
     const file = JSON.parse(readFileSync(publicPath, "utf8"));
