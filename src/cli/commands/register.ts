@@ -1,6 +1,5 @@
-import { bytesToHex, type Hex, type TransactionReceipt } from "viem";
+import { type Hex, type TransactionReceipt } from "viem";
 import { keyRegistryAbi } from "../../generated/abis.ts";
-import { algorithmToChain, computeKeyId, publicKeyToRaw, signProofOfPossession } from "../../keys/index.ts";
 import { setKeyFileKeyId } from "../../signer/node.ts";
 import { usageError } from "../CliError.ts";
 import { type Command, requireString } from "../command.ts";
@@ -13,6 +12,7 @@ import { formatTime, parseList } from "../parse.ts";
 import { maskToNames, readPolicy, readScopeNames, scopesToMask } from "../registry.ts";
 import { printSignedPayloads, signForRelay, submissionOf, submitThroughRelay } from "../relayed.ts";
 import { transact } from "../transact.ts";
+import { chainNewKey } from "../chainNewKey.ts";
 
 export const register: Command = {
   name: "register",
@@ -54,16 +54,7 @@ export const register: Command = {
     const scopes = scopesToMask(scopeList, scopeNames);
     const { notBefore, expiresAt } = resolveWindow({ values, now, maxLifetime: policy.maxLifetime });
     const label = typeof values.label === "string" ? values.label : key.label;
-    const proof = await signProofOfPossession({ key, chainId: context.chain.id, registry: context.registry, owner: wallet.address });
-    const keyId = computeKeyId({ publicKey: key.publicKey, owner: wallet.address });
-    const newKey = {
-      algorithm: algorithmToChain(key.alg),
-      publicKey: bytesToHex(publicKeyToRaw({ publicKey: key.publicKey }).raw),
-      scopes,
-      notBefore,
-      expiresAt,
-      proof,
-    };
+    const { keyId, newKey } = await chainNewKey({ context, key, owner: wallet.address, scopes, notBefore, expiresAt });
     let sent: { hash: Hex; receipt: TransactionReceipt };
     if (submission.kind === "direct") {
       sent = await transact({ context, wallet, address: context.registry, abi: keyRegistryAbi, functionName: "register", args: [newKey, label] });

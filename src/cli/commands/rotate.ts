@@ -1,6 +1,5 @@
-import { bytesToHex, type Hex, parseEventLogs, type TransactionReceipt } from "viem";
+import { type Hex, parseEventLogs, type TransactionReceipt } from "viem";
 import { keyRegistryAbi } from "../../generated/abis.ts";
-import { algorithmToChain, computeKeyId, publicKeyToRaw, signProofOfPossession } from "../../keys/index.ts";
 import { setKeyFileKeyId } from "../../signer/node.ts";
 import { type Command, requireString } from "../command.ts";
 import { chainNow, connectChain } from "../connectChain.ts";
@@ -12,6 +11,7 @@ import { formatDuration, formatTime, parseDuration, parseKeyId, parseList } from
 import { maskToNames, readKeyRecord, readPolicy, readScopeNames, scopesToMask } from "../registry.ts";
 import { printSignedPayloads, signForRelay, submissionOf, submitThroughRelay } from "../relayed.ts";
 import { transact } from "../transact.ts";
+import { chainNewKey } from "../chainNewKey.ts";
 
 export const rotate: Command = {
   name: "rotate",
@@ -54,16 +54,7 @@ export const rotate: Command = {
     const scopeList = parseList(values.scopes);
     const scopes = scopeList.length ? scopesToMask(scopeList, scopeNames) : old.scopes;
     const { notBefore, expiresAt } = resolveWindow({ values, now, maxLifetime: policy.maxLifetime });
-    const proof = await signProofOfPossession({ key, chainId: context.chain.id, registry: context.registry, owner: wallet.address });
-    const keyId = computeKeyId({ publicKey: key.publicKey, owner: wallet.address });
-    const newKey = {
-      algorithm: algorithmToChain(key.alg),
-      publicKey: bytesToHex(publicKeyToRaw({ publicKey: key.publicKey }).raw),
-      scopes,
-      notBefore,
-      expiresAt,
-      proof,
-    };
+    const { keyId, newKey } = await chainNewKey({ context, key, owner: wallet.address, scopes, notBefore, expiresAt });
     let sent: { hash: Hex; receipt: TransactionReceipt };
     if (submission.kind === "direct") {
       sent = await transact({ context, wallet, address: context.registry, abi: keyRegistryAbi, functionName: "rotate", args: [oldKeyId, newKey, overlap] });
