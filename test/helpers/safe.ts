@@ -102,3 +102,28 @@ export async function execSafeTransaction(
   if (receipt.status !== "success" || failed.length) throw new Error(`Safe transaction failed (${hash})`);
   return receipt;
 }
+
+export type SafeMessageSignatureParameters = { rpcUrl: string; safe: Address; chainId: number; digest: Hex; signers: readonly Address[] };
+
+/**
+ * The Safe's ERC-1271 signature over `digest` (e.g. the registry's EIP-712 digest): each
+ * signer signs SafeMessage(bytes message = digest) in the Safe's own EIP-712 domain, and
+ * the 65-byte signatures are concatenated in ascending signer order.
+ */
+export async function safeMessageSignature({ rpcUrl, safe, chainId, digest, signers }: SafeMessageSignatureParameters): Promise<Hex> {
+  const { walletClient } = localClients(rpcUrl);
+  const signatures = await Promise.all(
+    [...signers]
+      .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))
+      .map((account) =>
+        walletClient.signTypedData({
+          account,
+          domain: { chainId, verifyingContract: safe },
+          types: { SafeMessage: [{ name: "message", type: "bytes" }] },
+          primaryType: "SafeMessage",
+          message: { message: digest },
+        }),
+      ),
+  );
+  return concat(signatures);
+}

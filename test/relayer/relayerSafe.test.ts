@@ -2,7 +2,7 @@
 // 1.5.0 contracts) signs through ERC-1271, which the relayer checks off-chain with an
 // eth_call to the Safe's isValidSignature before simulating. The relayer here is an
 // unlocked node account (the dev stack's setup), and the global cap is small.
-import { type Address, concat, hashTypedData, type Hex, toHex } from "viem";
+import { type Address, hashTypedData, type Hex, toHex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registryOperationTypedData, type RegistryOperation, type RelayPayload, signRegistryOperation } from "../../src/chain/signedOperations/index.ts";
@@ -11,7 +11,7 @@ import { algorithmToChain, bindKeyId, generateKey, publicKeyToRaw, signProofOfPo
 import { startApiServer, type StartApiServerReturnType } from "../../src/server/index.ts";
 import { localClients } from "../helpers/clients.ts";
 import { devAccounts, type LocalNode, startLocalNode } from "../helpers/localNode.ts";
-import { createSafe, deploySafeInfrastructure } from "../helpers/safe.ts";
+import { createSafe, deploySafeInfrastructure, safeMessageSignature } from "../helpers/safe.ts";
 
 let node: LocalNode;
 let api: StartApiServerReturnType;
@@ -44,24 +44,7 @@ const clients = () => localClients(node.rpcUrl);
 const chainNow = async () => Number((await clients().publicClient.getBlock()).timestamp);
 const safeNonce = () => clients().publicClient.readContract({ address: registry, abi: keyRegistryAbi, functionName: "nonces", args: [safe] });
 
-/** Each signer signs SafeMessage(abi.encode(digest)) in the Safe's domain; signatures concatenated by ascending signer. */
-async function safeSignature(digest: Hex, signers: readonly Address[]): Promise<Hex> {
-  const { walletClient } = clients();
-  const signatures = await Promise.all(
-    [...signers]
-      .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))
-      .map((account) =>
-        walletClient.signTypedData({
-          account,
-          domain: { chainId, verifyingContract: safe },
-          types: { SafeMessage: [{ name: "message", type: "bytes" }] },
-          primaryType: "SafeMessage",
-          message: { message: digest },
-        }),
-      ),
-  );
-  return concat(signatures);
-}
+const safeSignature = (digest: Hex, signers: readonly Address[]) => safeMessageSignature({ rpcUrl: node.rpcUrl, safe, chainId, digest, signers });
 
 async function safePayload(operation: RegistryOperation, signers: readonly Address[]): Promise<RelayPayload> {
   const nonce = await safeNonce();

@@ -11,7 +11,7 @@ import { algorithmToChain, bindKeyId, generateKey, type KeyFile, publicKeyToRaw,
 import { localClients } from "../helpers/clients.ts";
 import { devAccounts, type LocalNode, startLocalNode } from "../helpers/localNode.ts";
 import { revertError } from "../helpers/revertError.ts";
-import { createSafe, deploySafeInfrastructure, safeArtifacts } from "../helpers/safe.ts";
+import { createSafe, deploySafeInfrastructure, safeArtifacts, safeMessageSignature } from "../helpers/safe.ts";
 
 let node: LocalNode;
 let safe: Address;
@@ -52,28 +52,7 @@ async function newKeyArgs(key: KeyFile, scopes = 0b11) {
   };
 }
 
-/**
- * The Safe's ERC-1271 signature over the registry's EIP-712 digest: each signer signs
- * SafeMessage(bytes message = abi.encode(digest)) in the Safe's own EIP-712 domain,
- * and the 65-byte signatures are concatenated in ascending signer order.
- */
-async function safeSignature(digest: Hex, signers: readonly Address[]): Promise<Hex> {
-  const { walletClient } = clients();
-  const signatures = await Promise.all(
-    [...signers]
-      .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))
-      .map((account) =>
-        walletClient.signTypedData({
-          account,
-          domain: { chainId, verifyingContract: safe },
-          types: { SafeMessage: [{ name: "message", type: "bytes" }] },
-          primaryType: "SafeMessage",
-          message: { message: digest },
-        }),
-      ),
-  );
-  return concat(signatures);
-}
+const safeSignature = (digest: Hex, signers: readonly Address[]) => safeMessageSignature({ rpcUrl: node.rpcUrl, safe, chainId, digest, signers });
 
 /** Submits `functionName(args)` from the relayer (simulated first, so a refusal throws with its custom error). */
 async function relay(functionName: "registerFor" | "rotateFor" | "revokeFor" | "setRotatorFor", args: readonly unknown[]) {
