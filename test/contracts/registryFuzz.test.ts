@@ -464,7 +464,6 @@ function assertChangeAllowed(
   roles: Roles,
   maxSuspension: number,
   time: number,
-  ownerRevoked: boolean,
   context: string,
 ) {
   const after = normalize(chain) as ChainRecord;
@@ -878,12 +877,10 @@ class Runner {
     const roles: Roles = { governance: model.governance, guardians: new Set(model.guardians) };
     // Records before, as getKey shows them at this block's time.
     const before = new Map<Hex, ModelRecordView | undefined>();
-    const ownerRevokedBefore = new Map<Hex, boolean>();
     if (outcome.ok) {
       for (const keyId of outcome.keys) {
         const k = model.keys.get(keyId);
         before.set(keyId, k ? (normalize(modelRecordView(model, keyId, time)) as ModelRecordView) : undefined);
-        ownerRevokedBefore.set(keyId, k ? model.owners.get(k.owner)?.revoked === true : false);
       }
     }
     this.stats.ops++;
@@ -933,7 +930,7 @@ class Runner {
       const chain = await this.read.getKey([keyId]);
       records.set(keyId, chain);
       expect(normalize(chain), `${context}: record of ${keyId}`).toEqual(normalize(modelRecordView(model, keyId, time)));
-      assertChangeAllowed(keyId, before.get(keyId), chain, sender, roles, policy.maxSuspension, time, ownerRevokedBefore.get(keyId)!, context);
+      assertChangeAllowed(keyId, before.get(keyId), chain, sender, roles, policy.maxSuspension, time, context);
     }
     // Owner records the operation may have touched, against the model.
     const touchedOwners = new Set<Address>([sender, ...outcome.keys.map((id) => lower(id.slice(0, 42)))]);
