@@ -16,6 +16,7 @@ const pageComponents = {
   lookup: lazy(() => import("./pages/LookupPage.tsx")),
   proposal: lazy(() => import("./pages/ProposalPage.tsx")),
   owner: lazy(() => import("./pages/OwnerPage.tsx")),
+  safe: lazy(() => import("./pages/SafeSignPage.tsx")),
 } satisfies Record<Page, unknown>;
 
 const navigation: { page: Page; title: string }[] = [
@@ -33,7 +34,7 @@ export function App() {
   const { address } = useConnection();
   // Each page has its own document title (tabs, history, screen readers announce it).
   useEffect(() => {
-    const title = route.page === "proposal" ? "Proposal" : (navigation.find((item) => item.page === route.page)?.title ?? "KeyLedger");
+    const title = route.page === "proposal" ? "Proposal" : route.page === "safe" ? "Sign for a Safe" : (navigation.find((item) => item.page === route.page)?.title ?? "KeyLedger");
     const detail = route.param ? ` ${route.param.length > 14 ? `${route.param.slice(0, 10)}…` : route.param}` : "";
     document.title = `${title}${detail} · KeyLedger`;
   }, [route.page, route.param]);

@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from "react";
 
-export const pages = ["keys", "register", "rotate", "revoke", "governance", "lookup", "proposal", "owner"] as const;
+export const pages = ["keys", "register", "rotate", "revoke", "governance", "lookup", "proposal", "owner", "safe"] as const;
 export type Page = (typeof pages)[number];
 export type Route = { page: Page; param: string | undefined };
 

@@ -1,7 +1,13 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import { type Address, type Hex, isAddressEqual } from "viem";
 import { useConnection } from "wagmi";
 import { keyRegistryAbi } from "../../../src/generated/abis.ts";
 import { algorithmFromChain } from "../../../src/keys/algorithms.ts";
+import { bindKeyId } from "../../../src/keys/computeKeyId.ts";
+import { OwnerChoice } from "../components/safe/OwnerChoice.tsx";
+import { SafePrepareError } from "../components/safe/SafePrepareError.tsx";
+import { SafeSigning } from "../components/safe/SafeSigning.tsx";
+import { useSafeOperation } from "../components/safe/useSafeOperation.ts";
 import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
 import { DurationField } from "../components/DurationField.tsx";
 import { KeyIdLink } from "../components/KeyIdLink.tsx";
@@ -55,6 +61,15 @@ function RegisterForm() {
   const [reviewing, setReviewing] = useState(false);
   const { check, start: startCheck } = useReviewCheck();
   const { via, setVia, offered } = useSendVia();
+  // "Owner: a Safe": the key is bound to the Safe and its owners sign (issue 12).
+  const safeOp = useSafeOperation();
+  const owner = safeOp.owner ?? address;
+  // Key ids are namespaced per owner: a key made before the owner changed is bound again (and must be saved again).
+  useEffect(() => {
+    if (!owner || !newKey.key) return;
+    const bound = bindKeyId({ key: newKey.key, owner });
+    if (bound.keyId !== newKey.key.keyId) setNewKey({ ...newKey, key: bound, saved: newKey.source === "generate" ? false : newKey.saved });
+  }, [owner, newKey]);
 
   const registry = snapshot.data?.registry;
   const policy = registry?.policy;
@@ -66,7 +81,10 @@ function RegisterForm() {
   const lifetimeSeconds = toSeconds(lifetime.value, lifetime.unit);
   const lifetimeCheck = validateDuration({ seconds: lifetimeSeconds, max: policy.maxLifetime, name: "lifetime" });
   const keyProblem = newKeyProblem(newKey, policy.allowedAlgorithms);
-  const done = tx.state.status === "confirmed";
+  const [safeDone, setSafeDone] = useState(false);
+  const done = tx.state.status === "confirmed" || safeDone;
+  // While a Safe's request is being signed the operation is fixed: changing it would need new signatures.
+  const frozen = tx.busy || done || Boolean(safeOp.request);
   const ready = labelCheck.ok && scopeCheck.ok && lifetimeCheck.ok && !keyProblem;
   // A generated key's file already carries the label; an imported key's label is the form's to choose.
   const labelFixed = newKey.source === "generate" && Boolean(newKey.key);
@@ -80,7 +98,7 @@ function RegisterForm() {
           value: newKey,
           chainId: runtime.chainId,
           registry: runtime.addresses.KeyRegistry,
-          owner: address,
+          owner: owner ?? address,
           scopes,
           chainNow: now,
           lifetimeSeconds,
@@ -91,6 +109,8 @@ function RegisterForm() {
   const review = () => {
     setSubmitted(true);
     if (!ready || !newKey.key) return;
+    // A Safe's registration is not sent from here: its owners sign a request first.
+    if (safeOp.isSafe) return void safeOp.prepare(sendOptions.prepare, registry.scopeNames);
     setReviewing(true);
     // Simulated while the review is open: a duplicate key or a policy violation shows here,
     // decoded, before the wallet is asked.
@@ -135,7 +155,8 @@ function RegisterForm() {
           <dd>{scopeNames(policy.allowedScopes, registry.scopeNames).join(", ")}</dd>
         </dl>
       </aside>
-      <fieldset className="panel" disabled={tx.busy || done}>
+      <OwnerChoice choice={safeOp.choice} disabled={frozen} />
+      <fieldset className="panel" disabled={frozen}>
         <legend>Key details</legend>
         <TextField
           label="Label"
@@ -175,15 +196,15 @@ function RegisterForm() {
         allowedAlgorithms={policy.allowedAlgorithms}
         chainId={runtime.chainId}
         registry={runtime.addresses.KeyRegistry}
-        owner={address}
-        disabled={tx.busy || done}
+        owner={owner ?? address}
+        disabled={frozen || (safeOp.isSafe && !safeOp.choice.safe)}
       />
-      <SendViaChoice via={via} onChange={setVia} offered={offered} disabled={tx.busy || done} />
+      {!safeOp.isSafe && <SendViaChoice via={via} onChange={setVia} offered={offered} disabled={tx.busy || done} />}
       {submitted && keyProblem && !done && <p className="field-error">{keyProblem}</p>}
       <div className="actions">
-        {!done ? (
-          <button type="submit" className="primary" disabled={tx.busy} data-testid="register-submit">
-            {tx.busy ? "Registering…" : "Register key"}
+        {safeOp.request ? null : !done ? (
+          <button type="submit" className="primary" disabled={tx.busy || safeOp.preparing} data-testid="register-submit">
+            {safeOp.isSafe ? (safeOp.preparing ? "Preparing…" : "Prepare the Safe's signing request") : tx.busy ? "Registering…" : "Register key"}
           </button>
         ) : (
           <button
@@ -194,6 +215,8 @@ function RegisterForm() {
               setNewKey(initialNewKey);
               setLabel("");
               setSubmitted(false);
+              setSafeDone(false);
+              safeOp.discard();
             }}
           >
             Register another key
@@ -208,7 +231,7 @@ function RegisterForm() {
           title="Review the registration"
           rows={[
             ["Label", `“${label}”`],
-            ["Owner", <code key="owner">{address}</code>],
+            ["Owner", <code key="owner">{owner ?? address}</code>],
             ["Key id", <code key="id">{newKey.key.keyId}</code>],
             ["Algorithm", algorithmLabel(newKey.key.alg)],
             ["Scopes", scopeNames(scopes, registry.scopeNames).join(", ") || "none"],
@@ -222,31 +245,56 @@ function RegisterForm() {
           onCancel={() => setReviewing(false)}
         />
       )}
+      <SafePrepareError error={safeOp.error} />
+      {safeOp.request && safeOp.choice.safe && (
+        <SafeSigning
+          request={safeOp.request}
+          onChange={safeOp.setRequest}
+          safe={safeOp.choice.safe}
+          action="Register key"
+          scopeNames={registry.scopeNames}
+          onDiscard={safeDone ? undefined : safeOp.discard}
+          onConfirmed={() => {
+            setSafeDone(true);
+            if (newKey.key) {
+              holdKey({ ...newKey.key, label });
+              setNewKey({ ...newKey, key: { ...newKey.key, privateKey: undefined } });
+            }
+          }}
+          confirmed={newKey.key && <Registered keyId={newKey.key.keyId} label={label} imported={newKey.source === "import"} owner={owner ?? address} />}
+        />
+      )}
       <TxStatus
         state={tx.state}
         action="Register key"
         focusOnConfirm
-        confirmed={
-          newKey.key && (
-            <>
-              <p>
-                Key <KeyIdLink keyId={newKey.key.keyId} /> is registered as version 1 of “{label}”. <a href="#/keys">See my keys</a>.
-              </p>
-              <HeldKeyNote keyId={newKey.key.keyId} />
-              {newKey.source === "import" && (
-                <p className="hint" data-testid="record-key-id">
-                  Key ids are namespaced per owner, so requests must carry this id. A key file written before registration still
-                  carries its owner-free id: record the new one with{" "}
-                  <code className="break">
-                    keyledger keyid {"<key file>"} --owner {address} --write
-                  </code>{" "}
-                  (an encrypted file stays encrypted), or load the file as it is in “Try it”.
-                </p>
-              )}
-            </>
-          )
-        }
+        confirmed={newKey.key && <Registered keyId={newKey.key.keyId} label={label} imported={newKey.source === "import"} owner={address} />}
       />
     </form>
+  );
+}
+
+/** What a confirmed registration says: the key, and for an imported key file the id to record in it. */
+function Registered({ keyId, label, imported, owner }: { keyId: Hex; label: string; imported: boolean; owner: Address }) {
+  const { address } = useConnection();
+  const mine = address !== undefined && isAddressEqual(owner, address);
+  return (
+    <>
+      <p>
+        Key <KeyIdLink keyId={keyId} /> is registered as version 1 of “{label}”{mine ? "" : <> for <code>{owner}</code></>}.{" "}
+        <a href={mine ? "#/keys" : `#/owner/${owner}`}>{mine ? "See my keys" : "See the owner's keys"}</a>.
+      </p>
+      <HeldKeyNote keyId={keyId} />
+      {imported && (
+        <p className="hint" data-testid="record-key-id">
+          Key ids are namespaced per owner, so requests must carry this id. A key file written before registration still
+          carries its owner-free id: record the new one with{" "}
+          <code className="break">
+            keyledger keyid {"<key file>"} --owner {owner} --write
+          </code>{" "}
+          (an encrypted file stays encrypted), or load the file as it is in “Try it”.
+        </p>
+      )}
+    </>
   );
 }

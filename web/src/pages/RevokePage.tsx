@@ -15,6 +15,9 @@ import { useTransaction } from "../components/useTransaction.ts";
 import { shortHex } from "../lib/shortHex.ts";
 import { maxRelayReasonBytes } from "../../../src/chain/signedOperations/parseRelayPayload.ts";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
+import { OwnerChoice } from "../components/safe/OwnerChoice.tsx";
+import { useSafeOperation } from "../components/safe/useSafeOperation.ts";
+import { SafeRevokeForm } from "./safe/SafeRevokeForm.tsx";
 
 const reasons = ["compromised", "retired", "leaked in logs", "employee left"];
 
@@ -45,9 +48,20 @@ function RevokeForm({ initial }: { initial: Hex | undefined }) {
   // What the last confirmed transaction revoked, named after success (the selection is cleared then).
   const [revoked, setRevoked] = useState<{ keyId: Hex; label: string; version: number }[]>([]);
   const { via: chosenVia, setVia, offered } = useSendVia();
+  // "Owner: a Safe": the Safe's keys, revoked by its owners' signatures (issue 12).
+  const safeOp = useSafeOperation();
 
   if (!snapshot.data || !address) return <p aria-busy="true">Reading the registry…</p>;
   const { registry, head } = snapshot.data;
+  const ownerChoice = <OwnerChoice choice={safeOp.choice} disabled={tx.busy || Boolean(safeOp.request)} />;
+  if (safeOp.isSafe) {
+    return (
+      <>
+        {ownerChoice}
+        <SafeRevokeForm safeOp={safeOp} initial={initial} scopeNames={registry.scopeNames} now={head.timestamp} />
+      </>
+    );
+  }
   const groups = lineages(registry, address)
     .map((l) => ({ ...l, versions: l.versions.filter((k) => k.state !== "revoked") }))
     .filter((l) => l.versions.length > 0);
@@ -75,9 +89,12 @@ function RevokeForm({ initial }: { initial: Hex | undefined }) {
 
   if (groups.length === 0 && tx.state.status !== "confirmed") {
     return (
-      <div className="empty">
-        <p>This account has no keys left to revoke.</p>
-      </div>
+      <>
+        {ownerChoice}
+        <div className="empty">
+          <p>This account has no keys left to revoke.</p>
+        </div>
+      </>
     );
   }
 
@@ -110,6 +127,7 @@ function RevokeForm({ initial }: { initial: Hex | undefined }) {
       }}
       noValidate
     >
+      {ownerChoice}
       {groups.map((group) => {
         const ids = group.versions.map((k) => k.keyId);
         const all = ids.every((id) => selected.has(id));
