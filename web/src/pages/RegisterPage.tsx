@@ -63,6 +63,7 @@ function RegisterForm() {
   const { via, setVia, offered } = useSendVia();
   // "Owner: a Safe": the key is bound to the Safe and its owners sign (issue 12).
   const safeOp = useSafeOperation();
+  const [safeDone, setSafeDone] = useState(false);
   const owner = safeOp.owner ?? address;
   // Key ids are namespaced per owner: a key made before the owner changed is bound again (and must be saved again).
   useEffect(() => {
@@ -81,7 +82,6 @@ function RegisterForm() {
   const lifetimeSeconds = toSeconds(lifetime.value, lifetime.unit);
   const lifetimeCheck = validateDuration({ seconds: lifetimeSeconds, max: policy.maxLifetime, name: "lifetime" });
   const keyProblem = newKeyProblem(newKey, policy.allowedAlgorithms);
-  const [safeDone, setSafeDone] = useState(false);
   const done = tx.state.status === "confirmed" || safeDone;
   // While a Safe's request is being signed the operation is fixed: changing it would need new signatures.
   const frozen = tx.busy || done || Boolean(safeOp.request);
