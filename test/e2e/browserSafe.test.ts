@@ -4,8 +4,9 @@
 // connected dev account is one owner: it signs in the page; a second owner's signature is
 // added the way another owner sends it back, as the exported signing request file signed
 // on the node (eth_signTypedData_v4); a non-owner's signature in such a file is refused with
-// the page's message. The Safe registers a key (the API pays) and revokes it (sent from the
-// connected wallet); the chain shows both, owned by and revoked by the Safe.
+// the page's message. The Safe registers a key (the API pays), rotates it (the API pays) and
+// revokes the first version (sent from the connected wallet); the chain shows each, owned by
+// and revoked by the Safe.
 import { readFileSync, writeFileSync, mkdtempSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -152,6 +153,33 @@ describe.skipIf(!hasChromium())("dApp: a Safe's keys, signed by its owners", () 
     expect(await getKey(keyId)).toMatchObject({ owner: safe, state: 1, version: 1 });
   });
 
+  it("rotates the Safe's key to v2: the key is bound to the Safe, two owners sign, the API pays", step, async () => {
+    await go("rotate");
+    await chooseSafe();
+    await page.getByLabel("Current version").waitFor();
+    expect(await page.getByLabel("Current version").inputValue()).toBe(keyId);
+    await page.getByRole("button", { name: "Generate key pair" }).click();
+    await page.getByTestId("generated-key").waitFor();
+    const [saved] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "save it unencrypted" }).click()]);
+    const next = JSON.parse(readFileSync((await saved.path())!, "utf8")) as KeyFile;
+    expect(isAddressEqual(next.keyId.slice(0, 42) as Address, safe)).toBe(true);
+    await page.getByRole("button", { name: "Prepare the Safe's signing request" }).click();
+    await page.getByTestId("safe-signing").waitFor();
+    await page.getByRole("button", { name: "Sign with my wallet" }).click();
+    await expect.poll(progress).toBe("1 of 2 signatures; 1 missing.");
+    const request = await exportRequest();
+    expect(request).toMatchObject({ nonce: "1", operation: { operation: "rotate", oldKeyId: keyId } });
+    await importSignedBy(request, owners[1], "rotate-owner-2");
+    await expect.poll(progress).toBe("2 of 2 signatures: the threshold is met.");
+    await page.getByTestId("safe-submit").click();
+    const done = page.getByTestId("safe-signing").getByTestId("tx-confirmed");
+    await done.waitFor({ timeout: 30_000 });
+    expect(getAddress((await done.getAttribute("data-paid-by"))!)).toBe(getAddress(relayer));
+    await shot("safe-04b-rotated");
+    expect(await getKey(next.keyId)).toMatchObject({ owner: safe, state: 1, version: 2 });
+    expect(await getKey(keyId)).toMatchObject({ rotated: true });
+  });
+
   it("revokes the Safe's key: signed by two owners, sent from the connected wallet", step, async () => {
     await go("revoke");
     await chooseSafe();
@@ -164,7 +192,7 @@ describe.skipIf(!hasChromium())("dApp: a Safe's keys, signed by its owners", () 
     await page.getByRole("button", { name: "Sign with my wallet" }).click();
     await expect.poll(progress).toBe("1 of 2 signatures; 1 missing.");
     const request = await exportRequest();
-    expect(request).toMatchObject({ nonce: "1", operation: { operation: "revoke", keyId, reason: "treasury bot retired" } });
+    expect(request).toMatchObject({ nonce: "2", operation: { operation: "revoke", keyId, reason: "treasury bot retired" } });
     await importSignedBy(request, owners[1], "owner-2");
     await expect.poll(progress).toBe("2 of 2 signatures: the threshold is met.");
     await page.getByRole("radio", { name: "Send from my wallet" }).check();

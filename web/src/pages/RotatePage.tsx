@@ -1,10 +1,14 @@
 import { useState } from "react";
-import type { Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { useConnection } from "wagmi";
 import { keyRegistryAbi } from "../../../src/generated/abis.ts";
 import { keyStatusAt } from "../chain/keyStatusAt.ts";
 import { lineages } from "../chain/lineages.ts";
-import type { IndexedKey, RegistryIndex, RegistryPolicy } from "../indexer/index.ts";
+import { groupLineages, type IndexedKey, type RegistryIndex, type RegistryPolicy, useOwnerKeys } from "../indexer/index.ts";
+import { OwnerChoice } from "../components/safe/OwnerChoice.tsx";
+import { SafePrepareError } from "../components/safe/SafePrepareError.tsx";
+import { SafeSigning } from "../components/safe/SafeSigning.tsx";
+import { useSafeOperation } from "../components/safe/useSafeOperation.ts";
 import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
 import { DurationField } from "../components/DurationField.tsx";
 import { KeyIdLink } from "../components/KeyIdLink.tsx";
@@ -48,31 +52,49 @@ export default function RotatePage({ param }: { param?: string | undefined }) {
 function Rotate({ initial }: { initial: Hex | undefined }) {
   const { address } = useConnection();
   const snapshot = useChainSnapshot();
+  // "Owner: a Safe": the Safe's keys, rotated and extended by its owners' signatures (issue 12).
+  const safeOp = useSafeOperation();
+  const extendOp = useSafeOperation({ choice: safeOp.choice });
+  const safeKeys = useOwnerKeys(safeOp.choice.safe?.safe);
   if (!snapshot.data?.registry.policy || !address) return <p aria-busy="true">Reading the registry…</p>;
   const { registry, head } = snapshot.data;
-  const mine = lineages(registry, address);
+  const ownerChoice = <OwnerChoice choice={safeOp.choice} disabled={Boolean(safeOp.request || extendOp.request)} />;
+  const owner = safeOp.owner;
+  if (safeOp.isSafe && (!owner || !safeKeys.data)) {
+    return (
+      <>
+        {ownerChoice}
+        {owner && <p aria-busy="true">Reading the Safe's keys…</p>}
+      </>
+    );
+  }
+  const mine = safeOp.isSafe ? groupLineages(safeKeys.data ?? [], owner) : lineages(registry, address);
   const now = head.timestamp;
   const rotatable = mine.flatMap((l) => l.versions).filter((k) => !k.rotated && keyStatusAt(k, now).status === "active");
   // Only the head's immediate predecessor can be extended (registry v2: KeySuperseded otherwise).
   const rotatedOut = mine.flatMap((l) => l.versions).filter((k) => k.rotated && !k.superseded && k.state === "active");
   return (
     <>
-      {rotatable.length === 0 ? (
+      {ownerChoice}
+      {rotatable.length === 0 && !safeOp.request ? (
         <div className="empty">
-          <p>No key of this account can be rotated: only the newest, active version of a lineage can.</p>
+          <p>No key of {safeOp.isSafe ? "this Safe" : "this account"} can be rotated: only the newest, active version of a lineage can.</p>
           <a className="button primary" href="#/register">Register a key</a>
         </div>
       ) : (
-        <RotateForm keys={rotatable} registry={registry} policy={registry.policy!} now={now} initial={initial} />
+        <RotateForm key={owner} keys={rotatable} registry={registry} policy={registry.policy!} now={now} initial={initial} owner={owner ?? address} safeOp={safeOp} />
       )}
-      {rotatedOut.length > 0 && <ExtendOverlap keys={rotatedOut} registry={registry} policy={registry.policy!} now={now} initial={initial} />}
+      {rotatedOut.length > 0 && <ExtendOverlap key={`extend-${owner}`} keys={rotatedOut} registry={registry} policy={registry.policy!} now={now} initial={initial} safeOp={extendOp} />}
     </>
   );
 }
 
-function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey[]; registry: RegistryIndex; policy: RegistryPolicy; now: number; initial: Hex | undefined }) {
+type SafeOp = ReturnType<typeof useSafeOperation>;
+
+function RotateForm({ keys, registry, policy, now, initial, owner, safeOp }: { keys: IndexedKey[]; registry: RegistryIndex; policy: RegistryPolicy; now: number; initial: Hex | undefined; owner: Address; safeOp: SafeOp }) {
   const { runtime } = useRuntime();
-  const { address } = useConnection();
+  const address = owner;
+  const [safeDone, setSafeDone] = useState(false);
   const tx = useTransaction();
   const [oldKeyId, setOldKeyId] = useState<Hex>(keys.find((k) => k.keyId === initial)?.keyId ?? keys[0]!.keyId);
   const old = keys.find((k) => k.keyId === oldKeyId) ?? keys[0]!;
@@ -99,6 +121,8 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
   const ready = overlapCheck.ok && lifetimeCheck.ok && scopeCheck.ok && !keyProblem;
   const oldEnds = Math.min(old.expiresAt, now + (overlapCheck.ok ? overlapSeconds : 0));
   const done = tx.state.status === "confirmed";
+  // While the Safe's owners sign, the rotation is fixed: a change would need new signatures.
+  const frozen = tx.busy || Boolean(safeOp.request);
   const show = (check: { ok: boolean; message?: string }) => (submitted && !check.ok ? check.message : undefined);
 
   const sendOptions = {
@@ -121,6 +145,7 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
   const review = () => {
     setSubmitted(true);
     if (!ready || !address || !newKey.key) return;
+    if (safeOp.isSafe) return void safeOp.prepare(sendOptions.prepare, registry.scopeNames);
     setReviewing(true);
     // Simulated while the review is open: a refusal (a duplicate key, a policy violation) shows here, decoded, before the wallet is asked.
     startCheck(() => tx.simulate(null, sendOptions));
@@ -160,7 +185,7 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
 
   return (
     <form className="form" onSubmit={(event) => { event.preventDefault(); review(); }} noValidate>
-      <fieldset className="panel" disabled={tx.busy}>
+      <fieldset className="panel" disabled={frozen}>
         <legend>Key to rotate</legend>
         <div className="field">
           <label htmlFor="old-key">Current version</label>
@@ -206,15 +231,44 @@ function RotateForm({ keys, registry, policy, now, initial }: { keys: IndexedKey
         chainId={runtime.chainId}
         registry={runtime.addresses.KeyRegistry}
         owner={address!}
-        disabled={tx.busy}
+        disabled={frozen}
       />
-      <SendViaChoice via={via} onChange={setVia} offered={offered} disabled={tx.busy} />
-      {submitted && keyProblem && !done && <p className="field-error">{keyProblem}</p>}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={tx.busy}>
-          {tx.busy ? "Rotating…" : `Rotate to v${old.version + 1}`}
-        </button>
-      </div>
+      {!safeOp.isSafe && <SendViaChoice via={via} onChange={setVia} offered={offered} disabled={tx.busy} />}
+      {submitted && keyProblem && !done && !safeDone && <p className="field-error">{keyProblem}</p>}
+      {!safeOp.request && (
+        <div className="actions">
+          <button type="submit" className="primary" disabled={tx.busy || safeOp.preparing}>
+            {safeOp.isSafe ? (safeOp.preparing ? "Preparing…" : "Prepare the Safe's signing request") : tx.busy ? "Rotating…" : `Rotate to v${old.version + 1}`}
+          </button>
+        </div>
+      )}
+      <SafePrepareError error={safeOp.error} />
+      {safeOp.request && safeOp.choice.safe && (
+        <SafeSigning
+          request={safeOp.request}
+          onChange={safeOp.setRequest}
+          safe={safeOp.choice.safe}
+          action={`Rotate ${old.label}`}
+          scopeNames={registry.scopeNames}
+          onDiscard={safeDone ? undefined : safeOp.discard}
+          onConfirmed={() => {
+            setSafeDone(true);
+            if (newKey.key) {
+              setRotated({ oldKeyId: old.keyId, newKeyId: newKey.key.keyId });
+              holdKey(newKey.key);
+              setNewKey({ ...newKey, key: { ...newKey.key, privateKey: undefined } });
+            }
+          }}
+          confirmed={rotated && <RotationResult {...rotated} registry={registry} now={now} />}
+        />
+      )}
+      {safeDone && (
+        <div className="actions">
+          <button type="button" className="secondary" onClick={() => { safeOp.discard(); setSafeDone(false); setNewKey(initialNewKey); setSubmitted(false); setRotated(null); }}>
+            Rotate another key
+          </button>
+        </div>
+      )}
       {newKey.key && (
         <ReviewDialog
           id="review-rotate"
@@ -255,7 +309,7 @@ function RotationResult({ oldKeyId, newKeyId, registry, now }: { oldKeyId: Hex; 
   );
 }
 
-function ExtendOverlap({ keys, registry, policy, now, initial }: { keys: IndexedKey[]; registry: RegistryIndex; policy: RegistryPolicy; now: number; initial: Hex | undefined }) {
+function ExtendOverlap({ keys, registry, policy, now, initial, safeOp }: { keys: IndexedKey[]; registry: RegistryIndex; policy: RegistryPolicy; now: number; initial: Hex | undefined; safeOp: SafeOp }) {
   const { runtime } = useRuntime();
   const tx = useTransaction();
   // Preselected when the page was opened for this version (My keys' "Extend" action).
@@ -276,8 +330,18 @@ function ExtendOverlap({ keys, registry, policy, now, initial }: { keys: Indexed
     <section className="card" aria-labelledby="extend-title">
       <h2 id="extend-title">Extend an overlap (roll back)</h2>
       <p>When clients were slow to switch, keep a rotated-out version valid longer, within the DAO's bounds.</p>
-      <form className="form" onSubmit={(event) => { event.preventDefault(); if (!problem) void tx.send({ address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, functionName: "extendOverlap", args: [key.keyId, target] }, { scopeNames: registry.scopeNames }); }} noValidate>
-        <fieldset className="panel" disabled={tx.busy}>
+      <form
+        className="form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (problem) return;
+          const call = { functionName: "extendOverlap", args: [key.keyId, target] };
+          if (safeOp.isSafe) void safeOp.prepare(async () => call, registry.scopeNames);
+          else void tx.send({ address: runtime.addresses.KeyRegistry, abi: keyRegistryAbi, ...call }, { scopeNames: registry.scopeNames });
+        }}
+        noValidate
+      >
+        <fieldset className="panel" disabled={tx.busy || Boolean(safeOp.request)}>
           <legend>Rotated-out version</legend>
           <div className="field">
             <label htmlFor="extend-key">Version</label>
@@ -306,11 +370,17 @@ function ExtendOverlap({ keys, registry, policy, now, initial }: { keys: Indexed
             error={problem}
           />
         </fieldset>
-        <div className="actions">
-          <button type="submit" className="secondary" disabled={tx.busy || Boolean(problem)}>
-            Extend overlap
-          </button>
-        </div>
+        {!safeOp.request && (
+          <div className="actions">
+            <button type="submit" className="secondary" disabled={tx.busy || safeOp.preparing || Boolean(problem)}>
+              {safeOp.isSafe ? "Prepare the Safe's signing request" : "Extend overlap"}
+            </button>
+          </div>
+        )}
+        <SafePrepareError error={safeOp.error} />
+        {safeOp.request && safeOp.choice.safe && (
+          <SafeSigning request={safeOp.request} onChange={safeOp.setRequest} safe={safeOp.choice.safe} action={`Extend ${key.label} v${key.version}`} scopeNames={registry.scopeNames} onDiscard={safeOp.discard} />
+        )}
         <TxStatus state={tx.state} action={`Extend ${key.label} v${key.version}`} />
       </form>
     </section>

@@ -13,7 +13,7 @@ export type MergeSafeSigningRequestParameters = {
 
 export type MergeSafeSigningRequestReturnType =
   /** `added`: owners whose signatures were new; `refused`: each refused signature with its reason. */
-  | { ok: true; request: SafeSigningRequest; added: Address[]; refused: { owner: Address; message: string }[] }
+  | { ok: true; request: SafeSigningRequest; added: Address[]; refused: { owner: Address; message: string }[]; alreadyCounted: Address[] }
   | { ok: false; message: string };
 
 /**
@@ -33,12 +33,18 @@ export async function mergeSafeSigningRequest({ current, imported, owners }: Mer
   let request = current;
   const added: Address[] = [];
   const refused: { owner: Address; message: string }[] = [];
+  const alreadyCounted: Address[] = [];
   for (const entry of imported.signatures) {
+    // The very signature already here: the file came back with what it was sent with, not a second vote.
+    if (request.signatures.some((s) => s.signature.toLowerCase() === entry.signature.toLowerCase())) {
+      alreadyCounted.push(entry.owner);
+      continue;
+    }
     const result = await addSafeSignature({ request, owners, signature: entry.signature, owner: entry.owner });
     if (result.ok) {
       request = result.request;
       added.push(result.signer);
     } else refused.push({ owner: entry.owner, message: result.message });
   }
-  return { ok: true, request, added, refused };
+  return { ok: true, request, added, refused, alreadyCounted };
 }

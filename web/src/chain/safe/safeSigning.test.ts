@@ -84,9 +84,15 @@ describe("mergeSafeSigningRequest", () => {
     const theirsSigned = { ...theirs, signatures: [{ owner: owners[2]!, signature: await signAs(accounts[2]!, theirs) }, { owner: stranger.address, signature: await signAs(stranger, theirs) }] };
     const merged = await mergeSafeSigningRequest({ current: mine, imported: theirsSigned, owners });
     expect(merged).toMatchObject({ ok: true, added: [owners[2]], refused: [{ owner: stranger.address, message: expect.stringContaining("is not an owner of the Safe") }] });
-    // The same file again: the owner is already counted.
-    const again = await mergeSafeSigningRequest({ current: merged.ok ? merged.request : mine, imported: theirsSigned, owners });
-    expect(again).toMatchObject({ ok: true, added: [], refused: [{ message: `${owners[2]} has already signed this request: each owner counts once.` }, {}] });
+    // The same file again: its signature is already counted (not a second vote, not an error).
+    const current = merged.ok ? merged.request : mine;
+    const again = await mergeSafeSigningRequest({ current, imported: theirsSigned, owners });
+    expect(again).toMatchObject({ ok: true, added: [], alreadyCounted: [owners[2]], refused: [{ owner: stranger.address }] });
+    // The same owner with another signature (signed again): a duplicate, refused by name.
+    const raw = await accounts[2]!.signMessage({ message: { raw: theirs.safeMessageHash } });
+    const ethSign = concat([slice(raw, 0, 64), numberToHex(hexToNumber(slice(raw, 64, 65)) + 4, { size: 1 })]);
+    const twice = await mergeSafeSigningRequest({ current, imported: { ...theirs, signatures: [{ owner: owners[2]!, signature: ethSign }] }, owners });
+    expect(twice).toMatchObject({ ok: true, added: [], refused: [{ message: `${owners[2]} has already signed this request: each owner counts once.` }] });
 
     const refused = async (change: Partial<typeof base>) => {
       const result = await mergeSafeSigningRequest({ current: mine, imported: createSafeSigningRequest({ ...base, ...change }), owners });

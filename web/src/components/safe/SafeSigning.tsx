@@ -1,4 +1,4 @@
-import { type ReactNode, useState } from "react";
+import { type ReactNode, useId, useState } from "react";
 import { isAddressEqual, type TransactionReceipt } from "viem";
 import { useConfig, useConnection } from "wagmi";
 import { signTypedData } from "wagmi/actions";
@@ -46,6 +46,8 @@ export function SafeSigning({ request, onChange, safe, action, scopeNames, confi
   const { address } = useConnection();
   const { runtime } = useRuntime();
   const submitter = useSafeSubmit();
+  // Rotate can show two requests at once (rotation and extend overlap): ids and radio names are per instance.
+  const id = useId();
   const [notice, setNotice] = useState<Notice | null>(null);
   const [pasted, setPasted] = useState("");
   const [signing, setSigning] = useState(false);
@@ -86,7 +88,9 @@ export function SafeSigning({ request, onChange, safe, action, scopeNames, confi
     const lines = [
       ...merged.added.map((owner) => `Added ${owner}'s signature.`),
       ...merged.refused.map((r) => `Refused: ${r.message}`),
-      ...(merged.added.length === 0 && merged.refused.length === 0 ? ["The file has no signatures to add."] : []),
+      ...(merged.added.length === 0 && merged.refused.length === 0
+        ? [merged.alreadyCounted.length > 0 ? `Nothing new: the file's signatures (${merged.alreadyCounted.join(", ")}) are already counted.` : "The file has no signatures to add."]
+        : []),
     ];
     setNotice({ kind: merged.refused.length > 0 || merged.added.length === 0 ? "error" : "success", lines });
   };
@@ -97,8 +101,8 @@ export function SafeSigning({ request, onChange, safe, action, scopeNames, confi
   };
 
   return (
-    <section className="card" aria-labelledby="safe-signing-title" data-testid="safe-signing">
-      <h2 id="safe-signing-title">Safe signatures: {action}</h2>
+    <section className="card" aria-labelledby={`${id}-title`} data-testid="safe-signing">
+      <h2 id={`${id}-title`}>Safe signatures: {action}</h2>
       <dl className="facts">
         <dt>Safe</dt>
         <dd>
@@ -158,9 +162,9 @@ export function SafeSigning({ request, onChange, safe, action, scopeNames, confi
             again; load or paste what they send back here.
           </p>
           <div className="field">
-            <label htmlFor="safe-request-file">Signing request file</label>
+            <label htmlFor={`${id}-file`}>Signing request file</label>
             <input
-              id="safe-request-file"
+              id={`${id}-file`}
               type="file"
               accept="application/json,.json"
               onChange={(event) => {
@@ -192,7 +196,7 @@ export function SafeSigning({ request, onChange, safe, action, scopeNames, confi
           <div className="segmented" role="radiogroup" aria-label="Who sends it">
             {(runtime.relay ? (["relay", "wallet"] as const) : (["wallet"] as const)).map((value) => (
               <label key={value} className={via === value ? "selected" : undefined}>
-                <input type="radio" name="safe-send-via" value={value} checked={via === value} onChange={() => setVia(value)} />
+                <input type="radio" name={`${id}-send-via`} value={value} checked={via === value} onChange={() => setVia(value)} />
                 {value === "relay" ? "Let the API pay" : "Send from my wallet"}
               </label>
             ))}

@@ -75,9 +75,9 @@ describe("SafeSigning", () => {
     // An owner's signature, but for the next nonce: the whole file is refused.
     paste(await signedCopy(createSafeSigningRequest({ ...base, nonce: 1n, operation }), second));
     await waitFor(() => expect(screen.getByRole("alert").textContent).toBe("This request uses the Safe's registry nonce 1; this one uses 0. Signatures for one do not count for the other."));
-    // Its own signature coming back is a duplicate.
+    // Its own signature coming back is already counted, not a second vote.
     paste(await signedCopy(request, me));
-    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain(`${me.address} has already signed this request`));
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toBe(`Nothing new: the file's signatures (${me.address}) are already counted.`));
     expect(screen.getByTestId("safe-progress").textContent).toBe("1 of 2 signatures; 1 missing.");
 
     paste(await signedCopy(request, third));

@@ -6,17 +6,19 @@ import type { SafeSigningRequest } from "../../chain/safe/safeSigningRequest.ts"
 import type { RegistryCall } from "../../chain/relaySigned.ts";
 import { type DescribedError, describeError } from "../../lib/describeError.ts";
 import { useRuntime } from "../../runtime/RuntimeContext.ts";
-import { useOwnerChoice } from "./useOwnerChoice.ts";
+import { type UseOwnerChoiceReturnType, useOwnerChoice } from "./useOwnerChoice.ts";
 
 /**
  * A page's owner choice and, for a Safe, its signing request: `owner` is whose key the page
  * acts on (the wallet, or the Safe once read; undefined while a Safe is not read yet), and
  * `prepare(call)` turns the page's registry call into a request for the owners to sign.
+ * A second operation on the same page (Rotate's extend overlap) passes the first's `choice`.
  */
-export function useSafeOperation() {
+export function useSafeOperation({ choice: shared }: { choice?: UseOwnerChoiceReturnType | undefined } = {}) {
   const { client, runtime } = useRuntime();
   const { address } = useConnection();
-  const choice = useOwnerChoice();
+  const own = useOwnerChoice();
+  const choice = shared ?? own;
   const [request, setRequest] = useState<SafeSigningRequest | null>(null);
   const [preparing, setPreparing] = useState(false);
   const [error, setError] = useState<DescribedError | null>(null);
