@@ -48,6 +48,7 @@ describe.skipIf(!hasChromium())("dApp: a Safe's keys, signed by its owners", () 
   let problems: string[];
   let safe: Address;
   let keyId: Hex;
+  let nextKeyId: Hex;
   const files = mkdtempSync(join(tmpdir(), "keyledger-safe-e2e-"));
 
   beforeAll(async () => {
@@ -76,6 +77,8 @@ describe.skipIf(!hasChromium())("dApp: a Safe's keys, signed by its owners", () 
   const registry = () => node.manifest.contracts.KeyRegistry.address;
   const getKey = (id: Hex) => localClients(node.rpcUrl).publicClient.readContract({ address: registry(), abi: keyRegistryAbi, functionName: "getKey", args: [id] });
   const go = async (hash: string) => {
+    // A hash route to the page already shown changes nothing: pass by another page so it starts afresh.
+    if (page.url().endsWith(`#/${hash}`)) await page.goto(`${web.url}#/lookup`);
     await page.goto(`${web.url}#/${hash}`);
     await page.locator("main h1").first().waitFor();
   };
@@ -86,7 +89,7 @@ describe.skipIf(!hasChromium())("dApp: a Safe's keys, signed by its owners", () 
     expect.soft(violations, `axe violations on ${name}`).toEqual([]);
   };
   const chooseSafe = async () => {
-    await page.getByTestId("owner-choice").getByText("A Safe").click();
+    await page.getByRole("radio", { name: "A Safe" }).check();
     await page.getByLabel("Safe address").fill(safe);
     await expect.poll(() => page.getByTestId("safe-info").textContent()).toContain("2 of 3 owners must sign. Your wallet is one of them.");
   };
@@ -177,6 +180,7 @@ describe.skipIf(!hasChromium())("dApp: a Safe's keys, signed by its owners", () 
     expect(getAddress((await done.getAttribute("data-paid-by"))!)).toBe(getAddress(relayer));
     await shot("safe-04b-rotated");
     expect(await getKey(next.keyId)).toMatchObject({ owner: safe, state: 1, version: 2 });
+    nextKeyId = next.keyId;
     expect(await getKey(keyId)).toMatchObject({ rotated: true });
   });
 
@@ -209,6 +213,40 @@ describe.skipIf(!hasChromium())("dApp: a Safe's keys, signed by its owners", () 
     expect(getAddress(receipt.from)).toBe(getAddress(owners[0]));
     const [revoked] = parseEventLogs({ abi: keyRegistryAbi, logs: receipt.logs, eventName: "KeyRevoked" });
     expect(getAddress(revoked!.args.by)).toBe(safe);
+    expect(problems).toEqual([]);
+  });
+
+  it("a second owner opens the exported request on #/safe, signs it in the page with their own wallet and submits it", step, async () => {
+    await go("revoke");
+    await chooseSafe();
+    const choice = page.getByRole("radio", { name: /treasury bot v2/ });
+    await choice.waitFor({ timeout: 20_000 });
+    await choice.check();
+    await page.getByLabel("Reason (public, on-chain)").fill("rotation abandoned");
+    await page.getByRole("button", { name: "Prepare the Safe's signing request" }).click();
+    await page.getByTestId("safe-signing").waitFor();
+    await page.getByRole("button", { name: "Sign with my wallet" }).click();
+    await expect.poll(progress).toBe("1 of 2 signatures; 1 missing.");
+    const request = await exportRequest();
+    const path = join(files, "for-owner-3.json");
+    writeFileSync(path, JSON.stringify(request));
+
+    // Owner #4 (the Safe's third owner) on their own session of the dApp.
+    await page.getByTestId("dev-account-select").selectOption("4");
+    await expect.poll(() => page.getByTestId("dev-account-select").inputValue()).toBe("4");
+    await go("safe");
+    expect(await page.title()).toBe("Sign for a Safe · KeyLedger");
+    await shot("safe-06-open-request");
+    await page.getByLabel("Signing request file").setInputFiles(path);
+    await page.getByTestId("safe-signing").waitFor();
+    expect(await page.getByTestId("safe-message-hash").textContent()).toBe(request.safeMessageHash);
+    expect(await page.getByTestId("safe-signing").textContent()).toContain(`revoke ${nextKeyId}, reason “rotation abandoned”`);
+    await page.getByRole("button", { name: "Sign with my wallet" }).click();
+    await expect.poll(progress).toBe("2 of 2 signatures: the threshold is met.");
+    await shot("safe-07-cosigned");
+    await page.getByTestId("safe-submit").click();
+    await page.getByTestId("safe-signing").getByTestId("tx-confirmed").waitFor({ timeout: 30_000 });
+    expect((await getKey(nextKeyId)).state).toBe(3);
     expect(problems).toEqual([]);
   });
 });
