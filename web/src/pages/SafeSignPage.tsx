@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { isAddressEqual } from "viem";
+import type { RegistryOperationName } from "../../../src/chain/signedOperations/types.ts";
 import { parseSafeSigningRequest } from "../chain/safe/parseSafeSigningRequest.ts";
 import { readSafe } from "../chain/safe/readSafe.ts";
 import type { SafeSigningRequest } from "../chain/safe/safeSigningRequest.ts";
@@ -15,6 +16,14 @@ import { useRuntime } from "../runtime/RuntimeContext.ts";
  * Register, Rotate or Revoke with "Owner: a Safe"), checks what it does, signs it with the
  * connected wallet, and exports it again or submits it once the threshold is met.
  */
+const actions: Record<RegistryOperationName, string> = {
+  register: "Register key",
+  rotate: "Rotate key",
+  revoke: "Revoke key",
+  extendOverlap: "Extend overlap",
+  setRotator: "Set rotator",
+};
+
 export default function SafeSignPage() {
   return (
     <section aria-labelledby="safe-sign-title">
@@ -107,7 +116,7 @@ function SafeSign() {
   if (!safe.data?.ok || !snapshot.data) return <p aria-busy="true">Reading the Safe's owners and threshold…</p>;
   return (
     <>
-      <SafeSigning request={request} onChange={setRequest} safe={safe.data} action={`Safe: ${request.operation.operation}`} scopeNames={snapshot.data.registry.scopeNames} />
+      <SafeSigning request={request} onChange={setRequest} safe={safe.data} action={actions[request.operation.operation]} scopeNames={snapshot.data.registry.scopeNames} />
       {another}
     </>
   );

@@ -232,17 +232,18 @@ export function SafeSigning({ request, onChange, safe, action, scopeNames, confi
   );
 }
 
-function describeOperation(op: RegistryOperation): string {
+function describeOperation(op: RegistryOperation): ReactNode {
+  const id = (value: string) => <code className="break">{value}</code>;
   switch (op.operation) {
     case "register":
       return `register “${op.label}” (public key ${op.key.publicKey.slice(0, 12)}…, scopes mask ${op.key.scopes}, valid ${formatDateTime(op.key.notBefore)} to ${formatDateTime(op.key.expiresAt)})`;
     case "rotate":
-      return `rotate ${op.oldKeyId} to a new key (public key ${op.key.publicKey.slice(0, 12)}…, overlap ${op.overlap} s)`;
+      return <>rotate {id(op.oldKeyId)} to a new key (public key {op.key.publicKey.slice(0, 12)}…, overlap {op.overlap} s)</>;
     case "revoke":
-      return `revoke ${op.keyId}, reason “${op.reason}”`;
+      return <>revoke {id(op.keyId)}, reason “{op.reason}”</>;
     case "extendOverlap":
-      return `keep ${op.keyId} valid until ${formatDateTime(op.expiresAt)}`;
+      return <>keep {id(op.keyId)} valid until {formatDateTime(op.expiresAt)}</>;
     case "setRotator":
-      return `appoint ${op.rotator} as rotator`;
+      return <>appoint {id(op.rotator)} as rotator</>;
   }
 }
