@@ -2,6 +2,7 @@
 // with viem's `signTypedData({ account, ...xForTypedData(...) })`, anyone submits
 // `xFor(..., deadline, signature)`. Browser-safe (viem only). `signRegistryOperation`
 // and `relayRegistryOperation` sign for and submit through a relayer (POST /v1/relay).
+export { erc1271Abi, erc1271MagicValue } from "./erc1271.ts";
 export { extendOverlapForTypedData, type ExtendOverlapForTypedDataParameters } from "./extendOverlapForTypedData.ts";
 export { registerForTypedData, type RegisterForTypedDataParameters } from "./registerForTypedData.ts";
 export { registryDomain, type RegistryDomainParameters } from "./registryDomain.ts";

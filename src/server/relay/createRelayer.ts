@@ -23,6 +23,7 @@ import {
   TimeoutError,
   WaitForTransactionReceiptTimeoutError,
 } from "viem";
+import { erc1271Abi, erc1271MagicValue } from "../../chain/signedOperations/erc1271.ts";
 import { parseRelayPayload } from "../../chain/signedOperations/parseRelayPayload.ts";
 import { registryOperationCall } from "../../chain/signedOperations/registryOperationCall.ts";
 import { registryOperationTypedData } from "../../chain/signedOperations/registryOperationTypedData.ts";
@@ -73,20 +74,7 @@ export type Relayer = {
 };
 
 const devChainIds = [31337, 1337];
-const erc1271Magic = "0x1626ba7e";
 const secp256k1HalfOrder = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
-const erc1271Abi = [
-  {
-    type: "function",
-    name: "isValidSignature",
-    stateMutability: "view",
-    inputs: [
-      { name: "hash", type: "bytes32" },
-      { name: "signature", type: "bytes" },
-    ],
-    outputs: [{ name: "", type: "bytes4" }],
-  },
-] as const;
 const registryErrors = keyRegistryAbi.filter((item) => item.type === "error") as Abi;
 const registryErrorNames = new Set<string>(keyRegistryAbi.filter((item) => item.type === "error").map((item) => item.name));
 
@@ -262,7 +250,7 @@ export function createRelayer(parameters: CreateRelayerParameters): Relayer {
   async function isValidErc1271(owner: Address, digest: Hex, signature: Hex): Promise<boolean> {
     try {
       const magic = await client.readContract({ address: owner, abi: erc1271Abi, functionName: "isValidSignature", args: [digest, signature] });
-      return magic.toLowerCase() === erc1271Magic;
+      return magic.toLowerCase() === erc1271MagicValue;
     } catch (error) {
       // A wallet that reverts, or answers nothing (no such function), refuses, as the
       // registry's staticcall treats it; only a failure to reach the node is an error.

@@ -5,8 +5,7 @@ import { keyRegistryAbi } from "../../../src/generated/abis.ts";
 import { algorithmFromChain } from "../../../src/keys/algorithms.ts";
 import { bindKeyId } from "../../../src/keys/computeKeyId.ts";
 import { OwnerChoice } from "../components/safe/OwnerChoice.tsx";
-import { SafePrepareError } from "../components/safe/SafePrepareError.tsx";
-import { SafeSigning } from "../components/safe/SafeSigning.tsx";
+import { SafeRequestPanel } from "../components/safe/SafeRequestPanel.tsx";
 import { useSafeOperation } from "../components/safe/useSafeOperation.ts";
 import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
 import { DurationField } from "../components/DurationField.tsx";
@@ -245,25 +244,20 @@ function RegisterForm() {
           onCancel={() => setReviewing(false)}
         />
       )}
-      <SafePrepareError error={safeOp.error} />
-      {safeOp.request && safeOp.choice.safe && (
-        <SafeSigning
-          request={safeOp.request}
-          onChange={safeOp.setRequest}
-          safe={safeOp.choice.safe}
-          action="Register key"
-          scopeNames={registry.scopeNames}
-          onDiscard={safeDone ? undefined : safeOp.discard}
-          onConfirmed={() => {
-            setSafeDone(true);
-            if (newKey.key) {
-              holdKey({ ...newKey.key, label });
-              setNewKey({ ...newKey, key: { ...newKey.key, privateKey: undefined } });
-            }
-          }}
-          confirmed={newKey.key && <Registered keyId={newKey.key.keyId} label={label} imported={newKey.source === "import"} owner={owner ?? address} />}
-        />
-      )}
+      <SafeRequestPanel
+        safeOp={safeOp}
+        action="Register key"
+        scopeNames={registry.scopeNames}
+        done={safeDone}
+        onConfirmed={() => {
+          setSafeDone(true);
+          if (newKey.key) {
+            holdKey({ ...newKey.key, label });
+            setNewKey({ ...newKey, key: { ...newKey.key, privateKey: undefined } });
+          }
+        }}
+        confirmed={newKey.key && <Registered keyId={newKey.key.keyId} label={label} imported={newKey.source === "import"} owner={owner ?? address} />}
+      />
       <TxStatus
         state={tx.state}
         action="Register key"

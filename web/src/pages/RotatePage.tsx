@@ -6,8 +6,7 @@ import { keyStatusAt } from "../chain/keyStatusAt.ts";
 import { lineages } from "../chain/lineages.ts";
 import { groupLineages, type IndexedKey, type RegistryIndex, type RegistryPolicy, useOwnerKeys } from "../indexer/index.ts";
 import { OwnerChoice } from "../components/safe/OwnerChoice.tsx";
-import { SafePrepareError } from "../components/safe/SafePrepareError.tsx";
-import { SafeSigning } from "../components/safe/SafeSigning.tsx";
+import { SafeRequestPanel } from "../components/safe/SafeRequestPanel.tsx";
 import { useSafeOperation } from "../components/safe/useSafeOperation.ts";
 import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
 import { DurationField } from "../components/DurationField.tsx";
@@ -242,26 +241,21 @@ function RotateForm({ keys, registry, policy, now, initial, owner, safeOp }: { k
           </button>
         </div>
       )}
-      <SafePrepareError error={safeOp.error} />
-      {safeOp.request && safeOp.choice.safe && (
-        <SafeSigning
-          request={safeOp.request}
-          onChange={safeOp.setRequest}
-          safe={safeOp.choice.safe}
-          action={`Rotate ${old.label}`}
-          scopeNames={registry.scopeNames}
-          onDiscard={safeDone ? undefined : safeOp.discard}
-          onConfirmed={() => {
-            setSafeDone(true);
-            if (newKey.key) {
-              setRotated({ oldKeyId: old.keyId, newKeyId: newKey.key.keyId });
-              holdKey(newKey.key);
-              setNewKey({ ...newKey, key: { ...newKey.key, privateKey: undefined } });
-            }
-          }}
-          confirmed={rotated && <RotationResult {...rotated} registry={registry} now={now} />}
-        />
-      )}
+      <SafeRequestPanel
+        safeOp={safeOp}
+        action={`Rotate ${old.label}`}
+        scopeNames={registry.scopeNames}
+        done={safeDone}
+        onConfirmed={() => {
+          setSafeDone(true);
+          if (newKey.key) {
+            setRotated({ oldKeyId: old.keyId, newKeyId: newKey.key.keyId });
+            holdKey(newKey.key);
+            setNewKey({ ...newKey, key: { ...newKey.key, privateKey: undefined } });
+          }
+        }}
+        confirmed={rotated && <RotationResult {...rotated} registry={registry} now={now} />}
+      />
       {safeDone && (
         <div className="actions">
           <button type="button" className="secondary" onClick={() => { safeOp.discard(); setSafeDone(false); setNewKey(initialNewKey); setSubmitted(false); setRotated(null); }}>
@@ -377,10 +371,7 @@ function ExtendOverlap({ keys, registry, policy, now, initial, safeOp }: { keys:
             </button>
           </div>
         )}
-        <SafePrepareError error={safeOp.error} />
-        {safeOp.request && safeOp.choice.safe && (
-          <SafeSigning request={safeOp.request} onChange={safeOp.setRequest} safe={safeOp.choice.safe} action={`Extend ${key.label} v${key.version}`} scopeNames={registry.scopeNames} onDiscard={safeOp.discard} />
-        )}
+        <SafeRequestPanel safeOp={safeOp} action={`Extend ${key.label} v${key.version}`} scopeNames={registry.scopeNames} />
         <TxStatus state={tx.state} action={`Extend ${key.label} v${key.version}`} />
       </form>
     </section>

@@ -7,7 +7,7 @@ import { readSafe } from "../chain/safe/readSafe.ts";
 import type { SafeSigningRequest } from "../chain/safe/safeSigningRequest.ts";
 import { RequireWallet } from "../components/RequireWallet.tsx";
 import { SafeSigning } from "../components/safe/SafeSigning.tsx";
-import { TextField } from "../components/TextField.tsx";
+import { RequestFileInput } from "../components/safe/RequestFileInput.tsx";
 import { useChainSnapshot } from "../chain/useChainSnapshot.ts";
 import { useRuntime } from "../runtime/RuntimeContext.ts";
 
@@ -43,7 +43,6 @@ function SafeSign() {
   const { client, runtime } = useRuntime();
   const snapshot = useChainSnapshot();
   const [request, setRequest] = useState<SafeSigningRequest | null>(null);
-  const [pasted, setPasted] = useState("");
   const [error, setError] = useState<string | undefined>();
   const safe = useQuery({
     queryKey: ["keyledger", "safe", request?.safe],
@@ -61,7 +60,6 @@ function SafeSign() {
       return setError(`This request is for the registry ${parsed.request.registry}, not this deployment's ${runtime.addresses.KeyRegistry}.`);
     }
     setError(undefined);
-    setPasted("");
     setRequest(parsed.request);
   };
 
@@ -69,25 +67,7 @@ function SafeSign() {
     return (
       <fieldset className="panel">
         <legend>Signing request</legend>
-        <div className="field">
-          <label htmlFor="safe-open-file">Signing request file</label>
-          <input
-            id="safe-open-file"
-            type="file"
-            accept="application/json,.json"
-            onChange={(event) => {
-              const file = event.target.files?.[0];
-              event.target.value = "";
-              if (file) void file.text().then(open);
-            }}
-          />
-        </div>
-        <TextField label="Or paste a signing request" multiline rows={5} value={pasted} onChange={(event) => setPasted(event.target.value)} spellCheck={false} />
-        <div className="actions">
-          <button type="button" className="primary" disabled={pasted.trim() === ""} onClick={() => open(pasted)}>
-            Open the request
-          </button>
-        </div>
+        <RequestFileInput onText={open} actionLabel="Open the request" rows={5} />
         {error && (
           <p className="field-error" role="alert" data-testid="safe-open-error">
             {error}

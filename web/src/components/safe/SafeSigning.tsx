@@ -12,9 +12,9 @@ import { describeError } from "../../lib/describeError.ts";
 import { downloadJson } from "../../lib/downloadJson.ts";
 import { formatDateTime } from "../../lib/formatDateTime.ts";
 import { useRuntime } from "../../runtime/RuntimeContext.ts";
-import { TextField } from "../TextField.tsx";
 import { TxStatus } from "../TxStatus.tsx";
 import type { SendVia } from "../useTransaction.ts";
+import { RequestFileInput } from "./RequestFileInput.tsx";
 import type { SafeOwner } from "./useOwnerChoice.ts";
 import { useSafeSubmit } from "./useSafeSubmit.ts";
 
@@ -49,7 +49,6 @@ export function SafeSigning({ request, onChange, safe, action, scopeNames, confi
   // Rotate can show two requests at once (rotation and extend overlap): ids and radio names are per instance.
   const id = useId();
   const [notice, setNotice] = useState<Notice | null>(null);
-  const [pasted, setPasted] = useState("");
   const [signing, setSigning] = useState(false);
   const [via, setVia] = useState<SendVia>(runtime.relay ? "relay" : "wallet");
   const signedBy = (owner: string) => request.signatures.some((s) => isAddressEqual(s.owner, owner as `0x${string}`));
@@ -84,7 +83,6 @@ export function SafeSigning({ request, onChange, safe, action, scopeNames, confi
     const merged = await mergeSafeSigningRequest({ current: request, imported: parsed.request, owners: safe.owners });
     if (!merged.ok) return setNotice({ kind: "error", lines: [merged.message] });
     onChange(merged.request);
-    setPasted("");
     const lines = [
       ...merged.added.map((owner) => `Added ${owner}'s signature.`),
       ...merged.refused.map((r) => `Refused: ${r.message}`),
@@ -161,25 +159,7 @@ export function SafeSigning({ request, onChange, safe, action, scopeNames, confi
             Send the exported file to the other owners. Each opens it on this dApp's <a href="#/safe">Safe signing page</a>, signs with their wallet and exports it
             again; load or paste what they send back here.
           </p>
-          <div className="field">
-            <label htmlFor={`${id}-file`}>Signing request file</label>
-            <input
-              id={`${id}-file`}
-              type="file"
-              accept="application/json,.json"
-              onChange={(event) => {
-                const file = event.target.files?.[0];
-                event.target.value = "";
-                if (file) void file.text().then(importText);
-              }}
-            />
-          </div>
-          <TextField label="Or paste a signing request" multiline rows={4} value={pasted} onChange={(event) => setPasted(event.target.value)} spellCheck={false} />
-          <div className="actions">
-            <button type="button" className="secondary" disabled={pasted.trim() === ""} onClick={() => void importText(pasted)}>
-              Add signatures
-            </button>
-          </div>
+          <RequestFileInput onText={importText} actionLabel="Add signatures" />
         </fieldset>
       )}
       {notice && (

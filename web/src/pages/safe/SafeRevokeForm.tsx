@@ -2,8 +2,7 @@ import { useState } from "react";
 import type { Hex } from "viem";
 import { maxRelayReasonBytes } from "../../../../src/chain/signedOperations/parseRelayPayload.ts";
 import { keyStatusAt } from "../../chain/keyStatusAt.ts";
-import { SafePrepareError } from "../../components/safe/SafePrepareError.tsx";
-import { SafeSigning } from "../../components/safe/SafeSigning.tsx";
+import { SafeRequestPanel } from "../../components/safe/SafeRequestPanel.tsx";
 import type { useSafeOperation } from "../../components/safe/useSafeOperation.ts";
 import { StatusBadge } from "../../components/StatusBadge.tsx";
 import { TextField } from "../../components/TextField.tsx";
@@ -80,25 +79,20 @@ export function SafeRevokeForm({ safeOp, initial, scopeNames, now }: SafeRevokeF
           </button>
         </div>
       )}
-      <SafePrepareError error={safeOp.error} />
-      {safeOp.request && (
-        <SafeSigning
-          request={safeOp.request}
-          onChange={safeOp.setRequest}
-          safe={safe}
-          action="Revoke key"
-          scopeNames={scopeNames}
-          onDiscard={revoked ? undefined : safeOp.discard}
-          onConfirmed={() => setRevoked(true)}
-          confirmed={
-            target && (
-              <p data-testid="revoked-keys">
-                Revoked {target.label} v{target.version} <a href={`#/lookup/${target.keyId}`}><code title={target.keyId}>{shortHex(target.keyId, 6)}</code></a>. Revocation is final.
-              </p>
-            )
-          }
-        />
-      )}
+      <SafeRequestPanel
+        safeOp={safeOp}
+        action="Revoke key"
+        scopeNames={scopeNames}
+        done={revoked}
+        onConfirmed={() => setRevoked(true)}
+        confirmed={
+          target && (
+            <p data-testid="revoked-keys">
+              Revoked {target.label} v{target.version} <a href={`#/lookup/${target.keyId}`}><code title={target.keyId}>{shortHex(target.keyId, 6)}</code></a>. Revocation is final.
+            </p>
+          )
+        }
+      />
       {revoked && (
         <div className="actions">
           <button type="button" className="secondary" onClick={() => { safeOp.discard(); setRevoked(false); setKeyId(undefined); setReason(""); setSubmitted(false); }}>
