@@ -106,6 +106,20 @@ describe.skipIf(!hasChromium())("dApp: a Safe's keys, signed by its owners", () 
     await page.getByLabel("Signing request file").setInputFiles(path);
   };
   const progress = () => page.getByTestId("safe-progress").textContent();
+  /** On Revoke, as the Safe: the key, the reason, the request prepared and signed by the connected owner, then exported. */
+  const prepareRevocation = async (key: RegExp, reason: string) => {
+    await go("revoke");
+    await chooseSafe();
+    const choice = page.getByRole("radio", { name: key });
+    await choice.waitFor({ timeout: 20_000 });
+    await choice.check();
+    await page.getByLabel("Reason (public, on-chain)").fill(reason);
+    await page.getByRole("button", { name: "Prepare the Safe's signing request" }).click();
+    await page.getByTestId("safe-signing").waitFor();
+    await page.getByRole("button", { name: "Sign with my wallet" }).click();
+    await expect.poll(progress).toBe("1 of 2 signatures; 1 missing.");
+    return exportRequest();
+  };
 
   it("connects dev account #2, an owner of the Safe", step, async () => {
     await go("register");
@@ -185,17 +199,7 @@ describe.skipIf(!hasChromium())("dApp: a Safe's keys, signed by its owners", () 
   });
 
   it("revokes the Safe's key: signed by two owners, sent from the connected wallet", step, async () => {
-    await go("revoke");
-    await chooseSafe();
-    const choice = page.getByRole("radio", { name: /treasury bot v1/ });
-    await choice.waitFor({ timeout: 20_000 });
-    await choice.check();
-    await page.getByLabel("Reason (public, on-chain)").fill("treasury bot retired");
-    await page.getByRole("button", { name: "Prepare the Safe's signing request" }).click();
-    await page.getByTestId("safe-signing").waitFor();
-    await page.getByRole("button", { name: "Sign with my wallet" }).click();
-    await expect.poll(progress).toBe("1 of 2 signatures; 1 missing.");
-    const request = await exportRequest();
+    const request = await prepareRevocation(/treasury bot v1/, "treasury bot retired");
     expect(request).toMatchObject({ nonce: "2", operation: { operation: "revoke", keyId, reason: "treasury bot retired" } });
     await importSignedBy(request, owners[1], "owner-2");
     await expect.poll(progress).toBe("2 of 2 signatures: the threshold is met.");
@@ -217,17 +221,7 @@ describe.skipIf(!hasChromium())("dApp: a Safe's keys, signed by its owners", () 
   });
 
   it("a second owner opens the exported request on #/safe, signs it in the page with their own wallet and submits it", step, async () => {
-    await go("revoke");
-    await chooseSafe();
-    const choice = page.getByRole("radio", { name: /treasury bot v2/ });
-    await choice.waitFor({ timeout: 20_000 });
-    await choice.check();
-    await page.getByLabel("Reason (public, on-chain)").fill("rotation abandoned");
-    await page.getByRole("button", { name: "Prepare the Safe's signing request" }).click();
-    await page.getByTestId("safe-signing").waitFor();
-    await page.getByRole("button", { name: "Sign with my wallet" }).click();
-    await expect.poll(progress).toBe("1 of 2 signatures; 1 missing.");
-    const request = await exportRequest();
+    const request = await prepareRevocation(/treasury bot v2/, "rotation abandoned");
     const path = join(files, "for-owner-3.json");
     writeFileSync(path, JSON.stringify(request));
 
