@@ -157,7 +157,8 @@ export function SafeSigning({ request, onChange, safe, action, scopeNames, confi
           <legend>Add other owners' signatures</legend>
           <p className="hint">
             Send the exported file to the other owners. Each opens it on this dApp's <a href="#/safe">Safe signing page</a>, signs with their wallet and exports it
-            again; load or paste what they send back here.
+            again; load or paste what they send back here. The request lives in this page only: export it before you switch accounts
+            or leave, and open it again on the Safe signing page.
           </p>
           <RequestFileInput onText={importText} actionLabel="Add signatures" />
         </fieldset>
