@@ -1,7 +1,9 @@
 import { useState } from "react";
 import type { Address } from "viem";
 import { keyStatusAt } from "../../chain/keyStatusAt.ts";
+import { useKeyAlerts } from "../../chain/useKeyAlerts.ts";
 import { useKeyUsage } from "../../chain/useKeyUsage.ts";
+import { KeyAlerts } from "../../components/KeyAlerts.tsx";
 import { KeyIdLink } from "../../components/KeyIdLink.tsx";
 import { KeyTimeline } from "../../components/KeyTimeline.tsx";
 import { ProposalLink } from "../../components/ProposalLink.tsx";
@@ -27,6 +29,7 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
   const facts = useRegistryFacts();
   const health = useIndexerHealth();
   const usage = useKeyUsage();
+  const alerts = useKeyAlerts();
   const links = useProposalLinks(keys.data);
   const [hideRevoked, setHideRevoked] = useState(false);
   // The key whose Try it panel is open (one at a time).
@@ -142,6 +145,7 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
                               {stop.reason && <>: “{stop.reason}”</>}
                             </small>
                           )}
+                          <KeyAlerts alerts={alerts.data?.get(key.keyId.toLowerCase())} name={name} />
                         </td>
                         <td data-label="Valid">
                           {formatDateTime(key.notBefore)} – {formatDateTime(key.expiresAt)}

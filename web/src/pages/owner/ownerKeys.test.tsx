@@ -49,24 +49,27 @@ const eventRows = [
 
 const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
-function renderOwner(self: boolean, more: Partial<IndexerClient> = {}) {
+function renderOwner(self: boolean, more: Partial<IndexerClient> = {}, apiUrl: string | null = null) {
   const client = { getBlock: async () => ({ number: 50n, timestamp: 2_000n }) } as unknown as PublicClient;
   const indexer: Partial<IndexerClient> = { status: async () => ({ number: 50n, timestamp: 2_000 }), ownerKeys: async () => toIndexedKeys(keyRows, eventRows), ...more };
   const value = {
-    runtime: { apiUrl: null, addresses: { KeyLedgerTimelock: timelock, KeyRegistry: registry } },
+    runtime: { apiUrl, addresses: { KeyLedgerTimelock: timelock, KeyRegistry: registry } },
     client,
     indexer: { url: "x", facts: async () => ({ policy: undefined, scopeNames: ["read", "trade", "", "", "", "", "", ""], guardians: [], proposalsCreated: new Map() }), ...indexer },
     isLocal: true,
     pollingInterval: 1_000,
   } as unknown as RuntimeContextValue;
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={queryClient}>
-      <RuntimeContext.Provider value={value}>
-        <OwnerKeys owner={owner as Address} self={self} />
-      </RuntimeContext.Provider>
-    </QueryClientProvider>,
-  );
+  return {
+    queryClient,
+    ...render(
+      <QueryClientProvider client={queryClient}>
+        <RuntimeContext.Provider value={value}>
+          <OwnerKeys owner={owner as Address} self={self} />
+        </RuntimeContext.Provider>
+      </QueryClientProvider>,
+    ),
+  };
 }
 
 const row = (keyId: Hex) => document.querySelector<HTMLElement>(`[data-testid="key-row"][data-key-id="${keyId}"]`)!;
@@ -163,5 +166,37 @@ describe("My keys rows", () => {
     expect(screen.getByTestId("hidden-count").textContent).toContain("1 lineage is hidden.");
     fireEvent.click(filter);
     expect(screen.getAllByTestId("lineage")).toHaveLength(3);
+  });
+
+  it("shows each key's alerts from the API's metrics on its row, in the public view too (bursts from the second reading on)", async () => {
+    // Two readings of /metrics as the reference API writes them (keyAlerts.test.tsx reads the real API's).
+    const now = Math.floor(Date.now() / 1000);
+    const metrics = (bad: number) =>
+      [
+        "# TYPE keyledger_api_key_rejected_total counter",
+        `keyledger_api_key_rejected_total{key_id="${k4}",reason="bad-signature"} ${bad}`,
+        `keyledger_api_key_version{key_id="${k1}",label="bot"} 1`,
+        `keyledger_api_key_version{key_id="${k2}",label="bot"} 2`,
+        `keyledger_api_key_last_used_timestamp_seconds{key_id="${k1}",version="1",label="bot"} ${now - 60}`,
+        `keyledger_api_key_last_used_timestamp_seconds{key_id="${k2}",version="2",label="bot"} ${now - 30}`,
+      ].join("\n");
+    let bad = 0;
+    const fetched: string[] = [];
+    vi.stubGlobal("fetch", async (url: string) => {
+      fetched.push(String(url));
+      return new Response(metrics(bad), { status: 200 });
+    });
+    const { queryClient } = renderOwner(false, {}, "http://alerts.test/api");
+    await waitFor(() => expect(within(row(k1)).queryByTestId("key-alerts")).not.toBeNull());
+    expect(fetched[0]).toBe("http://alerts.test/api/metrics");
+    const v1Alerts = within(row(k1)).getByRole("list", { name: "Alerts for bot v1" });
+    expect(within(v1Alerts).getByRole("listitem").textContent).toMatch(/^Warning: Old version still in use\. v1 signed a request 1 min ago although v2/);
+    // One reading: no burst is claimed yet.
+    expect(within(row(k4)).queryByTestId("key-alerts")).toBeNull();
+    bad = 11;
+    await queryClient.refetchQueries({ queryKey: ["keyledger", "metrics"] });
+    await waitFor(() => expect(within(row(k4)).queryByTestId("key-alert")).not.toBeNull());
+    expect(within(row(k4)).getByTestId("key-alert").textContent).toMatch(/^Warning: Bad-signature burst\. 11 requests naming this key failed to verify/);
+    expect(within(row(k3)).queryByTestId("key-alerts")).toBeNull();
   });
 });
