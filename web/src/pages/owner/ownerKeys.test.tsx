@@ -90,6 +90,32 @@ describe("My keys rows", () => {
     expect(within(row(k4)).queryByRole("link", { name: /^Extend/ })).toBeNull();
   });
 
+  it("offers Extend on a rotated-out predecessor, opening extend overlap for that key; not where extendOverlap would revert", async () => {
+    const [e1, e2, c1, c2, c3, l1, l2, s1, s2] = ["a", "b", "c", "d", "e", "f", "0", "7", "8"].map(id);
+    // now = 2,000 (chain head). "ext": v1 in its overlap, v2 the head. "chain": v1 → v2 → v3, so
+    // v1 is superseded (KeySuperseded) and v2 is the head's predecessor. "lapsed": v1's overlap
+    // ended (InvalidKeyState: expired). "held": v1 suspended (InvalidKeyState).
+    const rows = [
+      keyRow(e1, { label: "ext", successor: e2, expires_at: 5_000 }),
+      keyRow(e2, { label: "ext", lineage: e1, version: 2, predecessor: e1 }),
+      keyRow(c1, { label: "chain", successor: c2, expires_at: 5_000 }),
+      keyRow(c2, { label: "chain", lineage: c1, version: 2, predecessor: c1, successor: c3, expires_at: 6_000 }),
+      keyRow(c3, { label: "chain", lineage: c1, version: 3, predecessor: c2 }),
+      keyRow(l1, { label: "lapsed", successor: l2, expires_at: 1_500 }),
+      keyRow(l2, { label: "lapsed", lineage: l1, version: 2, predecessor: l1 }),
+      keyRow(s1, { label: "held", successor: s2, expires_at: 5_000, state: "suspended" }),
+      keyRow(s2, { label: "held", lineage: s1, version: 2, predecessor: s1 }),
+    ];
+    const events = rows.map((r, i) => eventRow(r.id as Hex, r.lineage as Hex, "KeyRegistered", 10 + i));
+    renderOwner(true, { ownerKeys: async () => toIndexedKeys(rows, events) });
+    await waitFor(() => expect(screen.getAllByTestId("key-row")).toHaveLength(9));
+    const extend = (keyId: Hex) => within(row(keyId)).queryByTestId("row-extend");
+    expect(within(row(e1)).getByRole("link", { name: "Extend the overlap of ext v1" }).getAttribute("href")).toBe(`#/rotate/${e1}`);
+    expect(within(row(c2)).getByRole("link", { name: "Extend the overlap of chain v2" }).getAttribute("href")).toBe(`#/rotate/${c2}`);
+    // The heads are rotated, never extended; the others would revert.
+    for (const keyId of [e2, c3, c1, l1, l2, s1, s2]) expect(extend(keyId)).toBeNull();
+  });
+
   it("has no actions in someone else's public view", async () => {
     renderOwner(false);
     await waitFor(() => expect(screen.getAllByTestId("key-row")).toHaveLength(4));

@@ -38,7 +38,7 @@ const v1 = { keyId, owner, alg: "ed25519", label: "bot", version: 1, scopes: 1, 
 const policy = { maxOverlap: 7 * 86_400, maxLifetime: 365 * 86_400 } as unknown as RegistryPolicy;
 const index = { keys: new Map([[keyId, v1]]), policy, scopeNames: [], guardians: [] } as RegistryIndex;
 
-function renderExtend(relay: boolean) {
+function renderExtend(relay: boolean, keys: IndexedKey[] = [v1], initial: Hex = keyId) {
   const value = {
     runtime: { chainId: 31337, addresses: { KeyRegistry: registry }, apiUrl: "http://dapp.test/api", relay },
     client: {
@@ -54,7 +54,7 @@ function renderExtend(relay: boolean) {
   render(
     <QueryClientProvider client={new QueryClient()}>
       <RuntimeContext.Provider value={value}>
-        <ExtendOverlap keys={[v1]} registry={index} policy={policy} now={now} initial={keyId} />
+        <ExtendOverlap keys={keys} registry={index} policy={policy} now={now} initial={initial} />
       </RuntimeContext.Provider>
     </QueryClientProvider>,
   );
@@ -89,5 +89,12 @@ describe("Extend overlap, sent by the API's relayer", () => {
     expect(value.client.simulateContract).toHaveBeenCalledWith(expect.objectContaining({ account: owner, functionName: "extendOverlap", args: [keyId, now + 2 * 86_400] }));
     expect(wallet.writeContract).toHaveBeenCalledTimes(1);
     expect(wallet.signTypedData).not.toHaveBeenCalled();
+  });
+
+  it("opens with the version My keys' Extend action named (#/rotate/<keyId>)", () => {
+    const other = { ...v1, keyId: `0x${"cd".repeat(32)}` as Hex, label: "web", expiresAt: now + 7_200 } as IndexedKey;
+    renderExtend(false, [v1, other], other.keyId);
+    expect((screen.getByRole("combobox", { name: "Version" }) as HTMLSelectElement).value).toBe(other.keyId);
+    expect(screen.getByRole("option", { name: /^web v1/, selected: true })).toBeTruthy();
   });
 });
