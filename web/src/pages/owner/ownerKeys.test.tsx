@@ -91,7 +91,7 @@ describe("My keys rows", () => {
   });
 
   it("offers Extend on a rotated-out predecessor, opening extend overlap for that key; not where extendOverlap would revert", async () => {
-    const [e1, e2, c1, c2, c3, l1, l2, s1, s2] = ["a", "b", "c", "d", "e", "f", "0", "7", "8"].map(id);
+    const [e1, e2, c1, c2, c3, l1, l2, s1, s2] = [id("a"), id("b"), id("c"), id("d"), id("e"), id("f"), id("0"), id("7"), id("8")];
     // now = 2,000 (chain head). "ext": v1 in its overlap, v2 the head. "chain": v1 → v2 → v3, so
     // v1 is superseded (KeySuperseded) and v2 is the head's predecessor. "lapsed": v1's overlap
     // ended (InvalidKeyState: expired). "held": v1 suspended (InvalidKeyState).
