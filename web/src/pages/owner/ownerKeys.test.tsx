@@ -123,6 +123,22 @@ describe("My keys rows", () => {
     expect(screen.queryByRole("columnheader", { name: "Actions" })).toBeNull();
   });
 
+  it("offers Try it in the public view (a visitor may hold the key's file), opening the panel for that key, and nothing else", async () => {
+    vi.stubGlobal("fetch", async () => new Response("", { status: 200 }));
+    renderOwner(false, {}, "http://try.test/api");
+    await waitFor(() => expect(screen.getAllByTestId("key-row")).toHaveLength(4));
+    expect(screen.getAllByRole("columnheader", { name: "Actions" })).toHaveLength(3);
+    expect(screen.queryAllByRole("link", { name: /^(Rotate|Extend|Revoke) / })).toHaveLength(0);
+    const tryV1 = within(row(k4)).getByRole("button", { name: "Try it with web v1: a signed test request" });
+    expect(tryV1.getAttribute("aria-expanded")).toBe("false");
+    fireEvent.click(tryV1);
+    expect(tryV1.getAttribute("aria-expanded")).toBe("true");
+    // The panel for this key: it asks for web v1's key file (nothing is held for it in this tab).
+    const panel = await screen.findByTestId("try-it");
+    expect(panel.textContent).toContain("web v1");
+    expect(within(panel).getByLabelText("Key file to sign with")).toBeTruthy();
+  });
+
   it("shows when, by whom and why a key was revoked, from the audit trail", async () => {
     renderOwner(true);
     await waitFor(() => expect(screen.getAllByTestId("key-row")).toHaveLength(4));
