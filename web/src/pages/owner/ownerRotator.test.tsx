@@ -3,6 +3,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { type Address, ContractFunctionExecutionError, ContractFunctionRevertedError, encodeErrorResult, type PublicClient, zeroAddress } from "viem";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { mockWallet, resetMockWallet } from "../../../../test/helpers/mockWallet.ts";
 import { keyRegistryAbi } from "../../../../src/generated/abis.ts";
 import type { IndexerClient, OwnerRotator as OwnerRotatorRow } from "../../indexer/index.ts";
 import { RuntimeContext, type RuntimeContextValue } from "../../runtime/RuntimeContext.ts";
@@ -13,16 +14,8 @@ const bot = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as Address;
 const other = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" as Address;
 const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
-const wallet = vi.hoisted(() => ({
-  writeContract: vi.fn(async (_config: unknown, _request: { functionName: string; args: readonly unknown[] }) => "0xhash"),
-  signTypedData: vi.fn(async (..._: unknown[]) => `0x${"11".repeat(65)}`),
-}));
 vi.mock("wagmi", () => ({ useConfig: () => ({}) }));
-vi.mock("wagmi/actions", () => ({
-  getConnection: () => ({ isConnected: true, chainId: 31337, address: "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199" }),
-  writeContract: wallet.writeContract,
-  signTypedData: wallet.signTypedData,
-}));
+vi.mock("wagmi/actions", () => import("../../../../test/helpers/mockWallet.ts").then((m) => m.wagmiActions));
 
 // jsdom has <dialog> without close(): the review closes after confirming.
 HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
@@ -32,8 +25,7 @@ HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
-  wallet.writeContract.mockClear();
-  wallet.signTypedData.mockClear();
+  resetMockWallet();
 });
 
 type Simulated = { functionName: string; args: readonly unknown[] };
@@ -101,11 +93,11 @@ describe("the owner's rotator", () => {
     expect(within(review).getByText("Replaces").nextSibling!.textContent).toBe("none");
     await screen.findByTestId("review-ok");
     expect(client.simulateContract).toHaveBeenCalledWith(expect.objectContaining({ functionName: "setRotator", args: [bot], address: registry }));
-    expect(wallet.writeContract).not.toHaveBeenCalled();
+    expect(mockWallet.writeContract).not.toHaveBeenCalled();
     fireEvent.click(screen.getByTestId("review-confirm"));
     await screen.findByTestId("tx-confirmed");
-    expect(wallet.writeContract).toHaveBeenCalledTimes(1);
-    expect(wallet.writeContract.mock.calls[0]![1]).toMatchObject({ functionName: "setRotator", args: [bot] });
+    expect(mockWallet.writeContract).toHaveBeenCalledTimes(1);
+    expect(mockWallet.writeContract.mock.calls[0]![1]).toMatchObject({ functionName: "setRotator", args: [bot] });
     expect(screen.getByTestId("tx-confirmed").textContent).toContain("Set rotator");
   });
 
@@ -117,7 +109,7 @@ describe("the owner's rotator", () => {
     await screen.findByTestId("review-ok");
     fireEvent.click(screen.getByTestId("review-confirm"));
     await screen.findByTestId("tx-confirmed");
-    expect(wallet.writeContract.mock.calls[0]![1]).toMatchObject({ functionName: "setRotator", args: [zeroAddress] });
+    expect(mockWallet.writeContract.mock.calls[0]![1]).toMatchObject({ functionName: "setRotator", args: [zeroAddress] });
     expect(screen.getByTestId("tx-confirmed").textContent).toContain("Remove rotator");
   });
 
@@ -137,7 +129,7 @@ describe("the owner's rotator", () => {
     expect(refused.dataset.code).toBe("OwnerIsRevoked");
     expect(within(screen.getByTestId("review")).getByText("Replaces").nextSibling!.textContent).toBe(bot);
     expect((screen.getByTestId("review-confirm") as HTMLButtonElement).disabled).toBe(true);
-    expect(wallet.writeContract).not.toHaveBeenCalled();
+    expect(mockWallet.writeContract).not.toHaveBeenCalled();
   });
 
   it("offers “Sign, let the API pay”: the review names the relayer, the wallet signs SetRotator and the API relays it", async () => {
@@ -155,8 +147,8 @@ describe("the owner's rotator", () => {
     await screen.findByTestId("review-ok");
     fireEvent.click(screen.getByTestId("review-confirm"));
     await screen.findByTestId("tx-confirmed");
-    expect(wallet.writeContract).not.toHaveBeenCalled();
-    expect(wallet.signTypedData.mock.calls[0]![1]).toMatchObject({ account: owner, primaryType: "SetRotator", message: { owner, rotator: bot, nonce: 7n, deadline: 2_600n } });
+    expect(mockWallet.writeContract).not.toHaveBeenCalled();
+    expect(mockWallet.signTypedData.mock.calls[0]![1]).toMatchObject({ account: owner, primaryType: "SetRotator", message: { owner, rotator: bot, nonce: 7n, deadline: 2_600n } });
     expect(posted).toEqual([{ url: "http://dapp.test/api/v1/relay", body: expect.objectContaining({ operation: "setRotator", rotator: bot, owner, nonce: "7", deadline: "2600" }) }]);
   });
 });

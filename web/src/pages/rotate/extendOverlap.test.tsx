@@ -6,30 +6,24 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import type { Hex } from "viem";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { mockWallet, mockWalletOwner as owner, mockWalletSignature as signature, resetMockWallet } from "../../../../test/helpers/mockWallet.ts";
 import type { IndexedKey, RegistryIndex, RegistryPolicy } from "../../indexer/index.ts";
 import { RuntimeContext, type RuntimeContextValue } from "../../runtime/RuntimeContext.ts";
 import { ExtendOverlap } from "./ExtendOverlap.tsx";
 
-const owner = "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199";
+// The API's relayer (dev account 10) and the registry as deployed on the dev chain.
 const relayer = "0xbcd4042de499d14e55001ccbb24a551f3b954096";
 const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
-const keyId = `0x${"ab".repeat(32)}` as Hex;
-const txHash = `0x${"cd".repeat(32)}` as Hex;
-const signature = `0x${"11".repeat(65)}` as Hex;
+const keyId = `0x${"e1".repeat(32)}` as Hex;
+const txHash = `0x${"e2".repeat(32)}` as Hex;
 
-const wallet = vi.hoisted(() => ({ writeContract: vi.fn(async (..._: unknown[]) => `0x${"ee".repeat(32)}`), signTypedData: vi.fn(async (..._: unknown[]) => `0x${"11".repeat(65)}`) }));
 vi.mock("wagmi", () => ({ useConfig: () => ({}) }));
-vi.mock("wagmi/actions", () => ({
-  getConnection: () => ({ isConnected: true, chainId: 31337, address: "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199" }),
-  writeContract: wallet.writeContract,
-  signTypedData: wallet.signTypedData,
-}));
+vi.mock("wagmi/actions", () => import("../../../../test/helpers/mockWallet.ts").then((m) => m.wagmiActions));
 
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
-  wallet.writeContract.mockClear();
-  wallet.signTypedData.mockClear();
+  resetMockWallet();
 });
 
 const now = 10_000;
@@ -74,8 +68,8 @@ describe("Extend overlap, sent by the API's relayer", () => {
     await screen.findByTestId("tx-confirmed");
     // The suggested end: one day past the current end, rounded up to days from now.
     const expiresAt = now + 2 * 86_400;
-    expect(wallet.writeContract).not.toHaveBeenCalled();
-    expect(wallet.signTypedData.mock.calls[0]![1]).toMatchObject({ account: owner, primaryType: "ExtendOverlap", message: { owner, keyId, expiresAt, nonce: 5n, deadline: BigInt(now + 600) } });
+    expect(mockWallet.writeContract).not.toHaveBeenCalled();
+    expect(mockWallet.signTypedData.mock.calls[0]![1]).toMatchObject({ account: owner, primaryType: "ExtendOverlap", message: { owner, keyId, expiresAt, nonce: 5n, deadline: BigInt(now + 600) } });
     expect(posted).toEqual([{ operation: "extendOverlap", keyId, expiresAt, chainId: 31337, registry, owner, nonce: "5", deadline: String(now + 600), signature }]);
     expect(screen.getByTestId("tx-confirmed").textContent).toContain("sent and paid for by the API's relayer");
   });
@@ -87,8 +81,8 @@ describe("Extend overlap, sent by the API's relayer", () => {
     await screen.findByTestId("tx-confirmed");
     // The wallet sends the simulated call.
     expect(value.client.simulateContract).toHaveBeenCalledWith(expect.objectContaining({ account: owner, functionName: "extendOverlap", args: [keyId, now + 2 * 86_400] }));
-    expect(wallet.writeContract).toHaveBeenCalledTimes(1);
-    expect(wallet.signTypedData).not.toHaveBeenCalled();
+    expect(mockWallet.writeContract).toHaveBeenCalledTimes(1);
+    expect(mockWallet.signTypedData).not.toHaveBeenCalled();
   });
 
   it("opens with the version My keys' Extend action named (#/rotate/<keyId>)", () => {
