@@ -118,6 +118,7 @@ function KeyRecord({ keyId }: { keyId: Hex }) {
   const isGuardian = Boolean(address && registry.guardians.some((g) => g.toLowerCase() === address.toLowerCase()));
   const connected = isConnected && chainId === runtime.chainId;
   const record = onChain.data?.record;
+  const keyAlertList = alerts.data?.get(key.keyId.toLowerCase());
   const disagrees = record && onChain.data?.block === indexedBlock && (keyStates[record.state] !== key.state || record.expiresAt !== key.expiresAt || record.version !== key.version);
 
   return (
@@ -156,7 +157,7 @@ function KeyRecord({ keyId }: { keyId: Hex }) {
           <>
             <dt>Alerts</dt>
             <dd data-testid="record-alerts">
-              {alerts.data.get(key.keyId.toLowerCase())?.length ? <KeyAlerts alerts={alerts.data.get(key.keyId.toLowerCase())} name={`${key.label} v${key.version}`} /> : "none from the API's metrics"}
+              {keyAlertList?.length ? <KeyAlerts alerts={keyAlertList} name={`${key.label} v${key.version}`} /> : "none from the API's metrics"}
             </dd>
           </>
         )}
