@@ -189,8 +189,11 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
   });
 
   it("Try it on the public owner view (#/owner/<address>): the same key signs there, no owner actions", step, async () => {
+    // A hash change, not a reload: the key the tab holds since the registration stays held.
     await go(`owner/${devAccounts[0]}`);
+    await page.getByRole("heading", { level: 1, name: "Keys of an owner" }).waitFor();
     const row = page.locator(`[data-testid="key-row"][data-key-id="${key.keyId}"]`);
+    await row.getByTestId("row-try").waitFor();
     expect(await row.getByTestId("row-revoke").count()).toBe(0);
     await row.getByTestId("row-try").click();
     const panel = page.getByTestId("try-it");
