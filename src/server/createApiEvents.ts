@@ -1,18 +1,23 @@
 import type { VerifyFailure, VerifySuccess } from "../verifier/types.ts";
+import { alertThresholds } from "./alertThresholds.ts";
 import type { ApiChainStatus } from "./createApiMetrics.ts";
 
 export type CreateApiEventsParameters = {
   /** Where events go, e.g. a webhook sender's `send`. */
   emit: (type: string, data: Record<string, unknown>) => void;
-  /** Failures of one key (bad-signature, replayed-nonce, digest-mismatch) within a window that raise one event. Default 10. */
+  /**
+   * Failures of one key (bad-signature, replayed-nonce, digest-mismatch) within a window that
+   * raise one event, for every reason. Default per reason, as the Prometheus rules fire
+   * (`alertThresholds`): the 11th bad signature or digest mismatch, the 4th replayed nonce.
+   */
   burstThreshold?: number | undefined;
-  /** Default 60: each kind of event fires at most once per key per window. */
+  /** Default 300 (the rules' burst window): each kind of event fires at most once per key per window. */
   windowSeconds?: number | undefined;
   /** Keys tracked per window (memory bound under a flood of distinct keys); default 10,000. */
   maxKeys?: number | undefined;
   /** ms since the epoch. Default `Date.now`. */
   now?: (() => number) | undefined;
-  /** A verified key expiring within this many seconds raises `api.key-expires-soon`. Default 7 days. */
+  /** A verified key expiring within this many seconds raises `api.key-expires-soon`. Default 7 days (`alertThresholds`). */
   expiresSoonSeconds?: number | undefined;
 };
 
@@ -25,7 +30,12 @@ export type ApiEvents = {
   chain(status: ApiChainStatus & { ready: boolean }): void;
 };
 
-const burstReasons = new Set(["bad-signature", "replayed-nonce", "digest-mismatch"]);
+// "More than N" in the rules is the (N+1)th failure here. A forged body (digest-mismatch) counts like a forged signature.
+const defaultBursts: Readonly<Record<string, number>> = {
+  "bad-signature": alertThresholds.keyBadSignatureBurst.moreThan + 1,
+  "digest-mismatch": alertThresholds.keyBadSignatureBurst.moreThan + 1,
+  "replayed-nonce": alertThresholds.keyReplayedNonceBurst.moreThan + 1,
+};
 
 /**
  * Turns the reference server's rejections and chain state into alert events:
@@ -41,11 +51,11 @@ const burstReasons = new Set(["bad-signature", "replayed-nonce", "digest-mismatc
  */
 export function createApiEvents({
   emit,
-  burstThreshold = 10,
-  windowSeconds = 60,
+  burstThreshold,
+  windowSeconds = alertThresholds.keyBadSignatureBurst.windowSeconds,
   maxKeys = 10_000,
   now = Date.now,
-  expiresSoonSeconds = 7 * 86_400,
+  expiresSoonSeconds = alertThresholds.expiresSoonSeconds,
 }: CreateApiEventsParameters): ApiEvents {
   let windowStart = now();
   let counts = new Map<string, number>();
@@ -80,12 +90,14 @@ export function createApiEvents({
         once(`${type} ${keyId}`, type, { keyId, route, windowSeconds });
         return;
       }
-      if (!burstReasons.has(failure.reason)) return;
+      const byReason = defaultBursts[failure.reason];
+      if (byReason === undefined) return;
+      const threshold = burstThreshold ?? byReason;
       const tag = `${failure.reason} ${keyId}`;
       if (!counts.has(tag) && counts.size >= maxKeys) return;
       const count = (counts.get(tag) ?? 0) + 1;
       counts.set(tag, count);
-      if (count >= burstThreshold) once(`burst ${tag}`, "api.signature-failures", { keyId, reason: failure.reason, count, windowSeconds, route });
+      if (count >= threshold) once(`burst ${tag}`, "api.signature-failures", { keyId, reason: failure.reason, count, windowSeconds, route });
     },
     verified(route, key) {
       if (key.label === undefined || key.version === undefined) return;

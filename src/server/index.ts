@@ -1,4 +1,5 @@
 export { type ApiEvents, createApiEvents, type CreateApiEventsParameters } from "./createApiEvents.ts";
+export { type AlertThresholds, alertThresholds } from "./alertThresholds.ts";
 export { type ApiChainStatus, type ApiMetrics, createApiMetrics, type CreateApiMetricsParameters, type VerifiedKey } from "./createApiMetrics.ts";
 export { type ApiChainInfo, type ApiServer, createApiServer, type CreateApiServerParameters } from "./createApiServer.ts";
 export { type Order, parseOrder, type ParseOrderReturnType } from "./parseOrder.ts";

@@ -188,6 +188,20 @@ describe.skipIf(!hasChromium())("dApp in a real browser", () => {
     await shot("04b-try-it-accepted");
   });
 
+  it("Try it on the public owner view (#/owner/<address>): the same key signs there, no owner actions", step, async () => {
+    // A hash change, not a reload: the key the tab holds since the registration stays held.
+    await go(`owner/${devAccounts[0]}`);
+    await page.getByRole("heading", { level: 1, name: "Keys of an owner" }).waitFor();
+    const row = page.locator(`[data-testid="key-row"][data-key-id="${key.keyId}"]`);
+    await row.getByTestId("row-try").waitFor();
+    expect(await row.getByTestId("row-revoke").count()).toBe(0);
+    await row.getByTestId("row-try").click();
+    const panel = page.getByTestId("try-it");
+    await panel.getByTestId("try-key-held").waitFor();
+    expect(await (await tryUntil(panel, 200)).getAttribute("data-reason")).toBe("accepted");
+    await shot("04c-owner-view-try-it");
+  });
+
   it("rotates the key in the page: both versions are valid during the overlap", step, async () => {
     await go("rotate");
     await page.getByRole("button", { name: "Generate key pair" }).click();

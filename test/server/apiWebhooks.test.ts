@@ -98,7 +98,7 @@ describe("API webhooks", () => {
     expect(await eventually(() => events.some((e) => e.type === "api.signature-failures"))).toBe(true);
     await new Promise((r) => setTimeout(r, 300));
     const raised = events.slice(before);
-    expect(raised).toEqual([expect.objectContaining({ type: "api.signature-failures", data: expect.objectContaining({ keyId: key.keyId, reason: "bad-signature", count: 10 }) })]);
+    expect(raised).toEqual([expect.objectContaining({ type: "api.signature-failures", data: expect.objectContaining({ keyId: key.keyId, reason: "bad-signature", count: 11 }) })]);
   });
 });
 

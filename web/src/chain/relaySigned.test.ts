@@ -148,6 +148,34 @@ describe("relaySigned (Sign, let the API pay)", () => {
     expect(registryOperationFromCall({ functionName: "revokeBatch", args: [[target.keyId], "x"] })).toBeNull();
   });
 
+  it("extends a rotated-out version's overlap and sets (then removes) a rotator through the relayer", async () => {
+    const owner = devAccounts[11];
+    const { publicClient, walletClient } = clients();
+    // Registered and rotated from the wallet (one hour of overlap), so the relayed operation is the extension alone.
+    const first = await registerCall(owner, "extend me");
+    const send = async (functionName: "register" | "rotate", args: readonly unknown[]) => {
+      const hash = await walletClient.writeContract({ account: owner, address: registry(), abi: keyRegistryAbi, functionName, args } as never);
+      expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
+    };
+    await send("register", first.call.args);
+    const v1 = computeKeyId({ publicKey: first.key.publicKey, owner });
+    const next = await registerCall(owner, "extend me");
+    await send("rotate", [v1, next.call.args[0], 3_600]);
+    const cut = (await publicClient.readContract({ address: registry(), abi: keyRegistryAbi, functionName: "getKey", args: [v1] })).expiresAt;
+    const extended = await relay(owner, { functionName: "extendOverlap", args: [v1, cut + 3_600] });
+    expect(extended).toMatchObject({ operation: "extendOverlap", owner, status: "mined" });
+    expect(isAddressEqual((await publicClient.getTransactionReceipt({ hash: extended.transactionHash })).from, relayer)).toBe(true);
+    expect((await publicClient.readContract({ address: registry(), abi: keyRegistryAbi, functionName: "getKey", args: [v1] })).expiresAt).toBe(cut + 3_600);
+
+    const setter = devAccounts[12];
+    const bot = devAccounts[13];
+    const rotatorOf = () => publicClient.readContract({ address: registry(), abi: keyRegistryAbi, functionName: "rotatorOf", args: [setter] });
+    expect(await relay(setter, { functionName: "setRotator", args: [bot] })).toMatchObject({ operation: "setRotator", owner: setter, status: "mined" });
+    expect(isAddressEqual(await rotatorOf(), bot)).toBe(true);
+    await relay(setter, { functionName: "setRotator", args: ["0x0000000000000000000000000000000000000000"] });
+    expect(BigInt(await rotatorOf())).toBe(0n);
+  });
+
   it("an API that does not relay answers relay-disabled, in words", async () => {
     const plain = await startApiServer({ rpcUrl: node.rpcUrl, manifest: node.manifest, port: 0 });
     try {

@@ -1,11 +1,11 @@
-import { useRef, useState } from "react";
+import { useState } from "react";
 import type { Address } from "viem";
 import { type Algorithm, algorithms, algorithmToChain } from "../../../src/keys/algorithms.ts";
 import { bindKeyId } from "../../../src/keys/computeKeyId.ts";
 import { generateKey } from "../../../src/keys/generateKey.ts";
 import { proofOfPossessionMessage } from "../../../src/keys/proofOfPossession.ts";
 import type { KeyFile } from "../../../src/keys/types.ts";
-import { decryptKeyFile, isEncryptedKeyFile } from "../../../src/signer/decryptKeyFile.ts";
+import { isEncryptedKeyFile } from "../../../src/signer/decryptKeyFile.ts";
 import { toHex } from "viem";
 import { algorithmLabel } from "../lib/algorithmLabel.ts";
 import { downloadJson } from "../lib/downloadJson.ts";
@@ -14,6 +14,7 @@ import { keyFileName } from "../lib/keyFileName.ts";
 import { parseKeyInput } from "../lib/parseKeyInput.ts";
 import type { NewKeyValue } from "./newKey.ts";
 import { TextField } from "./TextField.tsx";
+import { UnlockKeyFile } from "./UnlockKeyFile.tsx";
 
 export type NewKeyPanelProps = {
   value: NewKeyValue;
@@ -41,11 +42,7 @@ export function NewKeyPanel({ value, onChange, label, onLabel, allowedAlgorithms
   const [error, setError] = useState<string | null>(null);
   // An encrypted key file waiting for its passphrase (component state only: never in the URL or logged).
   const [locked, setLocked] = useState<{ file: unknown; keyId: string; name: string } | null>(null);
-  const [passphrase, setPassphrase] = useState("");
-  const [unlocking, setUnlocking] = useState(false);
-  const [unlockError, setUnlockError] = useState<string | null>(null);
   const [loadedFrom, setLoadedFrom] = useState<string | null>(null);
-  const passphraseField = useRef<HTMLInputElement>(null);
   const allowed = algorithms.filter((alg) => allowedAlgorithms & (1 << algorithmToChain(alg)));
   const set = (patch: Partial<NewKeyValue>) => onChange({ ...value, ...patch });
 
@@ -71,7 +68,6 @@ export function NewKeyPanel({ value, onChange, label, onLabel, allowedAlgorithms
 
   /** Reads a pasted text or a loaded file; `name` is the file's name, or null for pasted text. */
   const importKey = (text: string, name: string | null) => {
-    setUnlockError(null);
     setLocked(null);
     setLoadedFrom(null);
     let json: unknown;
@@ -92,7 +88,6 @@ export function NewKeyPanel({ value, onChange, label, onLabel, allowedAlgorithms
       setLocked({ file: json, keyId: parsed.keyId, name: from });
       if (typeof fileLabel === "string" && fileLabel) onLabel?.(fileLabel);
       onChange({ ...value, importText: "", key: null, importError: undefined, locked: true, alg: parsed.alg });
-      setTimeout(() => passphraseField.current?.focus(), 0);
       return;
     }
     const parsed = text.trim() ? parseKeyInput(text, label) : null;
@@ -110,23 +105,6 @@ export function NewKeyPanel({ value, onChange, label, onLabel, allowedAlgorithms
       saved: true,
       alg: parsed?.ok ? parsed.alg : value.alg,
     });
-  };
-
-  const unlock = async () => {
-    if (!locked || unlocking) return;
-    setUnlocking(true);
-    setUnlockError(null);
-    try {
-      const key = await decryptKeyFile({ file: locked.file, passphrase });
-      setPassphrase("");
-      acceptKey(key, locked.name, key.label);
-    } catch (e) {
-      setPassphrase("");
-      setUnlockError(/wrong passphrase/i.test(firstLine(e)) ? "Wrong passphrase, or the file was changed. Try again." : firstLine(e));
-      passphraseField.current?.focus();
-    } finally {
-      setUnlocking(false);
-    }
   };
 
   return (
@@ -209,39 +187,17 @@ export function NewKeyPanel({ value, onChange, label, onLabel, allowedAlgorithms
             <p className="hint">From `keyledger keygen`, encrypted (you will be asked for its passphrase) or plaintext.</p>
           </div>
           {locked && (
-            <div className="inline-form" data-testid="unlock-key-file">
-              <p className="note">
-                {locked.name} is encrypted. Key id <code className="break">{locked.keyId}</code>. Enter its passphrase: it is used here to decrypt the key and is
-                never sent or stored.
-              </p>
-              <div className="field">
-                <label htmlFor="key-file-passphrase">Key file passphrase</label>
-                <input
-                  id="key-file-passphrase"
-                  ref={passphraseField}
-                  type="password"
-                  autoComplete="off"
-                  value={passphrase}
-                  aria-invalid={unlockError ? true : undefined}
-                  aria-describedby={unlockError ? "key-file-passphrase-error" : undefined}
-                  onChange={(event) => setPassphrase(event.target.value)}
-                  onKeyDown={(event) => {
-                    if (event.key === "Enter") {
-                      event.preventDefault();
-                      void unlock();
-                    }
-                  }}
-                />
-                {unlockError && (
-                  <p className="field-error" id="key-file-passphrase-error" role="alert">
-                    {unlockError}
-                  </p>
-                )}
-              </div>
-              <button type="button" className="secondary" onClick={() => void unlock()} disabled={unlocking || !passphrase}>
-                {unlocking ? "Decrypting…" : "Unlock key file"}
-              </button>
-            </div>
+            <UnlockKeyFile
+              file={locked.file}
+              label="Key file passphrase"
+              note={
+                <>
+                  {locked.name} is encrypted. Key id <code className="break">{locked.keyId}</code>. Enter its passphrase: it is used here to decrypt the key and is
+                  never sent or stored.
+                </>
+              }
+              onUnlocked={(key) => acceptKey(key, locked.name, key.label)}
+            />
           )}
           <TextField
             label="…or paste the key file or a JWK"

@@ -7,6 +7,7 @@ import { act, cleanup, fireEvent, render, renderHook, screen } from "@testing-li
 import type { ReactNode } from "react";
 import { ContractFunctionExecutionError, ContractFunctionRevertedError, encodeErrorResult, type Hex } from "viem";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { mockWallet, resetMockWallet } from "../../../test/helpers/mockWallet.ts";
 import { keyRegistryAbi } from "../../../src/generated/abis.ts";
 import { RuntimeContext, type RuntimeContextValue } from "../runtime/RuntimeContext.ts";
 import { SendViaChoice, useSendVia } from "./SendViaChoice.tsx";
@@ -20,19 +21,13 @@ const keyId = `0x${"ab".repeat(32)}` as Hex;
 const txHash = `0x${"cd".repeat(32)}` as Hex;
 const signature = `0x${"11".repeat(65)}` as Hex;
 
-const wallet = vi.hoisted(() => ({ writeContract: vi.fn(async () => "0xhash"), signTypedData: vi.fn(async (..._: unknown[]) => signature) }));
 vi.mock("wagmi", () => ({ useConfig: () => ({}) }));
-vi.mock("wagmi/actions", () => ({
-  getConnection: () => ({ isConnected: true, chainId: 31337, address: owner }),
-  writeContract: wallet.writeContract,
-  signTypedData: wallet.signTypedData,
-}));
+vi.mock("wagmi/actions", () => import("../../../test/helpers/mockWallet.ts").then((m) => m.wagmiActions));
 
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
-  wallet.writeContract.mockClear();
-  wallet.signTypedData.mockClear();
+  resetMockWallet();
 });
 
 const newKey = { algorithm: 1, publicKey: `0x${"22".repeat(32)}`, scopes: 1, notBefore: 1_000, expiresAt: 90_000, proof: `0x${"33".repeat(64)}` };
@@ -94,9 +89,9 @@ describe("useTransaction with “Sign, let the API pay”", () => {
     // Simulated first, as the owner, with the plain call (the registry's checks are the same).
     expect(client.simulateContract).toHaveBeenCalledWith(expect.objectContaining({ account: owner, functionName: "register" }));
     expect(client.readContract).toHaveBeenCalledWith(expect.objectContaining({ functionName: "nonces", args: [owner] }));
-    expect(wallet.writeContract).not.toHaveBeenCalled();
-    expect(wallet.signTypedData).toHaveBeenCalledTimes(1);
-    expect(wallet.signTypedData.mock.calls[0]![1]).toMatchObject({
+    expect(mockWallet.writeContract).not.toHaveBeenCalled();
+    expect(mockWallet.signTypedData).toHaveBeenCalledTimes(1);
+    expect(mockWallet.signTypedData.mock.calls[0]![1]).toMatchObject({
       account: owner,
       primaryType: "Register",
       domain: { name: "KeyLedger KeyRegistry", chainId: 31337n, verifyingContract: registry },
@@ -122,7 +117,7 @@ describe("useTransaction with “Sign, let the API pay”", () => {
       }),
     );
     expect(state).toMatchObject({ status: "failed", error: { code: "KeyAlreadyRegistered" } });
-    expect(wallet.signTypedData).not.toHaveBeenCalled();
+    expect(mockWallet.signTypedData).not.toHaveBeenCalled();
     expect(calls).toEqual([]);
   });
 
@@ -137,19 +132,19 @@ describe("useTransaction with “Sign, let the API pay”", () => {
     stubRelay({ status: answer.status, body: answer.body, headers: "headers" in answer ? answer.headers : undefined });
     const state = await sendRelayed(runtimeValue(true));
     expect(state).toMatchObject({ status: "failed", error: { code, detail } });
-    expect(wallet.writeContract).not.toHaveBeenCalled();
+    expect(mockWallet.writeContract).not.toHaveBeenCalled();
   });
 
   it("an unreachable API, a call without a signed form, and an API that does not relay are refused in words", async () => {
     stubRelay(new TypeError("fetch failed"));
     expect(await sendRelayed(runtimeValue(true))).toMatchObject({ status: "failed", error: { code: "relay-unreachable", title: "The API's relayer could not be reached." } });
-    wallet.signTypedData.mockClear();
+    mockWallet.signTypedData.mockClear();
     const calls = stubRelay({ status: 500, body: {} });
     const batch = { address: registry, abi: keyRegistryAbi, functionName: "revokeBatch", args: [[keyId], "x"] } as const;
     expect(await sendRelayed(runtimeValue(true), batch)).toMatchObject({ status: "failed", error: { title: "“revokeBatch” has no signed form: send it from your wallet." } });
     expect(await sendRelayed(runtimeValue(false))).toMatchObject({ status: "failed", error: { title: "The API does not relay signed operations: send it from your wallet." } });
     expect(calls).toEqual([]);
-    expect(wallet.signTypedData).not.toHaveBeenCalled();
+    expect(mockWallet.signTypedData).not.toHaveBeenCalled();
   });
 });
 

@@ -5,6 +5,8 @@ import { useConnection } from "wagmi";
 import { keyRegistryAbi } from "../../../src/generated/abis.ts";
 import { keyStatusAt } from "../chain/keyStatusAt.ts";
 import { type RegistryIndex, useIndexerHealth, useKeyLineage, useProposalLinks, useRegistryFacts } from "../indexer/index.ts";
+import { useKeyAlerts } from "../chain/useKeyAlerts.ts";
+import { KeyAlerts } from "../components/KeyAlerts.tsx";
 import { KeyIdLink } from "../components/KeyIdLink.tsx";
 import { KeyTimeline } from "../components/KeyTimeline.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
@@ -77,6 +79,7 @@ function KeyRecord({ keyId }: { keyId: Hex }) {
   const lineageQuery = useKeyLineage(keyId);
   const links = useProposalLinks(lineageQuery.data);
   const facts = useRegistryFacts();
+  const alerts = useKeyAlerts();
   const indexedBlock = health.indexedBlock;
   // The contract's own answer at the block the indexer has reached: they must agree.
   const onChain = useQuery({
@@ -115,6 +118,7 @@ function KeyRecord({ keyId }: { keyId: Hex }) {
   const isGuardian = Boolean(address && registry.guardians.some((g) => g.toLowerCase() === address.toLowerCase()));
   const connected = isConnected && chainId === runtime.chainId;
   const record = onChain.data?.record;
+  const keyAlertList = alerts.data?.get(key.keyId.toLowerCase());
   const disagrees = record && onChain.data?.block === indexedBlock && (keyStates[record.state] !== key.state || record.expiresAt !== key.expiresAt || record.version !== key.version);
 
   return (
@@ -149,6 +153,14 @@ function KeyRecord({ keyId }: { keyId: Hex }) {
           {formatDateTime(key.notBefore)} – {formatDateTime(key.expiresAt)}{" "}
           {status.status === "active" && <span className="muted">(ends {formatRelative(key.expiresAt, now)})</span>}
         </dd>
+        {alerts.data && (
+          <>
+            <dt>Alerts</dt>
+            <dd data-testid="record-alerts">
+              {keyAlertList?.length ? <KeyAlerts alerts={keyAlertList} name={`${key.label} v${key.version}`} /> : "none from the API's metrics"}
+            </dd>
+          </>
+        )}
         <dt>Contract says</dt>
         <dd data-testid="contract-status">
           {onChain.data ? (onChain.data.valid ? "valid now" : `not valid: ${onChain.data.reason}`) : "…"}

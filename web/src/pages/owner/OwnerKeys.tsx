@@ -1,7 +1,9 @@
 import { useState } from "react";
 import type { Address } from "viem";
 import { keyStatusAt } from "../../chain/keyStatusAt.ts";
+import { useKeyAlerts } from "../../chain/useKeyAlerts.ts";
 import { useKeyUsage } from "../../chain/useKeyUsage.ts";
+import { KeyAlerts } from "../../components/KeyAlerts.tsx";
 import { KeyIdLink } from "../../components/KeyIdLink.tsx";
 import { KeyTimeline } from "../../components/KeyTimeline.tsx";
 import { ProposalLink } from "../../components/ProposalLink.tsx";
@@ -27,11 +29,14 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
   const facts = useRegistryFacts();
   const health = useIndexerHealth();
   const usage = useKeyUsage();
+  const alerts = useKeyAlerts();
   const links = useProposalLinks(keys.data);
   const [hideRevoked, setHideRevoked] = useState(false);
   // The key whose Try it panel is open (one at a time).
   const [trying, setTrying] = useState<string | null>(null);
   const { runtime } = useRuntime();
+  // Anyone holding a key's file can try it, so the public view offers Try it too (and only that).
+  const actions = self || Boolean(runtime.apiUrl);
   if (!keys.data || !health.chainHead) {
     if (keys.error) return <p className="note error" role="alert">Could not read the keys from the indexer: {keys.error.message}</p>;
     return <p aria-busy="true">Reading the registry…</p>;
@@ -103,7 +108,7 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
                     <th scope="col">Valid</th>
                     <th scope="col">Requests</th>
                     <th scope="col">Last used</th>
-                    {self && <th scope="col">Actions</th>}
+                    {actions && <th scope="col">Actions</th>}
                   </tr>
                 </thead>
                 <tbody>
@@ -142,6 +147,7 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
                               {stop.reason && <>: “{stop.reason}”</>}
                             </small>
                           )}
+                          <KeyAlerts alerts={alerts.data?.get(key.keyId.toLowerCase())} name={name} />
                         </td>
                         <td data-label="Valid">
                           {formatDateTime(key.notBefore)} – {formatDateTime(key.expiresAt)}
@@ -154,19 +160,19 @@ export function OwnerKeys({ owner, self }: { owner: Address; self: boolean }) {
                         </td>
                         <td data-label="Requests">{usage.data ? (use?.requests ?? 0).toLocaleString("en-US") : "–"}</td>
                         <td data-label="Last used">{use?.lastUsed ? formatRelative(use.lastUsed, wallNow) : usage.data ? "never" : "–"}</td>
-                        {self && (
+                        {actions && (
                           <td data-label="Actions" className="row-actions">
-                            {!key.rotated && status.status === "active" && (
+                            {self && !key.rotated && status.status === "active" && (
                               <a href={`#/rotate/${key.keyId}`} aria-label={`Rotate ${name}`} data-testid="row-rotate">
                                 Rotate
                               </a>
                             )}
-                            {key.rotated && !key.superseded && key.state === "active" && status.status === "active" && (
+                            {self && key.rotated && !key.superseded && key.state === "active" && status.status === "active" && (
                               <a href={`#/rotate/${key.keyId}`} aria-label={`Extend the overlap of ${name}`} data-testid="row-extend">
                                 Extend
                               </a>
                             )}
-                            {key.state !== "revoked" && (
+                            {self && key.state !== "revoked" && (
                               <a href={`#/revoke/${key.keyId}`} aria-label={`Revoke ${name}`} data-testid="row-revoke" className="danger-text">
                                 Revoke
                               </a>

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { type Address, getAddress, isAddress, zeroAddress } from "viem";
 import { keyRegistryAbi } from "../../../../src/generated/abis.ts";
 import { ReviewDialog } from "../../components/ReviewDialog.tsx";
+import { SendViaChoice, sendViaRow, useSendVia } from "../../components/SendViaChoice.tsx";
 import { TextField } from "../../components/TextField.tsx";
 import { TxStatus } from "../../components/TxStatus.tsx";
 import { useReviewCheck } from "../../components/useReviewCheck.ts";
@@ -51,6 +52,8 @@ function RotatorForm({ owner, current }: { owner: Address; current: OwnerRotator
   const { runtime } = useRuntime();
   const tx = useTransaction();
   const { check, start } = useReviewCheck();
+  // setRotator has a signed form (setRotatorFor): "Sign, let the API pay" as on Register.
+  const { via, setVia, offered } = useSendVia();
   const [text, setText] = useState("");
   const [submitted, setSubmitted] = useState(false);
   const [pending, setPending] = useState<Pending | null>(null);
@@ -85,7 +88,7 @@ function RotatorForm({ owner, current }: { owner: Address; current: OwnerRotator
     const p = pending;
     setPending(null);
     setSent(p);
-    const receipt = await tx.send(request(p), { action: action(p) });
+    const receipt = await tx.send(request(p), { action: action(p), via });
     if (receipt && p.kind === "set") {
       setText("");
       setSubmitted(false);
@@ -116,6 +119,7 @@ function RotatorForm({ owner, current }: { owner: Address; current: OwnerRotator
           hint="A bot or ops wallet that rotates your keys on a schedule. One at a time: a new one replaces the old."
         />
       </fieldset>
+      <SendViaChoice via={via} onChange={setVia} offered={offered} disabled={tx.busy} name="send-via-rotator" />
       <div className="actions">
         <button type="submit" className="primary" disabled={tx.busy} data-testid="set-rotator">
           Set rotator…
@@ -137,10 +141,12 @@ function RotatorForm({ owner, current }: { owner: Address; current: OwnerRotator
                 ["Owner", <code key="owner">{owner}</code>],
                 ["New rotator", <code key="new">{pending.rotator}</code>],
                 ["Replaces", current.rotator ? <code key="old">{current.rotator}</code> : "none"],
+                ...(offered ? [sendViaRow(via)] : []),
               ]
             : [
                 ["Owner", <code key="owner">{owner}</code>],
                 ["Removes", current.rotator ? <code key="old">{current.rotator}</code> : "none"],
+                ...(offered ? [sendViaRow(via)] : []),
               ]
         }
         note={pending?.kind === "remove" ? "From the next block, only you can rotate and revoke your keys. Keys it rotated stay yours." : rotatorPowers}

@@ -49,24 +49,27 @@ const eventRows = [
 
 const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
-function renderOwner(self: boolean, more: Partial<IndexerClient> = {}) {
+function renderOwner(self: boolean, more: Partial<IndexerClient> = {}, apiUrl: string | null = null) {
   const client = { getBlock: async () => ({ number: 50n, timestamp: 2_000n }) } as unknown as PublicClient;
   const indexer: Partial<IndexerClient> = { status: async () => ({ number: 50n, timestamp: 2_000 }), ownerKeys: async () => toIndexedKeys(keyRows, eventRows), ...more };
   const value = {
-    runtime: { apiUrl: null, addresses: { KeyLedgerTimelock: timelock, KeyRegistry: registry } },
+    runtime: { apiUrl, addresses: { KeyLedgerTimelock: timelock, KeyRegistry: registry } },
     client,
     indexer: { url: "x", facts: async () => ({ policy: undefined, scopeNames: ["read", "trade", "", "", "", "", "", ""], guardians: [], proposalsCreated: new Map() }), ...indexer },
     isLocal: true,
     pollingInterval: 1_000,
   } as unknown as RuntimeContextValue;
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={queryClient}>
-      <RuntimeContext.Provider value={value}>
-        <OwnerKeys owner={owner as Address} self={self} />
-      </RuntimeContext.Provider>
-    </QueryClientProvider>,
-  );
+  return {
+    queryClient,
+    ...render(
+      <QueryClientProvider client={queryClient}>
+        <RuntimeContext.Provider value={value}>
+          <OwnerKeys owner={owner as Address} self={self} />
+        </RuntimeContext.Provider>
+      </QueryClientProvider>,
+    ),
+  };
 }
 
 const row = (keyId: Hex) => document.querySelector<HTMLElement>(`[data-testid="key-row"][data-key-id="${keyId}"]`)!;
@@ -87,11 +90,53 @@ describe("My keys rows", () => {
     expect(within(row(k4)).queryByRole("link", { name: /^Extend/ })).toBeNull();
   });
 
+  it("offers Extend on a rotated-out predecessor, opening extend overlap for that key; not where extendOverlap would revert", async () => {
+    const [e1, e2, c1, c2, c3, l1, l2, s1, s2] = [id("a"), id("b"), id("c"), id("d"), id("e"), id("f"), id("0"), id("7"), id("8")];
+    // now = 2,000 (chain head). "ext": v1 in its overlap, v2 the head. "chain": v1 → v2 → v3, so
+    // v1 is superseded (KeySuperseded) and v2 is the head's predecessor. "lapsed": v1's overlap
+    // ended (InvalidKeyState: expired). "held": v1 suspended (InvalidKeyState).
+    const rows = [
+      keyRow(e1, { label: "ext", successor: e2, expires_at: 5_000 }),
+      keyRow(e2, { label: "ext", lineage: e1, version: 2, predecessor: e1 }),
+      keyRow(c1, { label: "chain", successor: c2, expires_at: 5_000 }),
+      keyRow(c2, { label: "chain", lineage: c1, version: 2, predecessor: c1, successor: c3, expires_at: 6_000 }),
+      keyRow(c3, { label: "chain", lineage: c1, version: 3, predecessor: c2 }),
+      keyRow(l1, { label: "lapsed", successor: l2, expires_at: 1_500 }),
+      keyRow(l2, { label: "lapsed", lineage: l1, version: 2, predecessor: l1 }),
+      keyRow(s1, { label: "held", successor: s2, expires_at: 5_000, state: "suspended" }),
+      keyRow(s2, { label: "held", lineage: s1, version: 2, predecessor: s1 }),
+    ];
+    const events = rows.map((r, i) => eventRow(r.id as Hex, r.lineage as Hex, "KeyRegistered", 10 + i));
+    renderOwner(true, { ownerKeys: async () => toIndexedKeys(rows, events) });
+    await waitFor(() => expect(screen.getAllByTestId("key-row")).toHaveLength(9));
+    const extend = (keyId: Hex) => within(row(keyId)).queryByTestId("row-extend");
+    expect(within(row(e1)).getByRole("link", { name: "Extend the overlap of ext v1" }).getAttribute("href")).toBe(`#/rotate/${e1}`);
+    expect(within(row(c2)).getByRole("link", { name: "Extend the overlap of chain v2" }).getAttribute("href")).toBe(`#/rotate/${c2}`);
+    // The heads are rotated, never extended; the others would revert.
+    for (const keyId of [e2, c3, c1, l1, l2, s1, s2]) expect(extend(keyId)).toBeNull();
+  });
+
   it("has no actions in someone else's public view", async () => {
     renderOwner(false);
     await waitFor(() => expect(screen.getAllByTestId("key-row")).toHaveLength(4));
     expect(screen.queryAllByRole("link", { name: /^(Rotate|Extend|Revoke) / })).toHaveLength(0);
     expect(screen.queryByRole("columnheader", { name: "Actions" })).toBeNull();
+  });
+
+  it("offers Try it in the public view (a visitor may hold the key's file), opening the panel for that key, and nothing else", async () => {
+    vi.stubGlobal("fetch", async () => new Response("", { status: 200 }));
+    renderOwner(false, {}, "http://try.test/api");
+    await waitFor(() => expect(screen.getAllByTestId("key-row")).toHaveLength(4));
+    expect(screen.getAllByRole("columnheader", { name: "Actions" })).toHaveLength(3);
+    expect(screen.queryAllByRole("link", { name: /^(Rotate|Extend|Revoke) / })).toHaveLength(0);
+    const tryV1 = within(row(k4)).getByRole("button", { name: "Try it with web v1: a signed test request" });
+    expect(tryV1.getAttribute("aria-expanded")).toBe("false");
+    fireEvent.click(tryV1);
+    expect(tryV1.getAttribute("aria-expanded")).toBe("true");
+    // The panel for this key: it asks for web v1's key file (nothing is held for it in this tab).
+    const panel = await screen.findByTestId("try-it");
+    expect(panel.textContent).toContain("web v1");
+    expect(within(panel).getByLabelText("Key file to sign with")).toBeTruthy();
   });
 
   it("shows when, by whom and why a key was revoked, from the audit trail", async () => {
@@ -163,5 +208,37 @@ describe("My keys rows", () => {
     expect(screen.getByTestId("hidden-count").textContent).toContain("1 lineage is hidden.");
     fireEvent.click(filter);
     expect(screen.getAllByTestId("lineage")).toHaveLength(3);
+  });
+
+  it("shows each key's alerts from the API's metrics on its row, in the public view too (bursts from the second reading on)", async () => {
+    // Two readings of /metrics as the reference API writes them (keyAlerts.test.tsx reads the real API's).
+    const now = Math.floor(Date.now() / 1000);
+    const metrics = (bad: number) =>
+      [
+        "# TYPE keyledger_api_key_rejected_total counter",
+        `keyledger_api_key_rejected_total{key_id="${k4}",reason="bad-signature"} ${bad}`,
+        `keyledger_api_key_version{key_id="${k1}",label="bot"} 1`,
+        `keyledger_api_key_version{key_id="${k2}",label="bot"} 2`,
+        `keyledger_api_key_last_used_timestamp_seconds{key_id="${k1}",version="1",label="bot"} ${now - 60}`,
+        `keyledger_api_key_last_used_timestamp_seconds{key_id="${k2}",version="2",label="bot"} ${now - 30}`,
+      ].join("\n");
+    let bad = 0;
+    const fetched: string[] = [];
+    vi.stubGlobal("fetch", async (url: string) => {
+      fetched.push(String(url));
+      return new Response(metrics(bad), { status: 200 });
+    });
+    const { queryClient } = renderOwner(false, {}, "http://alerts.test/api");
+    await waitFor(() => expect(within(row(k1)).queryByTestId("key-alerts")).not.toBeNull());
+    expect(fetched[0]).toBe("http://alerts.test/api/metrics");
+    const v1Alerts = within(row(k1)).getByRole("list", { name: "Alerts for bot v1" });
+    expect(within(v1Alerts).getByRole("listitem").textContent).toMatch(/^Warning: Old version still in use\. v1 signed a request 1 min ago although v2/);
+    // One reading: no burst is claimed yet.
+    expect(within(row(k4)).queryByTestId("key-alerts")).toBeNull();
+    bad = 11;
+    await queryClient.refetchQueries({ queryKey: ["keyledger", "metrics"] });
+    await waitFor(() => expect(within(row(k4)).queryByTestId("key-alert")).not.toBeNull());
+    expect(within(row(k4)).getByTestId("key-alert").textContent).toMatch(/^Warning: Bad-signature burst\. 11 requests naming this key failed to verify/);
+    expect(within(row(k3)).queryByTestId("key-alerts")).toBeNull();
   });
 });

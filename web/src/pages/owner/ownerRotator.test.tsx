@@ -3,6 +3,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { type Address, ContractFunctionExecutionError, ContractFunctionRevertedError, encodeErrorResult, type PublicClient, zeroAddress } from "viem";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { mockWallet, resetMockWallet } from "../../../../test/helpers/mockWallet.ts";
 import { keyRegistryAbi } from "../../../../src/generated/abis.ts";
 import type { IndexerClient, OwnerRotator as OwnerRotatorRow } from "../../indexer/index.ts";
 import { RuntimeContext, type RuntimeContextValue } from "../../runtime/RuntimeContext.ts";
@@ -13,12 +14,8 @@ const bot = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as Address;
 const other = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" as Address;
 const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
-const wallet = vi.hoisted(() => ({ writeContract: vi.fn(async (_config: unknown, _request: { functionName: string; args: readonly unknown[] }) => "0xhash") }));
 vi.mock("wagmi", () => ({ useConfig: () => ({}) }));
-vi.mock("wagmi/actions", () => ({
-  getConnection: () => ({ isConnected: true, chainId: 31337, address: "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199" }),
-  writeContract: wallet.writeContract,
-}));
+vi.mock("wagmi/actions", () => import("../../../../test/helpers/mockWallet.ts").then((m) => m.wagmiActions));
 
 // jsdom has <dialog> without close(): the review closes after confirming.
 HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
@@ -27,20 +24,22 @@ HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
 
 afterEach(() => {
   cleanup();
-  wallet.writeContract.mockClear();
+  vi.unstubAllGlobals();
+  resetMockWallet();
 });
 
 type Simulated = { functionName: string; args: readonly unknown[] };
 
-function renderRotator({ self, current, simulate = async (r: Simulated) => ({ request: r }) }: { self: boolean; current: OwnerRotatorRow; simulate?: (r: Simulated) => Promise<unknown> }) {
+function renderRotator({ self, current, simulate = async (r: Simulated) => ({ request: r }), relay = false }: { self: boolean; current: OwnerRotatorRow; simulate?: (r: Simulated) => Promise<unknown>; relay?: boolean }) {
   const client = {
     getBlock: async () => ({ number: 50n, timestamp: 2_000n }),
+    readContract: vi.fn(async () => 7n),
     simulateContract: vi.fn(simulate),
     waitForTransactionReceipt: vi.fn(async () => ({ status: "success", blockNumber: 51n })),
   } as unknown as PublicClient;
   const indexer: Partial<IndexerClient> = { url: "x", status: async () => ({ number: 50n, timestamp: 2_000 }), rotatorOf: vi.fn(async () => current) };
   const value = {
-    runtime: { chainId: 31337, apiUrl: null, addresses: { KeyRegistry: registry, KeyLedgerTimelock: zeroAddress } },
+    runtime: { chainId: 31337, apiUrl: relay ? "http://dapp.test/api" : null, relay, addresses: { KeyRegistry: registry, KeyLedgerTimelock: zeroAddress } },
     client,
     indexer,
     isLocal: true,
@@ -94,11 +93,11 @@ describe("the owner's rotator", () => {
     expect(within(review).getByText("Replaces").nextSibling!.textContent).toBe("none");
     await screen.findByTestId("review-ok");
     expect(client.simulateContract).toHaveBeenCalledWith(expect.objectContaining({ functionName: "setRotator", args: [bot], address: registry }));
-    expect(wallet.writeContract).not.toHaveBeenCalled();
+    expect(mockWallet.writeContract).not.toHaveBeenCalled();
     fireEvent.click(screen.getByTestId("review-confirm"));
     await screen.findByTestId("tx-confirmed");
-    expect(wallet.writeContract).toHaveBeenCalledTimes(1);
-    expect(wallet.writeContract.mock.calls[0]![1]).toMatchObject({ functionName: "setRotator", args: [bot] });
+    expect(mockWallet.writeContract).toHaveBeenCalledTimes(1);
+    expect(mockWallet.writeContract.mock.calls[0]![1]).toMatchObject({ functionName: "setRotator", args: [bot] });
     expect(screen.getByTestId("tx-confirmed").textContent).toContain("Set rotator");
   });
 
@@ -110,7 +109,7 @@ describe("the owner's rotator", () => {
     await screen.findByTestId("review-ok");
     fireEvent.click(screen.getByTestId("review-confirm"));
     await screen.findByTestId("tx-confirmed");
-    expect(wallet.writeContract.mock.calls[0]![1]).toMatchObject({ functionName: "setRotator", args: [zeroAddress] });
+    expect(mockWallet.writeContract.mock.calls[0]![1]).toMatchObject({ functionName: "setRotator", args: [zeroAddress] });
     expect(screen.getByTestId("tx-confirmed").textContent).toContain("Remove rotator");
   });
 
@@ -130,6 +129,26 @@ describe("the owner's rotator", () => {
     expect(refused.dataset.code).toBe("OwnerIsRevoked");
     expect(within(screen.getByTestId("review")).getByText("Replaces").nextSibling!.textContent).toBe(bot);
     expect((screen.getByTestId("review-confirm") as HTMLButtonElement).disabled).toBe(true);
-    expect(wallet.writeContract).not.toHaveBeenCalled();
+    expect(mockWallet.writeContract).not.toHaveBeenCalled();
+  });
+
+  it("offers “Sign, let the API pay”: the review names the relayer, the wallet signs SetRotator and the API relays it", async () => {
+    const posted: { url: string; body: Record<string, unknown> }[] = [];
+    vi.stubGlobal("fetch", vi.fn(async (url: string, init: RequestInit) => {
+      posted.push({ url: String(url), body: JSON.parse(String(init.body)) as Record<string, unknown> });
+      return new Response(JSON.stringify({ operation: "setRotator", owner, nonce: "7", transactionHash: `0x${"cd".repeat(32)}`, status: "mined", blockNumber: 51 }), { status: 200, headers: { "content-type": "application/json" } });
+    }));
+    renderRotator({ self: true, current: { rotator: undefined }, relay: true });
+    fireEvent.change(await screen.findByRole("textbox", { name: "Rotator address" }), { target: { value: bot } });
+    fireEvent.click(screen.getByRole("radio", { name: "Sign, let the API pay" }));
+    fireEvent.click(screen.getByTestId("set-rotator"));
+    const review = await screen.findByTestId("review");
+    expect(within(review).getByText("Sent by").nextSibling!.textContent).toContain("the API's relayer, which pays the gas");
+    await screen.findByTestId("review-ok");
+    fireEvent.click(screen.getByTestId("review-confirm"));
+    await screen.findByTestId("tx-confirmed");
+    expect(mockWallet.writeContract).not.toHaveBeenCalled();
+    expect(mockWallet.signTypedData.mock.calls[0]![1]).toMatchObject({ account: owner, primaryType: "SetRotator", message: { owner, rotator: bot, nonce: 7n, deadline: 2_600n } });
+    expect(posted).toEqual([{ url: "http://dapp.test/api/v1/relay", body: expect.objectContaining({ operation: "setRotator", rotator: bot, owner, nonce: "7", deadline: "2600" }) }]);
   });
 });
