@@ -11,5 +11,8 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll's default 1 s is shorter than one of the dApp's indexer polls (every 1 s)
+    // plus a page render on a loaded 2-core machine; a poll that never succeeds still fails.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
