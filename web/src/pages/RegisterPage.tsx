@@ -7,6 +7,7 @@ import { DurationField } from "../components/DurationField.tsx";
 import { KeyIdLink } from "../components/KeyIdLink.tsx";
 import { initialNewKey, newKeyProblem, type NewKeyValue, prepareChainKey } from "../components/newKey.ts";
 import { NewKeyPanel } from "../components/NewKeyPanel.tsx";
+import { ReleaseLineages } from "../components/ReleaseLineages.tsx";
 import { RequireWallet } from "../components/RequireWallet.tsx";
 import { ReviewDialog } from "../components/ReviewDialog.tsx";
 import { useReviewCheck } from "../components/useReviewCheck.ts";
@@ -222,6 +223,16 @@ function RegisterForm() {
           onCancel={() => setReviewing(false)}
         />
       )}
+      {(tooManyKeys(check?.status === "refused" ? check.error.code : undefined) || tooManyKeys(tx.state.status === "failed" ? tx.state.error.code : undefined)) && (
+        <ReleaseLineages
+          owner={address}
+          onReleased={() => {
+            // The cap has room again: clear the refusal, so "Register key" checks afresh.
+            tx.reset();
+            setReviewing(false);
+          }}
+        />
+      )}
       <TxStatus
         state={tx.state}
         action="Register key"
@@ -249,4 +260,9 @@ function RegisterForm() {
       />
     </form>
   );
+}
+
+/** The registry refused for the per-owner cap (`TooManyKeys`): releasing revoked lineages may make room. */
+function tooManyKeys(code: string | undefined): boolean {
+  return code === "TooManyKeys";
 }
