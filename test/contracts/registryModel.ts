@@ -101,7 +101,7 @@ const U32 = 2 ** 32 - 1;
 /**
  * Storage slots in KeyRegistry's declaration order, after OpenZeppelin EIP712's two
  * (its name and version fallbacks, slots 0 and 1, never written for short strings):
- * _keys, _owners, _policy, governance, pendingGovernance, isGuardian, _scopeNames.
+ * _keys, _owners, _policy, governance, pendingGovernance, _guardians, _scopeNames.
  */
 const KEYS_SLOT = 2n;
 const OWNERS_SLOT = 3n;
