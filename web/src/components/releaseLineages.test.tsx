@@ -1,26 +1,22 @@
 // @vitest-environment jsdom
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { type Address, type Hex, type PublicClient, zeroAddress } from "viem";
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
+import type { Address, Hex } from "viem";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { IndexedKey, IndexerClient } from "../indexer/index.ts";
-import { RuntimeContext, type RuntimeContextValue } from "../runtime/RuntimeContext.ts";
+import { connectedAccount, writeContract } from "../testing/connectedWallet.ts";
+import { renderWithRuntime } from "../testing/renderWithRuntime.tsx";
 import { releasableHeads, ReleaseLineages } from "./ReleaseLineages.tsx";
 
-const owner = "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199" as Address;
-const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+const owner = connectedAccount as Address;
+const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3" as Address;
 const id = (n: number) => `0x8626f6940e2eb28930efb4cef49b2d1f2c9c1199${n.toString(16).padStart(24, "0")}` as Hex;
 
-const wallet = vi.hoisted(() => ({ writeContract: vi.fn(async (_config: unknown, _request: { functionName: string; args: readonly unknown[] }) => "0xhash") }));
-vi.mock("wagmi", () => ({ useConfig: () => ({}) }));
-vi.mock("wagmi/actions", () => ({
-  getConnection: () => ({ isConnected: true, chainId: 31337, address: "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199" }),
-  writeContract: wallet.writeContract,
-}));
+vi.mock("wagmi", async () => (await import("../testing/connectedWallet.ts")).mockedWagmi);
+vi.mock("wagmi/actions", async () => (await import("../testing/connectedWallet.ts")).mockedWagmiActions);
 
 afterEach(() => {
   cleanup();
-  wallet.writeContract.mockClear();
+  writeContract.mockClear();
 });
 
 const key = (n: number, change: Partial<IndexedKey>) => ({ keyId: id(n), owner, state: "active", rotated: false, released: false, events: [], ...change }) as unknown as IndexedKey;
@@ -29,22 +25,9 @@ function renderRelease(keys: IndexedKey[], onReleased = vi.fn()) {
   const client = {
     simulateContract: vi.fn(async (r: unknown) => ({ request: r })),
     waitForTransactionReceipt: vi.fn(async () => ({ status: "success", blockNumber: 51n })),
-  } as unknown as PublicClient;
+  };
   const indexer: Partial<IndexerClient> = { url: "x", status: async () => ({ number: 50n, timestamp: 2_000 }), ownerKeys: vi.fn(async () => keys) };
-  const value = {
-    runtime: { chainId: 31337, apiUrl: null, addresses: { KeyRegistry: registry, KeyLedgerTimelock: zeroAddress } },
-    client,
-    indexer,
-    isLocal: true,
-    pollingInterval: 1_000,
-  } as unknown as RuntimeContextValue;
-  render(
-    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
-      <RuntimeContext.Provider value={value}>
-        <ReleaseLineages owner={owner} onReleased={onReleased} />
-      </RuntimeContext.Provider>
-    </QueryClientProvider>,
-  );
+  renderWithRuntime(<ReleaseLineages owner={owner} onReleased={onReleased} />, { client, indexer, registry });
   return { client, onReleased };
 }
 
@@ -68,7 +51,7 @@ describe("releasing revoked lineages (TooManyKeys)", () => {
     fireEvent.click(button);
     await screen.findByTestId("tx-confirmed");
     expect(client.simulateContract).toHaveBeenCalledWith(expect.objectContaining({ address: registry, functionName: "releaseKeys", args: [[id(1), id(2)]] }));
-    expect(wallet.writeContract.mock.calls[0]![1]).toMatchObject({ functionName: "releaseKeys", args: [[id(1), id(2)]] });
+    expect(writeContract.mock.calls[0]![1]).toMatchObject({ functionName: "releaseKeys", args: [[id(1), id(2)]] });
     await waitFor(() => expect(onReleased).toHaveBeenCalledTimes(1));
   });
 
