@@ -881,7 +881,7 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
             _updateKey(
                 pk,
                 U32 << EXPIRES_AT_SHIFT,
-                block.timestamp << EXPIRES_AT_SHIFT | uint256(SUPERSEDED) << FLAGS_SHIFT
+                uint256(uint32(block.timestamp)) << EXPIRES_AT_SHIFT | uint256(SUPERSEDED) << FLAGS_SHIFT
             );
             emit OverlapEnded(predecessorId, uint32(block.timestamp));
         } else {

@@ -1,6 +1,7 @@
 // Holds the registry to its gas budget: fresh figures against the issue's targets
 // and against the committed snapshot (test/gas-snapshot.json, >5 % growth fails).
 // Refresh the snapshot deliberately with `node scripts/gas.ts --update`.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compareGas, formatGasTable, gasOperations, measureGas, readGasSnapshot } from "../../scripts/gas/index.ts";
 
@@ -12,6 +13,13 @@ describe("KeyRegistry gas", () => {
     console.log(formatGasTable({ measured, snapshot }));
     expect(Object.keys(measured)).toEqual(gasOperations.map((o) => o.id));
     expect(compareGas({ measured, snapshot }).problems).toEqual([]);
+  });
+
+  it("deploys: the registry's runtime code stays under the EIP-170 limit of 24,576 bytes (viaIR, 800 runs)", () => {
+    const artifact = JSON.parse(readFileSync(new URL("../../artifacts/contracts/KeyRegistry.sol/KeyRegistry.json", import.meta.url), "utf8")) as { deployedBytecode: string };
+    const size = (artifact.deployedBytecode.length - 2) / 2;
+    console.log(`KeyRegistry deployed bytecode: ${size} bytes (${24_576 - size} to spare)`);
+    expect(size).toBeLessThanOrEqual(24_576);
   });
 
   it("flags growth above 5 %, a missed target, and operations missing from the snapshot", () => {
