@@ -84,11 +84,14 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
     ///      notBefore (32) | expiresAt (32) | originalExpiresAt (32) | suspendedUntil (32)
     ///      | version (16) | scopes (8) | flags (8) | link (96)
     ///      flags: bits 0-1 KeyState, bits 2-3 Algorithm, bit 4 rotated, bit 5 superseded,
-    ///      bit 6 suspension spent. `link` is the low 96 bits of another key id of the
+    ///      bit 6 suspension spent, bit 7 released (a revoked head no longer counted under
+    ///      the owner's cap, `releaseKeys`). `link` is the low 96 bits of another key id of the
     ///      same owner: the predecessor while the key is its lineage's head, the
     ///      successor once it is rotated out (rotation reads one, then writes the other),
     ///      so lineages are walked both ways without a second slot.
     ///      `originalExpiresAt` is the expiry before rotation cut it (0 until then).
+    ///      Every write is ONE sstore of the whole word (`_writeKey`, `_updateKey`): Solidity
+    ///      writes a struct field by field (a read and a write of the slot per field).
     struct StoredKey {
         uint32 notBefore;
         uint32 expiresAt;
@@ -110,6 +113,28 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
     ///      suspension per key until the DAO has ruled, so a rogue guardian cannot renew
     ///      a lapsed one forever.
     uint8 private constant SUSPENSION_SPENT = 0x40;
+    /// @dev Set by `releaseKeys` on a revoked lineage head whose place under the owner's
+    ///      cap was given back: a head is released once, so the count drops once.
+    uint8 private constant RELEASED = 0x80;
+
+    // Bit offsets of StoredKey's fields in its slot (see the layout above).
+    uint256 private constant EXPIRES_AT_SHIFT = 32;
+    uint256 private constant ORIGINAL_EXPIRES_AT_SHIFT = 64;
+    uint256 private constant SUSPENDED_UNTIL_SHIFT = 96;
+    uint256 private constant VERSION_SHIFT = 128;
+    uint256 private constant SCOPES_SHIFT = 144;
+    uint256 private constant FLAGS_SHIFT = 152;
+    uint256 private constant LINK_SHIFT = 160;
+    uint256 private constant U32 = type(uint32).max;
+
+    /// @dev One slot per guardian: whether it is one, whether it is in `_guardianList`,
+    ///      and a copy of `Policy.maxSuspension`, so `suspend` reads this one slot and not
+    ///      the policy's too. `_setPolicy` refreshes the copy of every listed guardian.
+    struct GuardianRecord {
+        bool enabled;
+        bool listed;
+        uint32 maxSuspension;
+    }
 
     uint256 private constant TAIL_MASK = type(uint96).max;
 
@@ -123,9 +148,12 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
     Policy internal _policy;
     address public governance;
     address public pendingGovernance;
-    mapping(address account => bool) public isGuardian;
+    mapping(address account => GuardianRecord) internal _guardians;
     mapping(uint8 bit => string) internal _scopeNames;
     address public guardianRemover;
+    /// @dev Every address ever appointed guardian (append-only, governance-grown), so a
+    ///      policy change can refresh each one's cached `maxSuspension`.
+    address[] internal _guardianList;
 
     /*//////////////////////////////////////////////////////////////
                               CONSTRUCTOR
@@ -148,8 +176,7 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
             _setScopeName(uint8(i), scopeNames_[i]);
         }
         for (uint256 i; i < guardians_.length; ++i) {
-            isGuardian[guardians_[i]] = true;
-            emit GuardianUpdated(guardians_[i], true);
+            _setGuardian(guardians_[i], true);
         }
     }
 
@@ -157,8 +184,12 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
                                MODIFIERS
     //////////////////////////////////////////////////////////////*/
 
+    /// @dev Through `_checkGovernance` (as OpenZeppelin's `onlyOwner` goes through
+    ///      `_checkOwner`): one copy of the check instead of one per function, and a revert
+    ///      site that Hardhat's stack traces map under viaIR (an inlined copy is reported
+    ///      as an "unrecognized custom error", which viem then cannot decode).
     modifier onlyGovernance() {
-        if (msg.sender != governance) revert NotGovernance(msg.sender);
+        _checkGovernance();
         _;
     }
 
@@ -216,6 +247,34 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
     function useNonce() external returns (uint256 nonce) {
         nonce = _useNonce(msg.sender, block.timestamp);
         emit NonceUsed(msg.sender, nonce);
+    }
+
+    /// @inheritdoc IKeyRegistry
+    function releaseKeys(bytes32[] calldata keyIds) external {
+        uint256 n = _batchSize(keyIds);
+        for (uint256 i; i < n; ++i) {
+            bytes32 keyId = keyIds[i];
+            StoredKey storage k = _existingKey(keyId);
+            uint8 flags = k.flags;
+            ReleaseSkipReason skip;
+            OwnerRecord storage o = _owners[_ownerOf(keyId)];
+            // Stored state, not effective: a lapsed suspension is no revocation.
+            if (_state(flags) != KeyState.Revoked) skip = ReleaseSkipReason.NotRevoked;
+            else if (flags & ROTATED != 0) skip = ReleaseSkipReason.NotHead;
+            else if (flags & RELEASED != 0) skip = ReleaseSkipReason.AlreadyReleased;
+            // Governance's owner revocation zeroed the count already (and the owner may
+            // never register again): nothing to give back.
+            else if (o.revoked) skip = ReleaseSkipReason.OwnerRevoked;
+            else {
+                _updateKey(k, 0, uint256(RELEASED) << FLAGS_SHIFT);
+                // Every unreleased head was counted once by its registration, and the count
+                // is only zeroed with the owner's revocation (refused above): no underflow.
+                o.unreleasedLineages -= 1;
+                emit KeyReleased(keyId, _ownerOf(keyId), msg.sender);
+                continue;
+            }
+            emit KeyReleaseSkipped(keyId, skip);
+        }
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -288,19 +347,26 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
 
     /// @inheritdoc IKeyRegistry
     function suspend(bytes32 keyId, string calldata reason) external {
-        if (!isGuardian[msg.sender]) revert NotGuardian(msg.sender);
+        GuardianRecord memory g = _guardians[msg.sender];
+        if (!g.enabled) revert NotGuardian(msg.sender);
         StoredKey storage k = _existingKey(keyId);
         uint8 flags = k.flags;
         KeyState state = _effectiveState(k, flags);
         if (state != KeyState.Active) revert InvalidKeyState(keyId, state);
         if (flags & SUSPENSION_SPENT != 0) revert SuspensionSpent(keyId);
-        // A revoked owner's keys are final: no event may show one coming back to life.
-        if (_owners[_ownerOf(keyId)].revoked) revert InvalidKeyState(keyId, KeyState.Revoked);
+        // The owner's revocation is not checked here (a cold slot): a revoked owner's keys
+        // stay revoked whatever is suspended, because every reader (getKey, keyStatus, the
+        // shared reducer's `effectiveKeyState`) lets owner revocation win, and unsuspend
+        // skips such keys, so no event shows one coming back to life.
         // In uint256: a permissive maxSuspension must not wrap to a past time.
-        uint256 until = block.timestamp + _policy.maxSuspension;
+        uint256 until = block.timestamp + g.maxSuspension;
         uint32 until32 = until > type(uint32).max ? type(uint32).max : uint32(until);
-        k.suspendedUntil = until32;
-        k.flags = flags & ~STATE_MASK | uint8(KeyState.Suspended) | SUSPENSION_SPENT;
+        _updateKey(
+            k,
+            U32 << SUSPENDED_UNTIL_SHIFT | uint256(STATE_MASK) << FLAGS_SHIFT,
+            uint256(until32) << SUSPENDED_UNTIL_SHIFT
+                | uint256(uint8(KeyState.Suspended) | SUSPENSION_SPENT) << FLAGS_SHIFT
+        );
         emit KeySuspended(keyId, msg.sender, reason, until32);
     }
 
@@ -344,7 +410,7 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
             return;
         }
         o.revoked = true;
-        o.liveKeys = 0;
+        o.unreleasedLineages = 0;
         emit OwnerRevoked(owner, msg.sender, reason);
     }
 
@@ -385,8 +451,7 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
 
     /// @inheritdoc IKeyRegistry
     function setGuardian(address guardian, bool enabled) external onlyGovernance {
-        isGuardian[guardian] = enabled;
-        emit GuardianUpdated(guardian, enabled);
+        _setGuardian(guardian, enabled);
     }
 
     /// @inheritdoc IKeyRegistry
@@ -400,8 +465,8 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
         if (msg.sender != governance && msg.sender != guardianRemover && msg.sender != guardian) {
             revert NotGuardianRemover(msg.sender);
         }
-        if (!isGuardian[guardian]) revert NotGuardian(guardian);
-        isGuardian[guardian] = false;
+        if (!_guardians[guardian].enabled) revert NotGuardian(guardian);
+        _guardians[guardian].enabled = false;
         emit GuardianUpdated(guardian, false);
     }
 
@@ -431,6 +496,11 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
     /*//////////////////////////////////////////////////////////////
                                  VIEWS
     //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IKeyRegistry
+    function isGuardian(address account) external view returns (bool) {
+        return _guardians[account].enabled;
+    }
 
     /// @inheritdoc IKeyRegistry
     function getKey(bytes32 keyId) external view returns (KeyRecord memory) {
@@ -560,10 +630,12 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
         uint96 predecessorTail = old.link;
         newKeyId = _storeKey(owner, key, version + 1, p, uint96(uint256(oldKeyId)));
         // One write of the old slot: cut expiry, original expiry, rotated, successor link.
-        old.expiresAt = oldExpiresAt;
-        old.originalExpiresAt = originalExpiresAt;
-        old.flags = flags | ROTATED;
-        old.link = uint96(uint256(newKeyId));
+        _updateKey(
+            old,
+            U32 << EXPIRES_AT_SHIFT | U32 << ORIGINAL_EXPIRES_AT_SHIFT | TAIL_MASK << LINK_SHIFT,
+            uint256(oldExpiresAt) << EXPIRES_AT_SHIFT | uint256(originalExpiresAt) << ORIGINAL_EXPIRES_AT_SHIFT
+                | uint256(ROTATED) << FLAGS_SHIFT | (uint256(newKeyId) & TAIL_MASK) << LINK_SHIFT
+        );
         // A version-1 key has no predecessor: skip the (cold) lookup.
         if (version > 1) _endPredecessorOverlap(_sibling(oldKeyId, predecessorTail));
         _emitRotated(oldKeyId, newKeyId, owner, by, version + 1, oldExpiresAt, key);
@@ -600,11 +672,10 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
 
     /// @dev `revoke` of a key already authorized (owner, rotator or signed by the owner):
     ///      unlike a batch, a single revoke refuses a key that is already revoked.
+    ///      The owner's revocation is not checked (its slot would be a cold read): revoking
+    ///      a key of a revoked owner changes nothing any reader sees (both are final).
     function _revokeOwn(StoredKey storage k, bytes32 keyId, string calldata reason, address by) internal {
-        // The owner's record is read here anyway (a head frees its place), so this check is warm.
-        if (_state(k.flags) == KeyState.Revoked || _owners[_ownerOf(keyId)].revoked) {
-            revert InvalidKeyState(keyId, KeyState.Revoked);
-        }
+        if (_state(k.flags) == KeyState.Revoked) revert InvalidKeyState(keyId, KeyState.Revoked);
         _revokeOrSkip(k, keyId, reason, by);
     }
 
@@ -690,28 +761,26 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
         // Every stored key has a non-zero state, so a zero slot means "never registered".
         if (_keys[keyId].flags != 0) revert KeyAlreadyRegistered(keyId);
         if (alg != Algorithm.Ed25519) _checkEcdsaProof(owner, alg, pub, key.proof, keyId);
-        _keys[keyId] = StoredKey({
-            notBefore: notBefore,
-            expiresAt: expiresAt,
-            originalExpiresAt: 0,
-            suspendedUntil: 0,
-            version: version,
-            scopes: scopes,
-            flags: uint8(KeyState.Active) | uint8(alg) << ALGORITHM_SHIFT,
-            link: link
-        });
+        _writeKey(
+            _keys[keyId],
+            uint256(notBefore) | uint256(expiresAt) << EXPIRES_AT_SHIFT | uint256(version) << VERSION_SHIFT
+                | uint256(scopes) << SCOPES_SHIFT
+                | uint256(uint8(KeyState.Active) | uint8(alg) << ALGORITHM_SHIFT) << FLAGS_SHIFT
+                | uint256(link) << LINK_SHIFT
+        );
     }
 
-    /// @dev `owner` starts one more lineage: refused for a revoked owner or at the cap.
+    /// @dev `owner` starts one more lineage: refused for a revoked owner or at the cap,
+    ///      which counts unreleased lineages (revoked heads count until `releaseKeys`).
     ///      Returns the policy, which the caller needs next (one SLOAD for both).
     function _countNewLineage(address owner) internal returns (Policy memory p) {
         p = _policy;
         uint16 maxKeysPerOwner = p.maxKeysPerOwner;
         OwnerRecord storage o = _owners[owner];
         if (o.revoked) revert OwnerIsRevoked(owner);
-        uint32 live = o.liveKeys;
-        if (live >= maxKeysPerOwner) revert TooManyKeys(owner, live, maxKeysPerOwner);
-        o.liveKeys = live + 1;
+        uint32 count = o.unreleasedLineages;
+        if (count >= maxKeysPerOwner) revert TooManyKeys(owner, count, maxKeysPerOwner);
+        o.unreleasedLineages = count + 1;
     }
 
     /// @dev The new key must have signed SHA-256(proofOfPossessionMessage(owner, keyId)):
@@ -808,10 +877,15 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
         StoredKey storage pk = _keys[predecessorId];
         uint8 flags = pk.flags;
         if (_state(flags) == KeyState.Revoked || flags & SUPERSEDED != 0) return;
-        pk.flags = flags | SUPERSEDED;
         if (pk.expiresAt > block.timestamp) {
-            pk.expiresAt = uint32(block.timestamp);
+            _updateKey(
+                pk,
+                U32 << EXPIRES_AT_SHIFT,
+                uint256(uint32(block.timestamp)) << EXPIRES_AT_SHIFT | uint256(SUPERSEDED) << FLAGS_SHIFT
+            );
             emit OverlapEnded(predecessorId, uint32(block.timestamp));
+        } else {
+            _updateKey(pk, 0, uint256(SUPERSEDED) << FLAGS_SHIFT);
         }
     }
 
@@ -839,25 +913,21 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
     }
 
     /// @dev Revokes `k` or, if it is already revoked (by its owner while a proposal waited
-    ///      in the timelock, earlier in the same batch, or with its whole owner), skips it
-    ///      with `KeySkipped`. Revoking a lineage's head ends the lineage: it frees a place
-    ///      under `maxKeysPerOwner`, and its predecessor's running overlap ends now
-    ///      (`OverlapEnded`), so a revoked lineage holds no valid key (else rotating and
-    ///      revoking heads would keep valid keys beyond the cap).
+    ///      in the timelock, or earlier in the same batch), skips it with `KeySkipped`.
+    ///      Revoking a lineage's head ends the lineage: its predecessor's running overlap
+    ///      ends now (`OverlapEnded`), so a revoked lineage holds no valid key (else
+    ///      rotating and revoking heads would keep valid keys beyond the cap). The owner's
+    ///      slot is not touched (lazy release): the head keeps its place under
+    ///      `maxKeysPerOwner` until anyone calls `releaseKeys` for it.
     function _revokeOrSkip(StoredKey storage k, bytes32 keyId, string calldata reason, address by) internal {
         uint8 flags = k.flags;
-        OwnerRecord storage o = _owners[_ownerOf(keyId)];
-        if (_state(flags) == KeyState.Revoked || o.revoked) {
+        if (_state(flags) == KeyState.Revoked) {
             emit KeySkipped(keyId, KeyState.Revoked);
             return;
         }
-        k.flags = flags & ~STATE_MASK | uint8(KeyState.Revoked);
+        _updateKey(k, uint256(STATE_MASK) << FLAGS_SHIFT, uint256(uint8(KeyState.Revoked)) << FLAGS_SHIFT);
         emit KeyRevoked(keyId, by, reason);
-        if (flags & ROTATED == 0) {
-            uint32 live = o.liveKeys;
-            if (live != 0) o.liveKeys = live - 1;
-            if (k.version > 1) _endPredecessorOverlap(_sibling(keyId, k.link));
-        }
+        if (flags & ROTATED == 0 && k.version > 1) _endPredecessorOverlap(_sibling(keyId, k.link));
     }
 
     /// @dev Lifts a suspension (lapsed or not) and clears the guardian's spent flag; a key
@@ -871,9 +941,42 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
             emit KeySkipped(keyId, state);
             return;
         }
-        k.flags = flags & ~(STATE_MASK | SUSPENSION_SPENT) | uint8(KeyState.Active);
-        k.suspendedUntil = 0;
+        _updateKey(
+            k,
+            U32 << SUSPENDED_UNTIL_SHIFT | uint256(STATE_MASK | SUSPENSION_SPENT) << FLAGS_SHIFT,
+            uint256(uint8(KeyState.Active)) << FLAGS_SHIFT
+        );
         emit KeyUnsuspended(keyId, msg.sender);
+    }
+
+    function _checkGovernance() internal view {
+        if (msg.sender != governance) revert NotGovernance(msg.sender);
+    }
+
+    /// @dev Writes a new key's whole slot in one sstore (`word` packed as `StoredKey`).
+    function _writeKey(StoredKey storage k, uint256 word) internal {
+        assembly ("memory-safe") {
+            sstore(k.slot, word)
+        }
+    }
+
+    /// @dev Rewrites a key's slot in one sstore: the bits of `clear` zeroed, then `set` ORed in.
+    function _updateKey(StoredKey storage k, uint256 clear, uint256 set) internal {
+        assembly ("memory-safe") {
+            let slot := k.slot
+            sstore(slot, or(and(sload(slot), not(clear)), set))
+        }
+    }
+
+    /// @dev Appoints or removes a guardian; a first appointment lists it, so `_setPolicy`
+    ///      can refresh its cached `maxSuspension`.
+    function _setGuardian(address guardian, bool enabled) internal {
+        GuardianRecord storage g = _guardians[guardian];
+        if (enabled && !g.listed) _guardianList.push(guardian);
+        g.enabled = enabled;
+        g.listed = g.listed || enabled;
+        g.maxSuspension = _policy.maxSuspension;
+        emit GuardianUpdated(guardian, enabled);
     }
 
     function _batchSize(bytes32[] calldata keyIds) internal pure returns (uint256 n) {
@@ -948,6 +1051,13 @@ contract KeyRegistry is IKeyRegistry, EIP712 {
         if (p.maxLifetime == 0 || p.maxOverlap > p.maxLifetime || p.allowedAlgorithms & 0xF1 != 0
             || p.maxSuspension == 0 || p.maxKeysPerOwner == 0) {
             revert InvalidPolicy(p);
+        }
+        if (p.maxSuspension != _policy.maxSuspension) {
+            // Governance-paid, one write per guardian ever appointed: suspend reads the copy.
+            uint256 n = _guardianList.length;
+            for (uint256 i; i < n; ++i) {
+                _guardians[_guardianList[i]].maxSuspension = p.maxSuspension;
+            }
         }
         _policy = p;
         emit PolicyUpdated(

@@ -19,6 +19,8 @@ export const keys = onchainTable(
     state: t.text().$type<"active" | "suspended" | "revoked">().notNull(),
     /** Unix seconds at which a "suspended" key's suspension lapses (0 when not suspended). */
     suspendedUntil: t.integer().notNull(),
+    /** A revoked lineage head whose place under the owner's cap was given back (`KeyReleased`). */
+    released: t.boolean().notNull().default(false),
     publicKey: t.hex().notNull(),
     proof: t.hex().notNull(),
     predecessor: t.hex(),

@@ -50,12 +50,26 @@ interface IKeyRegistry {
         OwnerRevoked
     }
 
+    /// @notice Why `releaseKeys` left a key alone (`KeyReleaseSkipped`).
+    /// @dev `NotRevoked`: the key is active or suspended (only revoked keys give their
+    ///      place back). `NotHead`: the key was rotated out, so its lineage is counted at
+    ///      its head, not here. `AlreadyReleased`: released before. `OwnerRevoked`:
+    ///      governance revoked the owner, which zeroed its count already.
+    enum ReleaseSkipReason {
+        NotRevoked,
+        NotHead,
+        AlreadyReleased,
+        OwnerRevoked
+    }
+
     /// @notice A key's record as the views return it.
     /// @dev Stored packed in ONE slot (see `StoredKey` in KeyRegistry); the owner is the
     ///      id's first 20 bytes, so it is not stored. A registration writes one new slot,
     ///      revoke and suspend rewrite it, and rotate writes one new slot and rewrites the
     ///      old key's. `state` is the effective one: `Revoked` for a key whose owner was
     ///      revoked, `Active` once a suspension has lapsed (`suspendedUntil` passed).
+    ///      For a revoked owner's key `state` stays `Revoked` whatever later per-key
+    ///      events (a guardian's `suspend`, a revocation) write to its other fields.
     ///      Who changed the state and when live in the events (KeyRevoked.by,
     ///      KeySuspended.guardian, KeyUnsuspended.by and the block time).
     struct KeyRecord {
@@ -71,9 +85,11 @@ interface IKeyRegistry {
     }
 
     /// @notice What the registry keeps per owner. One storage slot.
-    /// @dev Layout: liveKeys (32) | revoked (8) | rotator (160) | nonce (32), 24 bits free.
-    ///      `liveKeys` counts lineages whose head is not revoked (expired ones included:
-    ///      revoke them to free room under `Policy.maxKeysPerOwner`). `rotator` may rotate
+    /// @dev Layout: unreleasedLineages (32) | revoked (8) | rotator (160) | nonce (32),
+    ///      24 bits free. `unreleasedLineages` counts the owner's lineages whose head has
+    ///      not been released: live ones, expired ones, and revoked ones until anyone
+    ///      calls `releaseKeys` for their head (revocation does not touch this slot, so it
+    ///      stays cheap). This is what `Policy.maxKeysPerOwner` caps. `rotator` may rotate
     ///      (same or narrower scopes) and revoke the owner's keys (`setRotator`; zero: none).
     ///      `nonce` is the nonce the owner's next signed operation must carry (`nonces`).
     ///      It lives here, not in a mapping of its own, because every signed operation
@@ -81,7 +97,7 @@ interface IKeyRegistry {
     ///      separate nonce slot would cost a cold read and a write (22,100 gas the first
     ///      time) per signed operation. 2^32 signed operations per owner is beyond reach.
     struct OwnerRecord {
-        uint32 liveKeys;
+        uint32 unreleasedLineages;
         bool revoked;
         address rotator;
         uint32 nonce;
@@ -93,7 +109,8 @@ interface IKeyRegistry {
     ///      `allowedAlgorithms` has bit `1 << uint8(Algorithm)` set for each algorithm
     ///      that may be registered; durations are seconds. `maxSuspension` bounds a
     ///      guardian's suspension (it lapses unless the DAO extends or revokes);
-    ///      `maxKeysPerOwner` caps an owner's live lineages (spam bound for every index).
+    ///      `maxKeysPerOwner` caps an owner's unreleased lineages (spam bound for every
+    ///      index; revoked lineages count until `releaseKeys`).
     struct Policy {
         uint32 maxLifetime;
         uint32 maxOverlap;
@@ -134,8 +151,9 @@ interface IKeyRegistry {
     error KeyAlreadyRegistered(bytes32 keyId);
     /// @notice The ECDSA proof of possession does not verify for the key and the caller.
     error InvalidProof(bytes32 keyId);
-    /// @notice The owner already has `maxKeysPerOwner` live lineages.
-    error TooManyKeys(address owner, uint256 liveKeys, uint256 maxKeysPerOwner);
+    /// @notice The owner already has `maxKeysPerOwner` unreleased lineages (revoked ones
+    ///         included until `releaseKeys` gives their places back).
+    error TooManyKeys(address owner, uint256 unreleasedLineages, uint256 maxKeysPerOwner);
     /// @notice Governance revoked this owner: its keys are dead and it cannot register more.
     error OwnerIsRevoked(address owner);
     /// @notice A guardian already suspended this key and the DAO has not ruled (unsuspend)
@@ -282,6 +300,11 @@ interface IKeyRegistry {
     ///         `state` (revoked, or no longer suspended): a queued proposal or a batch
     ///         with a duplicate still executes. The key's state did not change.
     event KeySkipped(bytes32 indexed keyId, KeyState state);
+    /// @notice `keyId`, a revoked lineage head of `owner`, gave its place under the
+    ///         owner's cap back (`releaseKeys`, called by `by`). The key stays revoked.
+    event KeyReleased(bytes32 indexed keyId, address indexed owner, address by);
+    /// @notice `releaseKeys` left `keyId` alone, for `reason`; nothing changed.
+    event KeyReleaseSkipped(bytes32 indexed keyId, ReleaseSkipReason reason);
     /// @notice `owner` appointed `rotator` (zero: removed it) to rotate and revoke its keys.
     event RotatorUpdated(address indexed owner, address indexed rotator);
     /// @notice `owner` cancelled its signed operation with nonce `nonce` (`useNonce`).
@@ -337,6 +360,7 @@ interface IKeyRegistry {
     /// @notice Revokes the caller's key, immediately and finally. Revoking a lineage's head
     ///         ends the lineage: a predecessor still in its overlap stops now (`OverlapEnded`).
     ///         The owner's rotator may revoke it too (`KeyRevoked.by` names the rotator).
+    ///         The lineage keeps its place under `maxKeysPerOwner` until `releaseKeys`.
     function revoke(bytes32 keyId, string calldata reason) external;
 
     /// @notice Revokes several of the caller's keys in one transaction (incident response).
@@ -349,6 +373,14 @@ interface IKeyRegistry {
     ///         caller's keys, replacing the previous one; `address(0)` removes it. A rotator
     ///         can never register, extend an overlap, appoint a rotator or sign for the owner.
     function setRotator(address rotator) external;
+
+    /// @notice Gives the places of revoked lineage heads back under their owners' caps
+    ///         (`KeyReleased`), once per head. Anyone may call it, for any owner's keys:
+    ///         it only lowers a count the owner could lower itself, and it never changes
+    ///         whether a key is valid. Keys that are not revoked heads, are released
+    ///         already, or belong to a revoked owner are skipped (`KeyReleaseSkipped`);
+    ///         an unknown id or a batch that is empty or larger than `MAX_BATCH` reverts.
+    function releaseKeys(bytes32[] calldata keyIds) external;
 
     /// @notice Cancels the caller's next signed operation: the nonce it carries is used
     ///         up, so a signature handed out but not yet submitted can never be.
@@ -410,6 +442,9 @@ interface IKeyRegistry {
     /// @notice Suspends an active key at once, pending the DAO, until
     ///         `now + policy.maxSuspension`. Once per key until the DAO rules on it
     ///         (`SuspensionSpent`): a lapsed suspension cannot be renewed by a guardian.
+    ///         It does not look at the owner's revocation: a revoked owner's keys read as
+    ///         revoked whatever their own state (every view and the shared reducer let
+    ///         owner revocation win), and `unsuspend` skips them.
     function suspend(bytes32 keyId, string calldata reason) external;
 
     /*//////////////////////////////////////////////////////////////
@@ -429,8 +464,9 @@ interface IKeyRegistry {
     function governanceRevokeLineage(bytes32 keyId, string calldata reason) external;
 
     /// @notice Revokes every key of `owner` at once (no per-key writes) and refuses its
-    ///         new registrations and rotations. Final: its keys can no longer be suspended,
-    ///         lifted or revoked one by one (those calls skip or refuse them). An owner
+    ///         new registrations and rotations. Final: every view reads its keys as revoked
+    ///         whatever later per-key events say, and they can no longer be lifted
+    ///         (unsuspend skips them); the owner's count is zeroed. An owner
     ///         already revoked is skipped with `OwnerRevocationSkipped`.
     function governanceRevokeOwner(address owner, string calldata reason) external;
 
@@ -496,7 +532,7 @@ interface IKeyRegistry {
     /// @notice The current policy.
     function policy() external view returns (Policy memory);
 
-    /// @notice What the registry keeps about `owner` (live lineages, revoked, rotator, nonce).
+    /// @notice What the registry keeps about `owner` (unreleased lineages, revoked, rotator, nonce).
     function ownerRecord(address owner) external view returns (OwnerRecord memory);
 
     /// @notice The nonce `owner`'s next signed operation must carry.

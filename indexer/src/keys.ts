@@ -89,10 +89,10 @@ for (const name of keyEventNames) {
   });
 }
 
-// A governance or batch call that left a key alone (already in the target state):
-// no state change (so not a reducer case), but the audit trail shows that the call
-// reached the key.
-ponder.on("KeyRegistry:KeySkipped", async ({ event, context }) => {
+// A governance, batch or release call that left a key alone (already in the target
+// state, or not a revoked head for `releaseKeys`): no state change (so not a reducer
+// case), but the audit trail shows that the call reached the key.
+for (const kind of ["KeySkipped", "KeyReleaseSkipped"] as const) ponder.on(`KeyRegistry:${kind}`, async ({ event, context }) => {
   const keyId = event.args.keyId.toLowerCase() as Hex;
   const row: KeyRow | null = await context.db.find(keys, { id: keyId });
   if (!row) return;
@@ -101,7 +101,7 @@ ponder.on("KeyRegistry:KeySkipped", async ({ event, context }) => {
     keyId,
     lineage: row.lineage,
     owner: row.owner,
-    kind: "KeySkipped",
+    kind,
     actor: event.transaction.from.toLowerCase() as Hex,
     reason: null,
     state: row.state,
@@ -123,6 +123,7 @@ function stateOf(row: KeyRow): KeyStateRecord {
     expiresAt: row.expiresAt,
     state: row.state,
     suspendedUntil: row.suspendedUntil,
+    released: row.released,
   };
 }
 
@@ -135,6 +136,7 @@ function fields(next: KeyStateRecord) {
     expiresAt: next.expiresAt,
     state: next.state,
     suspendedUntil: next.suspendedUntil,
+    released: next.released ?? false,
   };
 }
 

@@ -102,6 +102,8 @@ export async function measureGas({ connection }: MeasureGasParameters = {}): Pro
   figures.rotate = await gasOf(() => registry(owner).write.rotate([ed.keyId, next.args, HOUR]));
   figures.extendOverlap = await gasOf(() => registry(owner).write.extendOverlap([ed.keyId, clock + 2 * HOUR]));
   figures.revoke = await gasOf(() => registry(owner).write.revoke([p.keyId, reason]));
+  // Anyone (here a stranger) gives the revoked head's place under the cap back.
+  figures.releaseKeys = await gasOf(() => registry(other).write.releaseKeys([[p.keyId]]));
 
   const batch = Array.from({ length: 10 }, () => newKey("ed25519"));
   for (const key of batch) await register(key);

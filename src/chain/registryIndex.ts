@@ -5,6 +5,7 @@ import { keyRegistryAbi } from "../generated/abis.ts";
 import { type Algorithm, algorithms, algorithmFromChain, algorithmToChain } from "../keys/index.ts";
 import type { ResolvedKey, ResolveResult } from "../verifier/types.ts";
 import { applyRegistryEvent } from "./keyState/applyRegistryEvent.ts";
+import { effectiveKeyState } from "./keyState/effectiveKeyState.ts";
 import { applyRegistryGlobalEvent, initialRegistryGlobals, isOwnerRevoked, policyProblem } from "./keyState/applyRegistryGlobalEvent.ts";
 import type { KeyLifecycleState, KeyStateRecord, RegistryGlobals, RegistryPolicy } from "./keyState/types.ts";
 import { publicKeyFromRaw } from "./publicKeyFromRaw.ts";
@@ -301,6 +302,9 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
       p[o + 151] = (flags & ~0x30) | (check << 4);
     }
     const record = recordOf(slot);
+    // An owner revoked by governance has every key revoked, with no per-key event, and
+    // wins over later per-key events (the shared precedence; lapses are judged by the caller).
+    const state = effectiveKeyState({ record, ownerRevoked: isOwnerRevoked(globals, keyId) });
     const key: ResolvedKey = Object.freeze({
       keyId,
       alg,
@@ -311,9 +315,8 @@ export function createRegistryIndex({ chainId, registry, cacheSize = 10_000, sta
       scopes: namesOf(record.scopes),
       notBefore: record.notBefore,
       expiresAt: record.expiresAt,
-      // An owner revoked by governance has every key revoked, with no per-key event.
-      state: isOwnerRevoked(globals, keyId) ? "revoked" : record.state,
-      ...(record.state === "suspended" ? { suspendedUntil: record.suspendedUntil } : {}),
+      state,
+      ...(state === "suspended" ? { suspendedUntil: record.suspendedUntil } : {}),
       proofOfPossession: check === proofValid ? "valid" : "invalid",
       // Judged against the current policy (issue 9); the cache is dropped when it changes.
       notAllowed: policyProblem(globals.policy, { algorithm: algorithmToChain(alg), scopes: record.scopes, notBefore: record.notBefore, expiresAt: record.expiresAt }),

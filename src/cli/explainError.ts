@@ -46,6 +46,9 @@ const explanations: Record<string, (a: Args) => string> = {
   ExpiryNotExtended: (a) => `the requested expiry ${a[1]} is not later than the current one ${a[0]}`,
   VersionOverflow: () => "this lineage has reached the last version number",
   InvalidBatchSize: (a) => `a batch takes 1..256 keys, got ${a[0]}`,
+  TooManyKeys: (a) =>
+    `${a[0]} already holds ${a[1]} unreleased lineages, the DAO's cap is ${a[2]}; revoked lineages count until released: run \`keyledger release --owner ${a[0]}\` (anyone may send it), or revoke a lineage first`,
+  OwnerIsRevoked: (a) => `governance revoked ${a[0]}: its keys are dead and it can register or rotate no more`,
   GovernorUnexpectedProposalState: (a) =>
     `the proposal is ${proposalStates[Number(a[1])] ?? a[1]}; this step needs it ${statesOf(a[2] as Hex)}`,
   GovernorNonexistentProposal: () => "no proposal with this id exists",

@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<Command>> = {
   rotate: () => import("./commands/rotate.ts").then((m) => m.rotate),
   "extend-overlap": () => import("./commands/extendOverlap.ts").then((m) => m.extendOverlap),
   revoke: () => import("./commands/revoke.ts").then((m) => m.revoke),
+  release: () => import("./commands/release.ts").then((m) => m.release),
   relay: () => import("./commands/relay.ts").then((m) => m.relay),
   status: () => import("./commands/status.ts").then((m) => m.status),
   watch: () => import("./commands/watch.ts").then((m) => m.watch),

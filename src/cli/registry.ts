@@ -128,7 +128,8 @@ export async function fetchRegistryLogs(
   });
 }
 
-const topic = (name: string) => {
+/** The topic-0 selector of the registry event `name`. */
+export const topic = (name: string) => {
   const item = keyRegistryAbi.find((i) => i.type === "event" && i.name === name);
   if (!item) throw new Error(`KeyRegistry ABI has no event ${name}`);
   return toEventSelector(item as never);

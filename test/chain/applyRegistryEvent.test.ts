@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   applyRegistryEvent,
   applyRegistryGlobalEvent,
+  effectiveKeyState,
   initialRegistryGlobals,
   isOwnerRevoked,
   isSuspendedAt,
@@ -33,6 +34,28 @@ const registered: RegistryKeyEvent = {
 };
 
 describe("applyRegistryEvent", () => {
+  it("revocation is final: a later KeySuspended (the registry's suspend skips the owner check) changes nothing; KeyReleased only marks the head released", () => {
+    const revoked = { eventName: "KeyRevoked", args: { keyId: A, by: owner, reason: "done" } } as const;
+    const { state } = run([
+      registered,
+      revoked,
+      { eventName: "KeySuspended", args: { keyId: A, guardian: owner, reason: "late", until: 500 } },
+      { eventName: "KeyReleased", args: { keyId: A, owner, by: owner } },
+    ]);
+    expect(state.get(A.toLowerCase() as Hex)).toEqual({ label: "ci", version: 1, scopes: 3, notBefore: 10, expiresAt: 100, state: "revoked", suspendedUntil: 0, released: true });
+  });
+
+  it("effectiveKeyState: the owner's revocation wins over the key's own events, a revocation is final, a lapsed suspension reads active", () => {
+    const suspended = { state: "suspended", suspendedUntil: 80 } as const;
+    expect(effectiveKeyState({ record: suspended, ownerRevoked: true, now: 10 })).toBe("revoked");
+    expect(effectiveKeyState({ record: { state: "active", suspendedUntil: 0 }, ownerRevoked: true })).toBe("revoked");
+    expect(effectiveKeyState({ record: { state: "revoked", suspendedUntil: 80 }, ownerRevoked: false, now: 100 })).toBe("revoked");
+    expect(effectiveKeyState({ record: suspended, ownerRevoked: false, now: 79 })).toBe("suspended");
+    expect(effectiveKeyState({ record: suspended, ownerRevoked: false, now: 80 })).toBe("active");
+    // Without a time, a suspension is taken as running.
+    expect(effectiveKeyState({ record: suspended, ownerRevoked: false })).toBe("suspended");
+  });
+
   it("registers, rotates (label and lineage carried, old expiry set), suspends, unsuspends and revokes", () => {
     const { state, created } = run([
       registered,

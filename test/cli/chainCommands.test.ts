@@ -309,6 +309,58 @@ describe("the running dev stack (.keyledger/dev-stack.json)", () => {
   });
 });
 
+describe("release (lazy release of revoked lineages under the per-owner cap)", () => {
+  // Policy slot 4 (docs/contracts.md, Storage): maxKeysPerOwner is bits 96..111. Lowered
+  // to 2 for this test only (a DAO proposal would take a whole vote), then restored.
+  const policySlot = "0x0000000000000000000000000000000000000000000000000000000000000004";
+  const rpc = (method: string, params: unknown[]) => createPublicClient({ transport: http(node.rpcUrl) }).request({ method, params } as never) as Promise<Hex>;
+  const withCap = (word: bigint, cap: bigint) => `0x${((word & ~(0xffffn << 96n)) | (cap << 96n)).toString(16).padStart(64, "0")}`;
+
+  it("register at the cap releases the owner's revoked lineages and retries; release --mine and by id; nothing left to release", async () => {
+    const registry = node.manifest.contracts.KeyRegistry.address;
+    const original = BigInt(await rpc("eth_getStorageAt", [registry, policySlot, "latest"]));
+    await rpc("hardhat_setStorageAt", [registry, policySlot, withCap(original, 2n)]);
+    try {
+      const wallet = { KEYLEDGER_PRIVATE_KEY: devKey(8) };
+      const [a, b, c, d] = await Promise.all(["cap-a", "cap-b", "cap-c", "cap-d"].map((l) => keyFile(l, "ed25519", 8)));
+      for (const k of [a!, b!]) expect((await cli(["register", "--key", k.path, "--scopes", "read"], wallet)).code).toBe(0);
+      // At the cap with nothing revoked: refused, and the message says what to do.
+      const full = await cli(["register", "--key", c!.path, "--scopes", "read"], wallet);
+      expect(full.code).toBe(4);
+      expect(full.stderr).toContain(`TooManyKeys(${devAccounts[8]}, 2, 2)`);
+      expect(full.stderr).toContain(`keyledger release --owner ${devAccounts[8]}`);
+
+      // A revoked lineage still counts; register releases it by itself, then registers.
+      expect((await cli(["revoke", a!.key.keyId], wallet)).code).toBe(0);
+      const retried = await cli(["register", "--key", c!.path, "--scopes", "read", "--json"], wallet);
+      expect(retried.code).toBe(0);
+      expect(retried.stderr).toContain("released 1 revoked lineage to make room under the cap");
+      expect(retried.json()).toMatchObject({ keyId: c!.key.keyId });
+
+      // release --mine, sent by the owner; then by id, sent by someone else: skipped, already released.
+      expect((await cli(["revoke", b!.key.keyId], wallet)).code).toBe(0);
+      const mine = await cli(["release", "--mine", "--json"], wallet);
+      expect(mine.code).toBe(0);
+      expect(mine.json()).toMatchObject({ released: [b!.key.keyId], skipped: [] });
+      const again = await cli(["release", b!.key.keyId, c!.key.keyId, "--json"], { KEYLEDGER_PRIVATE_KEY: devKey(9) });
+      expect(again.code).toBe(0);
+      expect(again.json()).toMatchObject({
+        released: [],
+        skipped: [
+          { keyId: b!.key.keyId, reason: "already-released" },
+          { keyId: c!.key.keyId, reason: "not-revoked" },
+        ],
+      });
+      const none = await cli(["release", "--owner", devAccounts[8]!], { KEYLEDGER_PRIVATE_KEY: devKey(9) });
+      expect(none.code).toBe(1);
+      expect(none.stderr).toContain("has no revoked lineage left to release");
+      expect((await cli(["register", "--key", d!.path, "--scopes", "read"], wallet)).code).toBe(0);
+    } finally {
+      await rpc("hardhat_setStorageAt", [registry, policySlot, `0x${original.toString(16).padStart(64, "0")}`]);
+    }
+  });
+});
+
 describe("chain errors", () => {
   it("exits 3 when the node or the manifest is missing", async () => {
     const down = await runCli(["status", `0x${"11".repeat(32)}`, "--rpc", "http://127.0.0.1:9"], {});

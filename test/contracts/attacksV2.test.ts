@@ -10,6 +10,19 @@ import { p256 } from "@noble/curves/p256";
 import { network } from "hardhat";
 import { bytesToBigInt, getAddress, type Hex, hexToBytes, numberToHex, zeroAddress } from "viem";
 import { describe, expect, it } from "vitest";
+import {
+  applyRegistryEvent,
+  applyRegistryGlobalEvent,
+  effectiveKeyState,
+  globalEventNames,
+  initialRegistryGlobals,
+  isOwnerRevoked,
+  type KeyStateRecord,
+  keyEventNames,
+  type RegistryGlobalEvent,
+  type RegistryKeyEvent,
+} from "../../src/chain/keyState/index.ts";
+import { keyRegistryAbi } from "../../src/generated/abis.ts";
 import { type Algorithm, algorithms, computeKeyId, generateKey, keyIdOwner, signProofOfPossession } from "../../src/keys/index.ts";
 import {
   DAY,
@@ -24,6 +37,7 @@ import {
   type Policy,
   Reason,
   registerKey,
+  ReleaseSkip,
   type RegistryFixture,
   registryFixture,
   Scope,
@@ -41,6 +55,8 @@ const MAX_SUSPENSION = defaultPolicy.maxSuspension;
 const status = (f: RegistryFixture, keyId: Hex, scopes = 0) => f.registry.read.keyStatus([keyId, scopes]);
 const record = (f: RegistryFixture, keyId: Hex) => f.registry.read.getKey([keyId]);
 const ownerRecord = (f: RegistryFixture, wallet: WalletClient) => f.registry.read.ownerRecord([wallet.account.address]);
+/** `releaseKeys` sent by a stranger: the call is permissionless. */
+const release = (f: RegistryFixture, keyIds: Hex[]) => f.as(f.stranger).write.releaseKeys([keyIds]);
 const setPolicy = (f: RegistryFixture, change: Partial<Policy>) => f.as(f.governance).write.setPolicy([{ ...defaultPolicy, ...change }]);
 
 /** A fresh key, the victim's genuine arguments for it, and the ids victim and squatter get. */
@@ -83,7 +99,7 @@ describe("attack (a): squatting a victim's public key from another wallet", () =
       } else {
         await expectRevert(squat, f.registry, "InvalidProof", [squatterId]);
         expect((await record(f, squatterId)).state).toBe(KeyState.Unknown);
-        expect(await ownerRecord(f, f.mallory)).toEqual({ liveKeys: 0, revoked: false, rotator: zeroAddress, nonce: 0 });
+        expect(await ownerRecord(f, f.mallory)).toEqual({ unreleasedLineages: 0, revoked: false, rotator: zeroAddress, nonce: 0 });
       }
       // Whatever the squatter did, the victim's id is untouched and its registration succeeds.
       expect((await record(f, victimId)).state).toBe(KeyState.Unknown);
@@ -129,7 +145,7 @@ describe("attack (a): squatting a victim's public key from another wallet", () =
       const offCurveRefused = f.as(f.alice).write.register([{ ...args, publicKey: offCurve }, "bot"]);
       await expectRevert(offCurveRefused, f.registry, "InvalidProof", [offId]);
       // Nothing was stored; the genuine proof still works.
-      expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 0, revoked: false, rotator: zeroAddress, nonce: 0 });
+      expect(await ownerRecord(f, f.alice)).toEqual({ unreleasedLineages: 0, revoked: false, rotator: zeroAddress, nonce: 0 });
       await f.as(f.alice).write.register([args, "bot"]);
       expect((await record(f, victimId)).owner).toBe(address(f.alice));
     });
@@ -199,7 +215,7 @@ describe("attack (c): a rogue guardian", () => {
     expect(await record(f, old.keyId)).toMatchObject({ state: KeyState.Suspended, rotated: true });
     expect(await record(f, next.key.keyId)).toMatchObject({ state: KeyState.Active, version: 2, suspendedUntil: 0 });
     // A rotation does not reset the cap count either.
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
+    expect(await ownerRecord(f, f.alice)).toEqual({ unreleasedLineages: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
   });
 
   it("the DAO extends a running suspension (SuspensionExtended) and it lapses at the new end", async () => {
@@ -279,10 +295,10 @@ describe("attack (d): the owner rotates while a governance revoke is voted on", 
     expect(await status(f, v3)).toEqual([true, Reason.Valid]);
   });
 
-  it("... governanceRevokeLineage revokes the voted key and every later version, and frees one place", async () => {
+  it("... governanceRevokeLineage revokes the voted key and every later version, and, released, frees one place", async () => {
     const f = await load();
     const [v1, v2, v3] = await lineage(f);
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
+    expect(await ownerRecord(f, f.alice)).toEqual({ unreleasedLineages: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
     const hash = await f.as(f.governance).write.governanceRevokeLineage([v1, "proposal 12"]);
     await expectEvents(
       f.publicClient,
@@ -294,11 +310,14 @@ describe("attack (d): the owner rotates while a governance revoke is voted on", 
       expect((await record(f, keyId)).state).toBe(KeyState.Revoked);
       expect(await status(f, keyId)).toEqual([false, Reason.Revoked]);
     }
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 0, revoked: false, rotator: zeroAddress, nonce: 0 });
+    // Revocation leaves the owner's count alone (lazy release); releasing the head frees the place.
+    expect(await ownerRecord(f, f.alice)).toEqual({ unreleasedLineages: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
+    await release(f, [v3]);
+    expect(await ownerRecord(f, f.alice)).toEqual({ unreleasedLineages: 0, revoked: false, rotator: zeroAddress, nonce: 0 });
     // Executed again (a duplicate proposal): everything is skipped, nothing reverts.
     const again = await f.as(f.governance).write.governanceRevokeLineage([v1, "again"]);
     await expectEvents(f.publicClient, f.registry, again, [v1, v2, v3].map((keyId) => ({ eventName: "KeySkipped", args: { keyId, state: KeyState.Revoked } })));
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 0, revoked: false, rotator: zeroAddress, nonce: 0 });
+    expect(await ownerRecord(f, f.alice)).toEqual({ unreleasedLineages: 0, revoked: false, rotator: zeroAddress, nonce: 0 });
   });
 
   it("governanceRevokeLineage from a middle version spares earlier ones, skips revoked ones and refuses unknown ids", async () => {
@@ -327,7 +346,8 @@ describe("attack (d): the owner rotates while a governance revoke is voted on", 
     await f.as(f.alice).write.revoke([revoked, "mine"]);
     const later = (await registerKey(f, { notBefore: (await f.time.latest()) + DAY })).keyId;
     const bobs = (await registerKey(f, { owner: f.bob })).keyId;
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 3, revoked: false, rotator: zeroAddress, nonce: 0 });
+    // The revoked key's lineage counts until released.
+    expect(await ownerRecord(f, f.alice)).toEqual({ unreleasedLineages: 4, revoked: false, rotator: zeroAddress, nonce: 0 });
 
     await expectRevert(f.as(f.alice).write.governanceRevokeOwner([f.alice.account.address, "x"]), f.registry, "NotGovernance", [
       f.alice.account.address,
@@ -336,7 +356,7 @@ describe("attack (d): the owner rotates while a governance revoke is voted on", 
     await expectEvents(f.publicClient, f.registry, hash, [
       { eventName: "OwnerRevoked", args: { owner: address(f.alice), by: address(f.governance), reason: "proposal 14" } },
     ]);
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 0, revoked: true, rotator: zeroAddress, nonce: 0 });
+    expect(await ownerRecord(f, f.alice)).toEqual({ unreleasedLineages: 0, revoked: true, rotator: zeroAddress, nonce: 0 });
     for (const keyId of [v1, v2, v3, suspended, later]) {
       expect(await status(f, keyId), keyId).toEqual([false, Reason.OwnerRevoked]);
       expect((await record(f, keyId)).state).toBe(KeyState.Revoked);
@@ -361,7 +381,7 @@ describe("attack (d): the owner rotates while a governance revoke is voted on", 
     // Other owners are untouched.
     expect(await status(f, bobs)).toEqual([true, Reason.Valid]);
     await registerKey(f, { owner: f.bob });
-    expect(await ownerRecord(f, f.bob)).toEqual({ liveKeys: 2, revoked: false, rotator: zeroAddress, nonce: 0 });
+    expect(await ownerRecord(f, f.bob)).toEqual({ unreleasedLineages: 2, revoked: false, rotator: zeroAddress, nonce: 0 });
   });
 
   it("governanceRevokeOwner reaches an owner with no keys yet (a known bad wallet)", async () => {
@@ -378,7 +398,7 @@ describe("attack (e): the per-owner cap on live lineages", () => {
     await setPolicy(f, { maxKeysPerOwner: 3 });
     for (let i = 1; i <= 3; i++) {
       await registerKey(f);
-      expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: i, revoked: false, rotator: zeroAddress, nonce: 0 });
+      expect(await ownerRecord(f, f.alice)).toEqual({ unreleasedLineages: i, revoked: false, rotator: zeroAddress, nonce: 0 });
     }
     const extra = await makeNewKey(f, { owner: f.alice });
     await expectRevert(f.as(f.alice).write.register([extra.args, "bot"]), f.registry, "TooManyKeys", [f.alice.account.address, 3n, 3n]);
@@ -388,46 +408,61 @@ describe("attack (e): the per-owner cap on live lineages", () => {
       3n,
       3n,
     ]);
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 3, revoked: false, rotator: zeroAddress, nonce: 0 });
+    expect(await ownerRecord(f, f.alice)).toEqual({ unreleasedLineages: 3, revoked: false, rotator: zeroAddress, nonce: 0 });
     await registerKey(f, { owner: f.bob });
     // A failed registration costs no place.
     const bad = await makeNewKey(f, { owner: f.bob });
     await expectRevert(f.as(f.bob).write.register([{ ...bad.args, proof: "0x" }, "bot"]), f.registry, "InvalidProofLength", [0n]);
-    expect(await ownerRecord(f, f.bob)).toEqual({ liveKeys: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
+    expect(await ownerRecord(f, f.bob)).toEqual({ unreleasedLineages: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
   });
 
-  it("rotating at the cap is allowed; revoking a rotated-out key frees nothing; revoking the head frees one place", async () => {
+  it("rotating at the cap is allowed; a rotated-out key frees nothing; a revoked head frees one place once released", async () => {
     const f = await load();
     await setPolicy(f, { maxKeysPerOwner: 2 });
     const a = await registerKey(f);
     await registerKey(f);
     const a2 = await makeNewKey(f, { owner: f.alice });
     await f.as(f.alice).write.rotate([a.keyId, a2.args, HOUR]);
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 2, revoked: false, rotator: zeroAddress, nonce: 0 });
+    expect(await ownerRecord(f, f.alice)).toEqual({ unreleasedLineages: 2, revoked: false, rotator: zeroAddress, nonce: 0 });
     await f.as(f.alice).write.revoke([a.keyId, "old version"]);
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 2, revoked: false, rotator: zeroAddress, nonce: 0 });
+    expect(await ownerRecord(f, f.alice)).toEqual({ unreleasedLineages: 2, revoked: false, rotator: zeroAddress, nonce: 0 });
     const extra = await makeNewKey(f, { owner: f.alice });
     await expectRevert(f.as(f.alice).write.register([extra.args, "bot"]), f.registry, "TooManyKeys", [f.alice.account.address, 2n, 2n]);
     await f.as(f.alice).write.revoke([a2.key.keyId, "retired"]);
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
+    // Revoked but not released: still counted.
+    expect(await ownerRecord(f, f.alice)).toEqual({ unreleasedLineages: 2, revoked: false, rotator: zeroAddress, nonce: 0 });
+    await expectRevert(f.as(f.alice).write.register([extra.args, "bot"]), f.registry, "TooManyKeys", [f.alice.account.address, 2n, 2n]);
+    await expectEvents(f.publicClient, f.registry, await release(f, [a.keyId, a2.key.keyId]), [
+      { eventName: "KeyReleaseSkipped", args: { keyId: a.keyId, reason: ReleaseSkip.NotHead } },
+      { eventName: "KeyReleased", args: { keyId: a2.key.keyId, owner: address(f.alice), by: address(f.stranger) } },
+    ]);
+    expect(await ownerRecord(f, f.alice)).toEqual({ unreleasedLineages: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
     await f.as(f.alice).write.register([extra.args, "bot"]);
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 2, revoked: false, rotator: zeroAddress, nonce: 0 });
+    expect(await ownerRecord(f, f.alice)).toEqual({ unreleasedLineages: 2, revoked: false, rotator: zeroAddress, nonce: 0 });
   });
 
-  it("a head revoked by anyone frees its place: governance, a batch, a suspended head; a skipped duplicate frees nothing more", async () => {
+  it("a head revoked by anyone frees its place once released: governance, a batch, a suspended head; a duplicate frees nothing more", async () => {
     const f = await load();
     await setPolicy(f, { maxKeysPerOwner: 4 });
     const [k1, k2, k3, k4] = [await registerKey(f), await registerKey(f), await registerKey(f), await registerKey(f)].map((k) => k.keyId) as [Hex, Hex, Hex, Hex];
     await f.as(f.governance).write.governanceRevoke([k1, "x"]);
-    expect((await ownerRecord(f, f.alice)).liveKeys).toBe(3);
+    expect((await ownerRecord(f, f.alice)).unreleasedLineages).toBe(4);
+    await release(f, [k1]);
+    expect((await ownerRecord(f, f.alice)).unreleasedLineages).toBe(3);
     await f.as(f.guardian).write.suspend([k2, "x"]);
     await f.as(f.governance).write.governanceRevokeBatch([[k2, k1, k2], "x"]);
-    expect((await ownerRecord(f, f.alice)).liveKeys).toBe(2);
+    await expectEvents(f.publicClient, f.registry, await release(f, [k2, k1, k2]), [
+      { eventName: "KeyReleased", args: { keyId: k2, owner: address(f.alice), by: address(f.stranger) } },
+      { eventName: "KeyReleaseSkipped", args: { keyId: k1, reason: ReleaseSkip.AlreadyReleased } },
+      { eventName: "KeyReleaseSkipped", args: { keyId: k2, reason: ReleaseSkip.AlreadyReleased } },
+    ]);
+    expect((await ownerRecord(f, f.alice)).unreleasedLineages).toBe(2);
     await f.as(f.alice).write.revokeBatch([[k3, k3, k4], "x"]);
-    expect((await ownerRecord(f, f.alice)).liveKeys).toBe(0);
+    await release(f, [k3, k4, k3]);
+    expect((await ownerRecord(f, f.alice)).unreleasedLineages).toBe(0);
   });
 
-  it("expired keys keep their place until revoked", async () => {
+  it("expired keys keep their place until revoked and released", async () => {
     const f = await load();
     await setPolicy(f, { maxKeysPerOwner: 1 });
     const now = await f.time.latest();
@@ -437,6 +472,8 @@ describe("attack (e): the per-owner cap on live lineages", () => {
     const next = await makeNewKey(f, { owner: f.alice });
     await expectRevert(f.as(f.alice).write.register([next.args, "bot"]), f.registry, "TooManyKeys", [f.alice.account.address, 1n, 1n]);
     await f.as(f.alice).write.revoke([keyId, "expired"]);
+    await expectRevert(f.as(f.alice).write.register([next.args, "bot"]), f.registry, "TooManyKeys", [f.alice.account.address, 1n, 1n]);
+    await release(f, [keyId]);
     await f.as(f.alice).write.register([next.args, "bot"]);
   });
 
@@ -452,34 +489,58 @@ describe("attack (e): the per-owner cap on live lineages", () => {
     await f.as(f.alice).write.rotate([keys[0]!.keyId, next.args, HOUR]);
     expect(await status(f, next.key.keyId)).toEqual([true, Reason.Valid]);
     await f.as(f.alice).write.revoke([keys[1]!.keyId, "x"]);
+    await release(f, [keys[1]!.keyId]);
     await expectRevert(f.as(f.alice).write.register([extra.args, "bot"]), f.registry, "TooManyKeys", [f.alice.account.address, 2n, 1n]);
     await f.as(f.alice).write.revoke([keys[2]!.keyId, "x"]);
+    await release(f, [keys[2]!.keyId]);
     await expectRevert(f.as(f.alice).write.register([extra.args, "bot"]), f.registry, "TooManyKeys", [f.alice.account.address, 1n, 1n]);
     await f.as(f.alice).write.revoke([next.key.keyId, "x"]);
+    await release(f, [next.key.keyId]);
     await f.as(f.alice).write.register([extra.args, "bot"]);
-    expect(await ownerRecord(f, f.alice)).toEqual({ liveKeys: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
+    expect(await ownerRecord(f, f.alice)).toEqual({ unreleasedLineages: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
   });
 });
 
-// CONTRACT BUG (fails against registry v2 as committed; see the report): after
-// governanceRevokeOwner, getKey reports every key of the owner Revoked and keyStatus
-// OwnerRevoked, but the write paths still judge the key by its stored state: a
-// guardian can suspend it (KeySuspended on a revoked key), governance revokes it
-// again (KeyRevoked instead of KeySkipped), and the owner can "revoke" it. Event-sourced
-// indexes then show a revoked key turning Suspended. Suggested fix: treat an owner's
-// revocation as the key's state in suspend, extendSuspension, _revokeOrSkip,
-// _unsuspendOrSkip and revoke (e.g. make _effectiveState return Revoked when
-// _owners[_ownerOf(keyId)].revoked).
+// After governanceRevokeOwner every key of the owner is final. The write paths that
+// are gas-budgeted (suspend, revoke, governanceRevoke) no longer read the owner's slot,
+// so a guardian's KeySuspended or a second KeyRevoked may follow; what must hold is that
+// no reader ever shows such a key usable again: getKey, keyStatus, unsuspend (skips it)
+// and the shared reducer with `effectiveKeyState` (what the verifier's index and the
+// indexer use) all let the owner's revocation win.
 describe("attack (d), follow-up: a revoked owner's keys are final", () => {
-  it("a revoked owner's keys are final: guardians cannot suspend them and governance skips them", async () => {
+  it("a revoked owner's keys stay revoked for every reader, whatever guardians and governance send later", async () => {
     const f = await load();
     const { keyId } = await registerKey(f);
+    const fromBlock = await f.publicClient.getBlockNumber();
     await f.as(f.governance).write.governanceRevokeOwner([f.alice.account.address, "proposal 15"]);
     expect((await record(f, keyId)).state).toBe(KeyState.Revoked);
-    await expectRevert(f.as(f.guardian).write.suspend([keyId, "x"]), f.registry, "InvalidKeyState", [keyId, KeyState.Revoked]);
-    const hash = await f.as(f.governance).write.governanceRevoke([keyId, "again"]);
-    await expectEvents(f.publicClient, f.registry, hash, [{ eventName: "KeySkipped", args: { keyId, state: KeyState.Revoked } }]);
+    await f.as(f.guardian).write.suspend([keyId, "x"]);
+    expect((await record(f, keyId)).state).toBe(KeyState.Revoked);
+    expect(await status(f, keyId)).toEqual([false, Reason.OwnerRevoked]);
+    // The DAO cannot lift it either: unsuspend skips a revoked owner's key.
+    await expectEvents(f.publicClient, f.registry, await f.as(f.governance).write.unsuspend([keyId]), [
+      { eventName: "KeySkipped", args: { keyId, state: KeyState.Revoked } },
+    ]);
+    await f.as(f.governance).write.governanceRevoke([keyId, "again"]);
     await expectRevert(f.as(f.alice).write.revoke([keyId, "mine"]), f.registry, "InvalidKeyState", [keyId, KeyState.Revoked]);
+    await f.time.increase(MAX_SUSPENSION + DAY);
+    expect((await record(f, keyId)).state).toBe(KeyState.Revoked);
+    // Replayed from the logs through the shared reducer: revoked at every step after OwnerRevoked.
+    const logs = await f.publicClient.getContractEvents({ address: f.registry.address, abi: keyRegistryAbi, fromBlock: fromBlock - 1n, strict: true });
+    const records = new Map<Hex, KeyStateRecord>();
+    let globals = initialRegistryGlobals;
+    const seen: string[] = [];
+    for (const log of logs) {
+      if ((globalEventNames as readonly string[]).includes(log.eventName)) {
+        globals = applyRegistryGlobalEvent({ event: log as RegistryGlobalEvent, globals });
+      } else if ((keyEventNames as readonly string[]).includes(log.eventName)) {
+        for (const { keyId: id, next } of applyRegistryEvent({ event: log as RegistryKeyEvent, get: (id) => records.get(id) })) records.set(id, next);
+      }
+      const current = records.get(keyId.toLowerCase() as Hex);
+      if (current && isOwnerRevoked(globals, keyId)) seen.push(effectiveKeyState({ record: current, ownerRevoked: true, now: Number.MAX_SAFE_INTEGER }));
+    }
+    expect(seen.length).toBeGreaterThan(2);
+    expect(new Set(seen)).toEqual(new Set(["revoked"]));
   });
 });
 
@@ -501,6 +562,8 @@ describe("attack (e), follow-up: the cap bounds valid keys", () => {
       const b = await makeNewKey(f, { owner: f.alice });
       await f.as(f.alice).write.rotate([a.keyId, b.args, defaultPolicy.maxOverlap]);
       await f.as(f.alice).write.revoke([b.key.keyId, "fresh head revoked"]);
+      // Released at once (anyone may): the place is free again for the next round.
+      await release(f, [b.key.keyId]);
       olds.push(a.keyId);
     }
     const valid = (await Promise.all(olds.map((id) => status(f, id)))).filter(([v]) => v).length;

@@ -53,6 +53,8 @@ export const Reason = {
 } as const;
 
 /** Scope bits as the local deployment names them. */
+/** `IKeyRegistry.ReleaseSkipReason`: why `releaseKeys` left a key alone. */
+export const ReleaseSkip = { NotRevoked: 0, NotHead: 1, AlreadyReleased: 2, OwnerRevoked: 3 } as const;
 export const Scope = { read: 1, trade: 2, withdraw: 4, admin: 8 } as const;
 export const defaultScopeNames = ["read", "trade", "withdraw", "admin"];
 

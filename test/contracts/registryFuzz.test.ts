@@ -16,8 +16,8 @@
 //   - (v2) a suspension never outlives its bound: KeySuspended.until is now +
 //     maxSuspension, and keyStatus never says Suspended at or after suspendedUntil
 //     (only governance moves it later); a guardian suspends a key once until the DAO rules;
-//   - (v2) ownerRecord.liveKeys is the number of the owner's lineage heads not revoked
-//     (0 once governance revoked the owner), a registration never passes the cap, and
+//   - (v2) ownerRecord.unreleasedLineages is the number of the owner's lineage heads not released
+//     by releaseKeys (0 once governance revoked the owner), a registration never passes the cap, and
 //     a revoked owner's keys all read Revoked / OwnerRevoked;
 //   - a key that keyStatus reports valid is active, inside its window, with the scopes;
 //   - a key outside the current policy (algorithm, a scope bit, lifetime) is never
@@ -116,6 +116,7 @@ type Intent =
   | { type: "extendOverlap"; sender: Sender; pick: KeyPick; to: { permille: number } | { kind: ExtendKind } }
   | { type: "revoke" | "suspend" | "governanceRevoke" | "unsuspend"; sender: Sender; pick: KeyPick; reason: string }
   | { type: "revokeBatch" | "governanceRevokeBatch" | "unsuspendBatch"; sender: Sender; picks: KeyPick[] | "oversize"; reason: string }
+  | { type: "releaseKeys"; sender: Sender; picks: KeyPick[] | "oversize" }
   | { type: "governanceRevokeLineage"; sender: Sender; pick: KeyPick; reason: string }
   | { type: "governanceRevokeOwner"; sender: Sender; target: { ownerOf: KeyPick } | { actor: number }; reason: string }
   | { type: "extendSuspension"; sender: Sender; pick: KeyPick; to: { kind: "atCurrent" | "earlier" | "plus1" | "plusDay" | "plusWeek" | "max" } }
@@ -246,6 +247,17 @@ const intentArb: fc.Arbitrary<Intent> = weighted<Intent>(
         [1, fc.constantFrom<KeyPick[] | "oversize">([], "oversize")],
       ),
       reason: reasonArb,
+    }),
+  ],
+  [
+    2,
+    fc.record({
+      type: fc.constant("releaseKeys" as const),
+      sender: senderArb,
+      picks: weighted<KeyPick[] | "oversize">(
+        [10, fc.array(pickArb, { minLength: 1, maxLength: 5 })],
+        [1, fc.constantFrom<KeyPick[] | "oversize">([], "oversize")],
+      ),
     }),
   ],
   [3, fc.record({ type: fc.constant("suspend" as const), sender: senderArb, pick: pickArb, reason: reasonArb })],
@@ -465,6 +477,7 @@ function assertChangeAllowed(
   maxSuspension: number,
   time: number,
   context: string,
+  ownerRevoked: boolean,
 ) {
   const after = normalize(chain) as ChainRecord;
   // The id names its owner (v2): nobody is credited with a record under another wallet's id.
@@ -481,6 +494,14 @@ function assertChangeAllowed(
   const timeChanged = after.expiresAt !== before.expiresAt || after.rotated !== before.rotated;
   const suspensionChanged = after.suspendedUntil !== before.suspendedUntil;
   if (!stateChanged && !timeChanged && !suspensionChanged) return;
+  if (ownerRevoked && before.state === KeyState.Revoked) {
+    // suspend, revoke and governanceRevoke do not read the owner's slot (gas), so they
+    // may still write a revoked owner's key (its suspension end; a predecessor's overlap
+    // ended by revoking its head): what readers see stays revoked, and nothing is extended.
+    expect(after.state, `${context}: a revoked owner's record came back`).toBe(KeyState.Revoked);
+    expect([after.rotated, after.expiresAt <= before.expiresAt], `${context}: a revoked owner's record was extended`).toEqual([before.rotated, true]);
+    return;
+  }
   expect(before.state, `${context}: a revoked record changed`).not.toBe(KeyState.Revoked);
   const owner = sender === before.owner;
   const governance = sender === roles.governance;
@@ -740,6 +761,16 @@ class Runner {
           sender: this.senderOf(intent.sender, first ? this.ownerOf(first) : 1, first),
         };
       }
+      case "releaseKeys": {
+        // Mostly revoked heads not yet released; anyone may send it.
+        const prefer = (k: ModelKey) => k.state === KeyState.Revoked && !k.rotated && !k.released;
+        const keyIds =
+          intent.picks === "oversize"
+            ? Array.from({ length: 257 }, (_, n) => this.pickKey({ kind: "any", n }, prefer))
+            : intent.picks.map((pick) => this.pickKey(pick, prefer));
+        const first = keyIds[0];
+        return { op: { name: "releaseKeys", keyIds }, sender: this.senderOf(intent.sender, first ? this.ownerOf(first) : 1, first) };
+      }
       case "governanceRevokeBatch":
       case "unsuspendBatch": {
         const prefer = intent.type === "unsuspendBatch" ? (k: ModelKey) => k.state === KeyState.Suspended : live;
@@ -837,6 +868,8 @@ class Runner {
         return r.write.revoke([op.keyId, op.reason]);
       case "revokeBatch":
         return r.write.revokeBatch([op.keyIds, op.reason]);
+      case "releaseKeys":
+        return r.write.releaseKeys([op.keyIds]);
       case "suspend":
         return r.write.suspend([op.keyId, op.reason]);
       case "governanceRevoke":
@@ -891,7 +924,7 @@ class Runner {
     } catch (error) {
       const refusal = refusalOf(error);
       // Batch and governance calls never revert on keys already in the target state.
-      const skipping = ["revokeBatch", "governanceRevoke", "governanceRevokeBatch", "governanceRevokeLineage", "unsuspend", "unsuspendBatch"];
+      const skipping = ["revokeBatch", "releaseKeys", "governanceRevoke", "governanceRevokeBatch", "governanceRevokeLineage", "unsuspend", "unsuspendBatch"];
       if (skipping.includes(op.name)) {
         expect(refusal.name, `${context}: a skipping call reverted on a key's state`).not.toBe("InvalidKeyState");
       }
@@ -930,16 +963,17 @@ class Runner {
       const chain = await this.read.getKey([keyId]);
       records.set(keyId, chain);
       expect(normalize(chain), `${context}: record of ${keyId}`).toEqual(normalize(modelRecordView(model, keyId, time)));
-      assertChangeAllowed(keyId, before.get(keyId), chain, sender, roles, policy.maxSuspension, time, context);
+      const ownerRevoked = model.owners.get(keyId.slice(0, 42).toLowerCase() as Address)?.revoked === true;
+      assertChangeAllowed(keyId, before.get(keyId), chain, sender, roles, policy.maxSuspension, time, context, ownerRevoked);
     }
     // Owner records the operation may have touched, against the model.
     const touchedOwners = new Set<Address>([sender, ...outcome.keys.map((id) => lower(id.slice(0, 42)))]);
     if (op.name === "governanceRevokeOwner") touchedOwners.add(lower(op.owner));
     for (const owner of touchedOwners) {
       // The fuzzed operations never appoint a rotator nor sign: only the cap and the revocation are modelled.
-      const { liveKeys, revoked } = await this.read.ownerRecord([owner]);
-      const chain = { liveKeys, revoked };
-      expect(chain, `${context}: owner record of ${owner}`).toEqual(model.owners.get(owner) ?? { liveKeys: 0, revoked: false });
+      const { unreleasedLineages, revoked } = await this.read.ownerRecord([owner]);
+      const chain = { unreleasedLineages, revoked };
+      expect(chain, `${context}: owner record of ${owner}`).toEqual(model.owners.get(owner) ?? { unreleasedLineages: 0, revoked: false });
     }
     for (const log of logs) {
       if (log.eventName === "KeyRegistered" || log.eventName === "KeyRotated") {
@@ -970,7 +1004,7 @@ class Runner {
         }
         // The cap: a new lineage never passes it.
         if (log.eventName === "KeyRegistered") {
-          expect((await this.read.ownerRecord([sender])).liveKeys, `${context}: over the cap`).toBeLessThanOrEqual(policy.maxKeysPerOwner);
+          expect((await this.read.ownerRecord([sender])).unreleasedLineages, `${context}: over the cap`).toBeLessThanOrEqual(policy.maxKeysPerOwner);
         }
         // Policy bounds at creation.
         expect(created.expiresAt - created.notBefore, `${context}: lifetime`).toBeLessThanOrEqual(policy.maxLifetime);
@@ -1110,17 +1144,17 @@ class Runner {
       // Every id's first 20 bytes are its owner.
       expect(lower(records[i]!.owner), `${context}: owner of ${id}`).toBe(id.slice(0, 42).toLowerCase());
     }
-    // Owner records: as the model says, and liveKeys = the owner's lineage heads not revoked (0 once revoked).
+    // Owner records: as the model says, and unreleasedLineages = the owner's lineage heads not released (0 once revoked).
     for (const owner of this.addresses) {
       // The fuzzed operations never appoint a rotator nor sign: only the cap and the revocation are modelled.
-      const { liveKeys, revoked } = await this.read.ownerRecord([owner]);
-      const chain = { liveKeys, revoked };
-      expect(chain, `${context}: owner record of ${owner}`).toEqual(model.owners.get(owner) ?? { liveKeys: 0, revoked: false });
+      const { unreleasedLineages, revoked } = await this.read.ownerRecord([owner]);
+      const chain = { unreleasedLineages, revoked };
+      expect(chain, `${context}: owner record of ${owner}`).toEqual(model.owners.get(owner) ?? { unreleasedLineages: 0, revoked: false });
       const heads = ids.filter((id) => {
         const k = model.keys.get(id)!;
-        return k.owner === owner && !k.rotated && k.state !== KeyState.Revoked;
+        return k.owner === owner && !k.rotated && !k.released;
       }).length;
-      expect(chain.liveKeys, `${context}: live lineages of ${owner}`).toBe(chain.revoked ? 0 : heads);
+      expect(chain.unreleasedLineages, `${context}: unreleased lineages of ${owner}`).toBe(chain.revoked ? 0 : heads);
     }
     for (const [i, id] of ids.entries()) await this.probe(id, i & 15, context);
     // At most two versions of a lineage are valid at once (statuses equal the chain's, checked above).
@@ -1151,12 +1185,12 @@ class Runner {
   private applyToIndex(log: ReturnType<typeof parseEventLogs<typeof keyRegistryAbi>>[number]) {
     const x = this.index;
     const key = (keyId: Hex) => x.keys.get(keyId)!;
-    const owner = (address: Address) => x.owners.get(lower(address)) ?? { liveKeys: 0, revoked: false };
+    const owner = (address: Address) => x.owners.get(lower(address)) ?? { unreleasedLineages: 0, revoked: false };
     switch (log.eventName) {
       case "KeyRegistered": {
         const a = log.args;
         const o = owner(a.owner);
-        x.owners.set(lower(a.owner), { ...o, liveKeys: o.liveKeys + 1 });
+        x.owners.set(lower(a.owner), { ...o, unreleasedLineages: o.unreleasedLineages + 1 });
         x.keys.set(a.keyId, {
           owner: lower(a.owner),
           algorithm: a.algorithm,
@@ -1217,11 +1251,9 @@ class Runner {
       case "KeyRevoked": {
         const k = key(log.args.keyId);
         k.state = KeyState.Revoked;
-        // A lineage's head frees its owner's place and supersedes its predecessor (whose
-        // running overlap, if any, an OverlapEnded next in the log stops).
+        // A lineage's head supersedes its predecessor (whose running overlap, if any, an
+        // OverlapEnded next in the log stops); its place is freed by KeyReleased.
         if (!k.rotated) {
-          const o = owner(k.owner);
-          x.owners.set(k.owner, { ...o, liveKeys: Math.max(0, o.liveKeys - 1) });
           const before = k.predecessor ? x.keys.get(k.predecessor) : undefined;
           if (before && before.state !== KeyState.Revoked) before.superseded = true;
         }
@@ -1245,7 +1277,17 @@ class Runner {
         break;
       }
       case "OwnerRevoked":
-        x.owners.set(lower(log.args.owner), { liveKeys: 0, revoked: true });
+        x.owners.set(lower(log.args.owner), { unreleasedLineages: 0, revoked: true });
+        break;
+      case "KeyReleased": {
+        const k = key(log.args.keyId);
+        expect(k.state === KeyState.Revoked && !k.rotated && !k.released, "KeyReleased names an unreleased revoked head").toBe(true);
+        k.released = true;
+        const o = owner(k.owner);
+        x.owners.set(k.owner, { ...o, unreleasedLineages: o.unreleasedLineages - 1 });
+        break;
+      }
+      case "KeyReleaseSkipped":
         break;
       case "KeySkipped":
         // Nothing changed: the key was already in the target state.

@@ -33,10 +33,12 @@ export type ModelKey = {
   suspensionSpent: boolean;
   /** The proof of possession it was registered with (as emitted). */
   proof: Hex;
+  /** A revoked head whose place under the cap `releaseKeys` gave back (absent: not released). */
+  released?: boolean;
 };
 
 /** `IKeyRegistry.OwnerRecord`. */
-export type ModelOwner = { liveKeys: number; revoked: boolean };
+export type ModelOwner = { unreleasedLineages: number; revoked: boolean };
 
 export type RegistryModel = {
   /** Timestamp of the latest block. */
@@ -45,6 +47,8 @@ export type RegistryModel = {
   governance: Address;
   pendingGovernance: Address;
   guardians: Set<Address>;
+  /** Every guardian ever appointed after deployment (the registry lists them to refresh their cached maxSuspension). */
+  listedGuardians?: Set<Address>;
   scopeNames: string[];
   keys: Map<Hex, ModelKey>;
   /** Key ids in registration order (the fuzz picks keys by index). */
@@ -62,6 +66,7 @@ export type RegistryOp =
   | { name: "extendOverlap"; keyId: Hex; expiresAt: number }
   | { name: "revoke"; keyId: Hex; reason: string }
   | { name: "revokeBatch"; keyIds: Hex[]; reason: string }
+  | { name: "releaseKeys"; keyIds: Hex[] }
   | { name: "suspend"; keyId: Hex; reason: string }
   | { name: "governanceRevoke"; keyId: Hex; reason: string }
   | { name: "unsuspend"; keyId: Hex }
@@ -96,7 +101,7 @@ const U32 = 2 ** 32 - 1;
 /**
  * Storage slots in KeyRegistry's declaration order, after OpenZeppelin EIP712's two
  * (its name and version fallbacks, slots 0 and 1, never written for short strings):
- * _keys, _owners, _policy, governance, pendingGovernance, isGuardian, _scopeNames.
+ * _keys, _owners, _policy, governance, pendingGovernance, _guardians, _scopeNames.
  */
 const KEYS_SLOT = 2n;
 const OWNERS_SLOT = 3n;
@@ -105,6 +110,9 @@ const GOVERNANCE_SLOT = 5n;
 const PENDING_GOVERNANCE_SLOT = 6n;
 const GUARDIANS_SLOT = 7n;
 const SCOPE_NAMES_SLOT = 8n;
+/** `_guardianList` (after `guardianRemover`, slot 9): its length, then its elements from keccak256(10). */
+const GUARDIAN_LIST_SLOT = 10n;
+const GUARDIAN_LIST_DATA = BigInt(keccak256(`0x${GUARDIAN_LIST_SLOT.toString(16).padStart(64, "0")}`));
 const NOT_BEFORE_TOLERANCE = 3_600;
 const MAX_NOT_BEFORE_DELAY = 30 * 86_400;
 const bytesOf = (hex: Hex) => (hex.length - 2) / 2;
@@ -124,7 +132,7 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
     if ("ok" in k) return k;
     return k.owner === sender ? k : refuse("NotKeyOwner", keyId, sender, k.owner);
   };
-  const ownerOf = (owner: Address): ModelOwner => m.owners.get(owner) ?? { liveKeys: 0, revoked: false };
+  const ownerOf = (owner: Address): ModelOwner => m.owners.get(owner) ?? { unreleasedLineages: 0, revoked: false };
   const store = (key: NewKey, version: number, label: string, policy: Policy): { keyId: Hex; record: ModelKey } | Refusal => {
     const alg = key.algorithm;
     if ((policy.allowedAlgorithms & (1 << alg)) === 0 || alg === 0) return refuse("AlgorithmNotAllowed", alg);
@@ -176,9 +184,10 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
   const governanceOnly = () => (isGovernance ? undefined : refuse("NotGovernance", sender));
   /**
    * `_revokeOrSkip` over `ids` in order; `check` resolves each id (or refuses the whole call).
-   * A key already revoked, or of a revoked owner, is skipped (or refused when `skips` is
-   * false). Revoking a lineage's head frees a place under maxKeysPerOwner and ends its
-   * predecessor's running overlap (superseded; OverlapEnded when it still ran).
+   * A key already revoked is skipped (or refused when `skips` is false); the owner's
+   * revocation is not looked at (readers let it win). Revoking a lineage's head ends its
+   * predecessor's running overlap (superseded; OverlapEnded when it still ran); the
+   * owner's count is left alone until `releaseKeys`.
    */
   const revokeAll = (ids: Hex[], check: (keyId: Hex) => ModelKey | Refusal, skips: boolean, reason: string): Outcome => {
     const revoked = new Set<Hex>();
@@ -189,7 +198,7 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
     for (const keyId of ids) {
       const k = check(keyId);
       if ("ok" in k) return k;
-      if (k.state === KeyState.Revoked || revoked.has(keyId) || ownerOf(k.owner).revoked) {
+      if (k.state === KeyState.Revoked || revoked.has(keyId)) {
         if (!skips) return refuse("InvalidKeyState", keyId, KeyState.Revoked);
         events.push({ eventName: "KeySkipped", args: { keyId, state: KeyState.Revoked } });
         continue;
@@ -213,21 +222,14 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       ok: true,
       events,
       keys: [...revoked, ...superseded],
-      slots: [...[...revoked, ...superseded].map(keySlot), ...[...owners].map(ownerSlot)],
+      slots: [...revoked, ...superseded].map(keySlot),
       commit: () => {
         for (const keyId of superseded) {
           const pk = m.keys.get(keyId)!;
           pk.superseded = true;
           if (endedNow.has(keyId)) pk.expiresAt = t;
         }
-        for (const keyId of revoked) {
-          const k = m.keys.get(keyId)!;
-          k.state = KeyState.Revoked;
-          if (!k.rotated) {
-            const o = ownerOf(k.owner);
-            m.owners.set(k.owner, { ...o, liveKeys: o.liveKeys === 0 ? 0 : o.liveKeys - 1 });
-          }
-        }
+        for (const keyId of revoked) m.keys.get(keyId)!.state = KeyState.Revoked;
       },
     };
   };
@@ -238,7 +240,7 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       if (length === 0 || length > 64) return refuse("InvalidLabel", op.label);
       const o = ownerOf(sender);
       if (o.revoked) return refuse("OwnerIsRevoked", sender);
-      if (o.liveKeys >= p.maxKeysPerOwner) return refuse("TooManyKeys", sender, BigInt(o.liveKeys), BigInt(p.maxKeysPerOwner));
+      if (o.unreleasedLineages >= p.maxKeysPerOwner) return refuse("TooManyKeys", sender, BigInt(o.unreleasedLineages), BigInt(p.maxKeysPerOwner));
       const stored = store(op.key, 1, op.label, p);
       if ("ok" in stored) return stored;
       const { keyId, record } = stored;
@@ -264,7 +266,7 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
         slots: [keySlot(keyId), ownerSlot(sender)],
         commit: () => {
           addKey(keyId, record);
-          m.owners.set(sender, { ...o, liveKeys: o.liveKeys + 1 });
+          m.owners.set(sender, { ...o, unreleasedLineages: o.unreleasedLineages + 1 });
         },
       };
     }
@@ -366,6 +368,38 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       // Only the owner's single revoke refuses a revoked key; batches and governance skip it.
       return revokeAll(ids, byGovernance ? existing : owned, op.name !== "revoke", op.reason);
     }
+    case "releaseKeys": {
+      if (op.keyIds.length === 0 || op.keyIds.length > MAX_BATCH) return refuse("InvalidBatchSize", BigInt(op.keyIds.length));
+      const released = new Set<Hex>();
+      const counts = new Map<Address, number>();
+      const events: Success["events"] = [];
+      for (const keyId of op.keyIds) {
+        const k = existing(keyId);
+        if ("ok" in k) return k;
+        const reason =
+          k.state !== KeyState.Revoked ? 0 : k.rotated ? 1 : k.released || released.has(keyId) ? 2 : ownerOf(k.owner).revoked ? 3 : undefined;
+        if (reason !== undefined) {
+          events.push({ eventName: "KeyReleaseSkipped", args: { keyId, reason } });
+          continue;
+        }
+        released.add(keyId);
+        counts.set(k.owner, (counts.get(k.owner) ?? 0) + 1);
+        events.push({ eventName: "KeyReleased", args: { keyId, owner: k.owner, by: sender } });
+      }
+      return {
+        ok: true,
+        events,
+        keys: [...released],
+        slots: [...[...released].map(keySlot), ...[...counts.keys()].map(ownerSlot)],
+        commit: () => {
+          for (const keyId of released) m.keys.get(keyId)!.released = true;
+          for (const [owner, n] of counts) {
+            const o = ownerOf(owner);
+            m.owners.set(owner, { ...o, unreleasedLineages: o.unreleasedLineages - n });
+          }
+        },
+      };
+    }
     case "governanceRevokeLineage": {
       const denied = governanceOnly();
       if (denied) return denied;
@@ -390,7 +424,7 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
         keys: m.ids.filter((id) => m.keys.get(id)!.owner === owner),
         slots: [ownerSlot(owner)],
         commit: () => {
-          m.owners.set(owner, { liveKeys: 0, revoked: true });
+          m.owners.set(owner, { unreleasedLineages: 0, revoked: true });
         },
       };
     }
@@ -401,8 +435,7 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
       const state = effectiveState(k, t);
       if (state !== KeyState.Active) return refuse("InvalidKeyState", op.keyId, state);
       if (k.suspensionSpent) return refuse("SuspensionSpent", op.keyId);
-      // A revoked owner's keys are final.
-      if (ownerOf(k.owner).revoked) return refuse("InvalidKeyState", op.keyId, KeyState.Revoked);
+      // The owner's revocation is not checked (readers let it win; unsuspend skips such keys).
       const until = Math.min(t + p.maxSuspension, U32);
       return {
         ok: true,
@@ -487,7 +520,11 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
         ok: true,
         events: [{ eventName: "PolicyUpdated", args: { ...q } }],
         keys: [],
-        slots: [POLICY_SLOT],
+        // A changed maxSuspension is copied into every listed guardian's record.
+        slots: [
+          POLICY_SLOT,
+          ...(q.maxSuspension === p.maxSuspension ? [] : [...new Set([...m.guardians, ...(m.listedGuardians ?? [])])].map((g) => mappingSlot(g, GUARDIANS_SLOT))),
+        ],
         commit: () => {
           m.policy = { ...q };
         },
@@ -520,8 +557,12 @@ export function predict({ model: m, op, sender: rawSender, time: t }: PredictPar
         ok: true,
         events: [{ eventName: "GuardianUpdated", args: { guardian, enabled: op.enabled } }],
         keys: [],
-        slots: [mappingSlot(guardian, GUARDIANS_SLOT)],
+        // A first appointment lists it (length and one element; the model does not track the index).
+        slots: [mappingSlot(guardian, GUARDIANS_SLOT), GUARDIAN_LIST_SLOT, ...Array.from({ length: 64 }, (_, i) => GUARDIAN_LIST_DATA + BigInt(i))],
         commit: () => {
+          const listed = (m.listedGuardians ??= new Set());
+          for (const g of m.guardians) listed.add(g);
+          if (op.enabled) listed.add(guardian);
           if (op.enabled) m.guardians.add(guardian);
           else m.guardians.delete(guardian);
         },

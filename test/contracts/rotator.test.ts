@@ -41,7 +41,7 @@ describe("KeyRegistry rotator: appointment", () => {
     const set = await f.as(f.alice).write.setRotator([f.bob.account.address]);
     await expectEvents(f.publicClient, f.registry, set, [{ eventName: "RotatorUpdated", args: { owner: address(f.alice), rotator: address(f.bob) } }]);
     expect(await f.registry.read.rotatorOf([f.alice.account.address])).toBe(address(f.bob));
-    expect(await f.registry.read.ownerRecord([f.alice.account.address])).toEqual({ liveKeys: 1, revoked: false, rotator: address(f.bob), nonce: 0 });
+    expect(await f.registry.read.ownerRecord([f.alice.account.address])).toEqual({ unreleasedLineages: 1, revoked: false, rotator: address(f.bob), nonce: 0 });
     // Appointing writes only the owner's record: the key is untouched.
     expect(await f.registry.read.getKey([keyId])).toMatchObject({ state: KeyState.Active, version: 1 });
 
@@ -49,7 +49,7 @@ describe("KeyRegistry rotator: appointment", () => {
     expect(await f.registry.read.rotatorOf([f.alice.account.address])).toBe(address(f.stranger));
     const removed = await f.as(f.alice).write.setRotator([zeroAddress]);
     await expectEvents(f.publicClient, f.registry, removed, [{ eventName: "RotatorUpdated", args: { owner: address(f.alice), rotator: zeroAddress } }]);
-    expect(await f.registry.read.ownerRecord([f.alice.account.address])).toEqual({ liveKeys: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
+    expect(await f.registry.read.ownerRecord([f.alice.account.address])).toEqual({ unreleasedLineages: 1, revoked: false, rotator: zeroAddress, nonce: 0 });
   });
 
   it("a revoked owner cannot appoint a rotator", async () => {
@@ -86,7 +86,7 @@ describe("KeyRegistry rotator: what it may do", () => {
     expect(await f.registry.read.keyStatus([next.key.keyId, Scope.trade])).toEqual([true, Reason.Valid]);
     // The owner still owns and controls both keys.
     await f.as(f.alice).write.extendOverlap([old.keyId, t + 2 * HOUR]);
-    expect(await f.registry.read.ownerRecord([f.alice.account.address])).toMatchObject({ liveKeys: 1 });
+    expect(await f.registry.read.ownerRecord([f.alice.account.address])).toMatchObject({ unreleasedLineages: 1 });
   });
 
   it("rotates to narrower scopes, but never wider (ScopesWidened), and within policy", async () => {
@@ -128,7 +128,8 @@ describe("KeyRegistry rotator: what it may do", () => {
       { eventName: "KeyRevoked", args: { keyId: c.keyId, by: address(f.bob), reason: "incident" } },
       { eventName: "KeySkipped", args: { keyId: a.keyId, state: KeyState.Revoked } },
     ]);
-    expect(await f.registry.read.ownerRecord([f.alice.account.address])).toMatchObject({ liveKeys: 0, rotator: address(f.bob) });
+    // Revoked heads count until released (lazy release).
+    expect(await f.registry.read.ownerRecord([f.alice.account.address])).toMatchObject({ unreleasedLineages: 3, rotator: address(f.bob) });
   });
 
   it("serves several owners: one batch may revoke keys of every owner that appointed it", async () => {
@@ -157,7 +158,7 @@ describe("KeyRegistry rotator: what it may not do", () => {
     await expectRevert(f.as(f.bob).write.registerFor([f.alice.account.address, k.args, "bot", FAR, bySigned]), f.registry, "InvalidSignature", [
       f.alice.account.address,
     ]);
-    expect(await f.registry.read.ownerRecord([f.alice.account.address])).toMatchObject({ liveKeys: 0 });
+    expect(await f.registry.read.ownerRecord([f.alice.account.address])).toMatchObject({ unreleasedLineages: 0 });
   });
 
   it("cannot extend an overlap (NotKeyOwner)", async () => {
@@ -214,12 +215,15 @@ describe("KeyRegistry rotator: what it may not do", () => {
     expect((await f.registry.read.getKey([old.keyId])).state).toBe(KeyState.Revoked);
   });
 
-  it("cannot act for a revoked owner", async () => {
+  it("cannot rotate for a revoked owner; revoking its keys changes nothing a reader sees", async () => {
     const f = await withRotator();
     const { keyId } = await registerKey(f);
     await f.as(f.governance).write.governanceRevokeOwner([f.alice.account.address, "sanctioned"]);
     const next = await makeNewKey(f, { owner: f.alice });
     await expectRevert(f.as(f.bob).write.rotate([keyId, next.args, HOUR]), f.registry, "OwnerIsRevoked", [f.alice.account.address]);
+    // revoke does not read the owner's slot (gas): the key was revoked with its owner and stays so.
+    await f.as(f.bob).write.revoke([keyId, "x"]);
+    expect((await f.registry.read.getKey([keyId])).state).toBe(KeyState.Revoked);
     await expectRevert(f.as(f.bob).write.revoke([keyId, "x"]), f.registry, "InvalidKeyState", [keyId, KeyState.Revoked]);
   });
 

@@ -111,7 +111,7 @@ describe("KeyRegistry signed operations: a third party submits what the owner si
       },
     ]);
     expect(await f.registry.read.getKey([v1.keyId])).toMatchObject({ owner: owner.address, state: KeyState.Active, version: 1 });
-    expect(await f.registry.read.ownerRecord([owner.address])).toEqual({ liveKeys: 1, revoked: false, rotator: zeroAddress, nonce: 1 });
+    expect(await f.registry.read.ownerRecord([owner.address])).toEqual({ unreleasedLineages: 1, revoked: false, rotator: zeroAddress, nonce: 1 });
 
     // rotateFor (to an on-chain-checked P-256 key whose proof is for the owner); `by` is the owner.
     const v2 = await newKey(f, owner.address, { alg: "ecdsa-p256-sha256", scopes: Scope.read | Scope.trade | Scope.withdraw });
@@ -152,7 +152,8 @@ describe("KeyRegistry signed operations: a third party submits what the owner si
       { eventName: "OverlapEnded", args: { keyId: v1.keyId, expiresAt: (await f.time.latest()) } },
     ]);
     expect((await f.registry.read.getKey([v2.keyId])).state).toBe(KeyState.Revoked);
-    expect(await f.registry.read.ownerRecord([owner.address])).toEqual({ liveKeys: 0, revoked: false, rotator: address(f.bob), nonce: 5 });
+    // Revoked, not yet released (lazy release): the lineage still counts under the cap.
+    expect(await f.registry.read.ownerRecord([owner.address])).toEqual({ unreleasedLineages: 1, revoked: false, rotator: address(f.bob), nonce: 5 });
     // The owner never held, paid or received any ETH.
     expect(await f.publicClient.getBalance({ address: owner.address })).toBe(0n);
   });
@@ -178,7 +179,7 @@ describe("KeyRegistry signed operations: a third party submits what the owner si
   it("the nonce never wraps: at 2^32 - 1 a signed operation reverts (arithmetic overflow) instead of reusing nonce 0", async () => {
     const f = await load();
     const owner = freshOwner();
-    // OwnerRecord (liveKeys 0..31 | revoked 32..39 | rotator 40..199 | nonce 200..231) in `_owners`, slot 3.
+    // OwnerRecord (unreleasedLineages 0..31 | revoked 32..39 | rotator 40..199 | nonce 200..231) in `_owners`, slot 3.
     const slot = keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [owner.address, 3n]));
     const max = 2n ** 32n - 1n;
     await networkHelpers.setStorageAt(f.registry.address, slot, max << 200n);
@@ -197,7 +198,7 @@ describe("KeyRegistry signed operations: a third party submits what the owner si
     await expectRevert(f.as(f.stranger).write.registerFor([f.alice.account.address, k.args, "bot", FAR, signature]), f.registry, "InvalidSignature", [
       f.alice.account.address,
     ]);
-    expect(await f.registry.read.ownerRecord([f.alice.account.address])).toMatchObject({ liveKeys: 0, nonce: 1 });
+    expect(await f.registry.read.ownerRecord([f.alice.account.address])).toMatchObject({ unreleasedLineages: 0, nonce: 1 });
   });
 
   it("refuses an expired deadline with SignatureExpired; the deadline's own second is still accepted", async () => {

@@ -52,9 +52,19 @@ export function applyRegistryEvent({ event, get }: ApplyRegistryEventParameters)
       return patch(get, event.args.keyId, { expiresAt: event.args.expiresAt });
     case "KeyRevoked":
       return patch(get, event.args.keyId, { state: "revoked" });
-    case "KeySuspended":
-      // Bounded: the suspension lapses at `until` unless the DAO extends it.
+    case "KeySuspended": {
+      // Bounded: the suspension lapses at `until` unless the DAO extends it. The registry
+      // does not check the owner's revocation when suspending (a cold slot it saves), so a
+      // key a reader already holds as revoked (its own revocation, or the indexer's copy
+      // of an OwnerRevoked) stays revoked: revocation is final.
+      const current = get(lower(event.args.keyId));
+      if (current?.state === "revoked") return [];
       return patch(get, event.args.keyId, { state: "suspended", suspendedUntil: event.args.until });
+    }
+    case "KeyReleased":
+      // The revoked head gave its place under the owner's cap back (`releaseKeys`): the
+      // key stays revoked; the change is recorded so the key's history shows it.
+      return patch(get, event.args.keyId, { released: true });
     case "SuspensionExtended":
       return patch(get, event.args.keyId, { suspendedUntil: event.args.until });
     case "KeyUnsuspended":

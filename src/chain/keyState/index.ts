@@ -1,4 +1,5 @@
 export { applyRegistryEvent, type ApplyRegistryEventParameters, type ApplyRegistryEventReturnType } from "./applyRegistryEvent.ts";
+export { effectiveKeyState, type EffectiveKeyStateParameters } from "./effectiveKeyState.ts";
 export { applyRegistryGlobalEvent, type ApplyRegistryGlobalEventParameters, initialRegistryGlobals, isOwnerRevoked, isSuspendedAt, policyProblem } from "./applyRegistryGlobalEvent.ts";
 export {
   type GlobalEventName,

@@ -11,6 +11,7 @@ export const keyEventNames = [
   "KeySuspended",
   "SuspensionExtended",
   "KeyUnsuspended",
+  "KeyReleased",
 ] as const;
 export type KeyEventName = (typeof keyEventNames)[number];
 
@@ -42,6 +43,12 @@ export type KeyStateRecord = {
   state: KeyLifecycleState;
   /** Unix seconds at which a guardian's suspension lapses; 0 when not suspended. */
   suspendedUntil: number;
+  /**
+   * A revoked lineage head whose place under the owner's cap was given back
+   * (`KeyReleased`, from the permissionless `releaseKeys`); false until then. It never
+   * changes whether the key is usable (it stays revoked).
+   */
+  released?: boolean | undefined;
 };
 
 /** What never changes for a key id: set once, by the event that created it. */
@@ -64,7 +71,7 @@ export type RegistryPolicy = {
   maxOverlap: number;
   /** How long a guardian's suspension lasts unless the DAO extends it. */
   maxSuspension: number;
-  /** Live lineages an owner may hold. */
+  /** Unreleased lineages an owner may hold (revoked ones count until `releaseKeys`). */
   maxKeysPerOwner: number;
   allowedAlgorithms: number;
   allowedScopes: number;

@@ -1,7 +1,7 @@
 import { type Hex, type TransactionReceipt } from "viem";
 import { keyRegistryAbi } from "../../generated/abis.ts";
 import { setKeyFileKeyId } from "../../signer/node.ts";
-import { usageError } from "../CliError.ts";
+import { CliError, usageError } from "../CliError.ts";
 import { type Command, requireString } from "../command.ts";
 import { chainNow, connectChain } from "../connectChain.ts";
 import { exitCodes } from "../exitCodes.ts";
@@ -13,6 +13,8 @@ import { maskToNames, readPolicy, readScopeNames, scopesToMask } from "../regist
 import { printSignedPayloads, signForRelay, submissionOf, submitThroughRelay } from "../relayed.ts";
 import { transact } from "../transact.ts";
 import { chainNewKey } from "../chainNewKey.ts";
+import { releasableLineages } from "../releasableLineages.ts";
+import { releaseLineages } from "../releaseLineages.ts";
 
 export const register: Command = {
   name: "register",
@@ -27,6 +29,9 @@ export const register: Command = {
     "Gasless: --relay <url> signs the registration (EIP-712) and a relayer submits and pays;",
     "--sign-only prints the signed payload for `keyledger relay` instead. Either way the wallet",
     "needs no ETH, and the key file gets the registry id.",
+    "At the DAO's per-owner cap (TooManyKeys), revoked lineages still count until released:",
+    "register then releases your wallet's revoked lineages (releaseKeys) and tries again;",
+    "through a relayer it says what to run instead (`keyledger release --owner <you>`).",
   ],
   options: {
     key: { type: "string", value: "<keyfile>", description: "key file from `keyledger keygen` (needs the private key)" },
@@ -57,7 +62,19 @@ export const register: Command = {
     const { keyId, newKey } = await chainNewKey({ context, key, owner: wallet.address, scopes, notBefore, expiresAt });
     let sent: { hash: Hex; receipt: TransactionReceipt };
     if (submission.kind === "direct") {
-      sent = await transact({ context, wallet, address: context.registry, abi: keyRegistryAbi, functionName: "register", args: [newKey, label] });
+      const send = () => transact({ context, wallet, address: context.registry, abi: keyRegistryAbi, functionName: "register", args: [newKey, label] });
+      try {
+        sent = await send();
+      } catch (error) {
+        if (!(error instanceof CliError) || error.code !== "TooManyKeys") throw error;
+        // Revocation leaves the cap's count alone (lazy release): give the revoked
+        // lineages' places back, then register. The simulation failed, so nothing was spent.
+        const keyIds = await releasableLineages({ context, owner: wallet.address });
+        if (!keyIds.length) throw error;
+        const freed = await releaseLineages({ context, wallet, keyIds });
+        out.note(`released ${freed.released.length} revoked lineage${freed.released.length === 1 ? "" : "s"} to make room under the cap (${freed.transactions.map((t) => t.hash).join(", ")})`);
+        sent = await send();
+      }
     } else {
       const payload = await signForRelay({ context, wallet, operation: { operation: "register", key: newKey, label }, deadline: submission.deadline });
       if (submission.kind === "sign-only") {

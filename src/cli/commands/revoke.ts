@@ -19,6 +19,8 @@ export const revoke: Command = {
   usage: ["revoke <keyId>... [--reason <text>]", "revoke --label <label> [--reason <text>]"],
   description: [
     "Revocation is final: a revoked key id can never be used or registered again.",
+    "A revoked lineage keeps its place under the DAO's per-owner cap until released",
+    "(`keyledger release --mine`; `register` does it by itself when it hits the cap).",
     "--label revokes every not-yet-revoked key of that label owned by your wallet (all",
     "versions of the lineage), found from the registry's events: the incident-response path.",
     "Gasless: --relay <url> or --sign-only sign one revocation per key (consecutive nonces; a",

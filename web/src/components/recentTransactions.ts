@@ -68,6 +68,7 @@ const actionNames: Record<string, string> = {
   rotate: "Rotate key",
   revoke: "Revoke key",
   revokeBatch: "Revoke keys",
+  releaseKeys: "Release revoked lineages",
   extendOverlap: "Extend overlap",
   setRotator: "Set rotator",
   suspend: "Suspend key",

@@ -219,7 +219,10 @@ const eventKinds: Record<string, KeyEventKind> = {
   KeySuspended: "suspended",
   SuspensionExtended: "suspension-extended",
   KeyUnsuspended: "unsuspended",
+  KeyReleased: "released",
 };
+/** Audit rows of calls that reached a key and changed nothing: not part of its timeline. */
+const unchanged = new Set(["KeySkipped", "KeyReleaseSkipped"]);
 
 /** The expiry a key was registered with: its KeyRegistered row, or the KeyRotated row that brought it in. */
 function registeredExpiry(eventRows: readonly Row[], predecessor: Hex | undefined): number | undefined {
@@ -241,6 +244,7 @@ export function toIndexedKeys(keyRows: readonly Row[], eventRows: readonly Row[]
     const predecessor = (r.predecessor as Hex | null) ?? undefined;
     const successor = (r.successor as Hex | null) ?? undefined;
     const events = (byKey.get(keyId) ?? [])
+      .filter((e) => !unchanged.has(String(e.kind)))
       .map((e): KeyEvent => {
         const related = (e.related_key_id as Hex | null) ?? undefined;
         const kind: KeyEventKind = e.kind === "KeyRotated" ? (related && related === predecessor ? "rotated-in" : "rotated-out") : (eventKinds[String(e.kind)] ?? "registered");
@@ -269,6 +273,7 @@ export function toIndexedKeys(keyRows: readonly Row[], eventRows: readonly Row[]
       state: r.state as IndexedKey["state"],
       suspendedUntil: Number(r.suspended_until ?? 0),
       rotated: successor !== undefined,
+      released: r.released === true,
       // The registration event holds the expiry the key was registered with.
       originalExpiresAt: registeredExpiry(byKey.get(keyId) ?? [], predecessor),
       // Its successor was rotated in turn, or revoked (revoking a head ends the lineage).

@@ -14,7 +14,9 @@ export type KeyEventKind =
   | "revoked"
   | "suspended"
   | "suspension-extended"
-  | "unsuspended";
+  | "unsuspended"
+  /** `KeyReleased`: the revoked head gave its place under the owner's cap back (it stays revoked). */
+  | "released";
 
 /** One entry of a key's audit trail (the indexer's `key_events` table). */
 export type KeyEvent = {
@@ -52,6 +54,8 @@ export type IndexedKey = {
   originalExpiresAt?: number | undefined;
   /** Its successor was rotated in turn: it can never be extended again (registry v2). */
   superseded?: boolean | undefined;
+  /** A revoked lineage head whose place under the owner's cap was given back (`releaseKeys`). */
+  released?: boolean | undefined;
   previousKeyId?: Hex | undefined;
   nextKeyId?: Hex | undefined;
   /** Key id of version 1: identifies the lineage. */

@@ -40,6 +40,7 @@ describe("describeError: the registry's custom errors", () => {
     ["ScopesWidened", [0b0001, 0b0011], "A rotator cannot widen a key's scopes (read → read, trade)."],
     ["OwnerIsRevoked", ["0x0000000000000000000000000000000000000001"], "The DAO revoked the owner 0x0000…0001: its keys are dead and it can change nothing more."],
     ["InvalidSignature", ["0x0000000000000000000000000000000000000001"], "The signature is not 0x0000…0001's over this operation."],
+    ["TooManyKeys", ["0x0000000000000000000000000000000000000001", 100n, 100n], "0x0000…0001 already holds 100 unreleased lineages, the DAO's cap is 100."],
   ] as const)("%s", (errorName, args, title) => {
     const described = describeError({ error: reverted(errorName, args), scopeNames: names });
     expect(described.code).toBe(errorName);

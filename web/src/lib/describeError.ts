@@ -146,6 +146,11 @@ function describeRevert(name: string, args: readonly unknown[], names: readonly 
     // KeyRegistry
     case "KeyAlreadyRegistered":
       return d(`Key ${shortHex(a[0])} is already registered.`, "A key id can never be registered twice, not even after it was revoked. Generate a new key.");
+    case "TooManyKeys":
+      return d(
+        `${shortHex(a[0])} already holds ${String(a[1])} unreleased lineages, the DAO's cap is ${String(a[2])}.`,
+        "Revoked lineages keep their place until they are released (anyone may release them, for no more than the gas). Release yours, or revoke a lineage you no longer use, then try again.",
+      );
     case "OwnerIsRevoked":
       return d(`The DAO revoked the owner ${shortHex(a[0])}: its keys are dead and it can change nothing more.`);
     case "ScopesWidened":

@@ -12,6 +12,7 @@ import { DurationField } from "../components/DurationField.tsx";
 import { KeyIdLink } from "../components/KeyIdLink.tsx";
 import { initialNewKey, newKeyProblem, type NewKeyValue, prepareChainKey } from "../components/newKey.ts";
 import { NewKeyPanel } from "../components/NewKeyPanel.tsx";
+import { ReleaseLineages } from "../components/ReleaseLineages.tsx";
 import { RequireWallet } from "../components/RequireWallet.tsx";
 import { ReviewDialog } from "../components/ReviewDialog.tsx";
 import { useReviewCheck } from "../components/useReviewCheck.ts";
@@ -258,6 +259,17 @@ function RegisterForm() {
         }}
         confirmed={newKey.key && <Registered keyId={newKey.key.keyId} label={label} imported={newKey.source === "import"} owner={owner ?? address} />}
       />
+      {(tooManyKeys(check?.status === "refused" ? check.error.code : undefined) || tooManyKeys(tx.state.status === "failed" ? tx.state.error.code : undefined) || tooManyKeys(safeOp.error?.code)) && (
+        <ReleaseLineages
+          // releaseKeys is permissionless: the wallet may free a Safe's revoked lineages too.
+          owner={owner ?? address}
+          onReleased={() => {
+            // The cap has room again: clear the refusal, so "Register key" checks afresh.
+            tx.reset();
+            setReviewing(false);
+          }}
+        />
+      )}
       <TxStatus
         state={tx.state}
         action="Register key"
@@ -291,4 +303,9 @@ function Registered({ keyId, label, imported, owner }: { keyId: Hex; label: stri
       )}
     </>
   );
+}
+
+/** The registry refused for the per-owner cap (`TooManyKeys`): releasing revoked lineages may make room. */
+function tooManyKeys(code: string | undefined): boolean {
+  return code === "TooManyKeys";
 }

@@ -250,7 +250,7 @@ export function ProposalForm({ registry, initialKeyId, now: chainNow }: { regist
                         <p data-testid="revoke-owner-record">
                           {ownerRecord.data.revoked
                             ? "This owner is already revoked."
-                            : `On chain today: ${ownerRecord.data.liveKeys} live ${ownerRecord.data.liveKeys === 1 ? "lineage" : "lineages"}, not revoked.`}
+                            : `On chain today: ${ownerRecord.data.unreleasedLineages} unreleased ${ownerRecord.data.unreleasedLineages === 1 ? "lineage" : "lineages"} (live, expired, or revoked and not yet released), not revoked.`}
                         </p>
                       )}
                       <p>

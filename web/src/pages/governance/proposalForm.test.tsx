@@ -52,7 +52,7 @@ const key = (keyId: Hex, version: number, extra: Partial<IndexedKey> = {}): Inde
 
 function renderForm(keys: IndexedKey[], { initialKeyId, ownerRevoked = false }: { initialKeyId?: Hex; ownerRevoked?: boolean } = {}) {
   const simulateContract = vi.fn(async (request: { args: readonly unknown[] }) => ({ request }));
-  const readContract = vi.fn(async () => ({ liveKeys: 2, revoked: ownerRevoked }));
+  const readContract = vi.fn(async () => ({ unreleasedLineages: 2, revoked: ownerRevoked }));
   const value = {
     runtime: {
       chainId: 31337,
@@ -132,7 +132,7 @@ describe("ProposalForm: revoke", () => {
     expect(warning).toContain("Final.");
     expect(warning).toContain("refuses their new keys and rotations");
     expect(warning).toContain("cannot be undone");
-    expect((await screen.findByTestId("revoke-owner-record")).textContent).toBe("On chain today: 2 live lineages, not revoked.");
+    expect((await screen.findByTestId("revoke-owner-record")).textContent).toBe("On chain today: 2 unreleased lineages (live, expired, or revoked and not yet released), not revoked.");
     expect(readContract).toHaveBeenCalledWith(expect.objectContaining({ functionName: "ownerRecord", args: [owner] }));
     fireEvent.change(screen.getByLabelText("Reason (public, on-chain)"), { target: { value: "botnet" } });
     const { call, description } = await submitted(simulateContract);

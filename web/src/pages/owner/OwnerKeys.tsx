@@ -224,6 +224,7 @@ const eventText: Record<KeyEvent["kind"], string> = {
   suspended: "Suspended",
   "suspension-extended": "Suspension extended",
   unsuspended: "Suspension lifted",
+  released: "Released (its place under the cap given back)",
 };
 
 /**

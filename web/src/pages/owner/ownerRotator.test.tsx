@@ -1,18 +1,17 @@
 // @vitest-environment jsdom
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { type Address, ContractFunctionExecutionError, ContractFunctionRevertedError, encodeErrorResult, type PublicClient, zeroAddress } from "viem";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { mockWallet, resetMockWallet } from "../../../../test/helpers/mockWallet.ts";
 import { keyRegistryAbi } from "../../../../src/generated/abis.ts";
 import type { IndexerClient, OwnerRotator as OwnerRotatorRow } from "../../indexer/index.ts";
-import { RuntimeContext, type RuntimeContextValue } from "../../runtime/RuntimeContext.ts";
+import { renderWithRuntime } from "../../testing/renderWithRuntime.tsx";
 import { OwnerRotator } from "./OwnerRotator.tsx";
 
 const owner = "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199" as Address;
 const bot = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as Address;
 const other = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" as Address;
-const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3" as Address;
 
 vi.mock("wagmi", () => ({ useConfig: () => ({}) }));
 vi.mock("wagmi/actions", () => import("../../../../test/helpers/mockWallet.ts").then((m) => m.wagmiActions));
@@ -38,21 +37,7 @@ function renderRotator({ self, current, simulate = async (r: Simulated) => ({ re
     waitForTransactionReceipt: vi.fn(async () => ({ status: "success", blockNumber: 51n })),
   } as unknown as PublicClient;
   const indexer: Partial<IndexerClient> = { url: "x", status: async () => ({ number: 50n, timestamp: 2_000 }), rotatorOf: vi.fn(async () => current) };
-  const value = {
-    runtime: { chainId: 31337, apiUrl: relay ? "http://dapp.test/api" : null, relay, addresses: { KeyRegistry: registry, KeyLedgerTimelock: zeroAddress } },
-    client,
-    indexer,
-    isLocal: true,
-    pollingInterval: 1_000,
-  } as unknown as RuntimeContextValue;
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(
-    <QueryClientProvider client={queryClient}>
-      <RuntimeContext.Provider value={value}>
-        <OwnerRotator owner={owner} self={self} />
-      </RuntimeContext.Provider>
-    </QueryClientProvider>,
-  );
+  renderWithRuntime(<OwnerRotator owner={owner} self={self} />, { client, indexer, registry, relay });
   return { client, indexer };
 }
 
