@@ -3,7 +3,8 @@
 // signature against a real Safe 1.5 is in safeSigningChain.test.ts.
 import { type Address, getAddress, hashTypedData, type Hex, concat, slice, hexToNumber, numberToHex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { setRotatorForTypedData } from "../../../../src/chain/signedOperations/setRotatorForTypedData.ts";
 import { registryOperationTypedData } from "../../../../src/chain/signedOperations/registryOperationTypedData.ts";
 import type { RegistryOperation } from "../../../../src/chain/signedOperations/types.ts";
 import { addSafeSignature } from "./addSafeSignature.ts";
@@ -11,6 +12,7 @@ import { assembleSafeSignature } from "./assembleSafeSignature.ts";
 import { createSafeSigningRequest } from "./createSafeSigningRequest.ts";
 import { mergeSafeSigningRequest } from "./mergeSafeSigningRequest.ts";
 import { parseSafeSigningRequest } from "./parseSafeSigningRequest.ts";
+import { prepareSafeSigningRequest, safeDeadlineSeconds } from "./prepareSafeSigningRequest.ts";
 import { safeMessageTypedData } from "./safeMessageTypedData.ts";
 import type { SafeSigningRequest } from "./safeSigningRequest.ts";
 
@@ -35,6 +37,23 @@ describe("createSafeSigningRequest", () => {
     );
     // JSON round trip: the file is plain JSON and reads back to the same request.
     expect(parseSafeSigningRequest(JSON.stringify(request))).toEqual({ ok: true, request });
+  });
+});
+
+describe("prepareSafeSigningRequest", () => {
+  it("turns setRotator(rotator) into the registry's SetRotator for owner = the Safe, simulated as the Safe, with its nonce and a day's deadline", async () => {
+    const rotator = getAddress("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+    const client = {
+      simulateContract: vi.fn(async () => ({})),
+      readContract: vi.fn(async () => 5n),
+      getBlock: vi.fn(async () => ({ timestamp: 1_000n })),
+    };
+    const request = await prepareSafeSigningRequest({ client, chainId: 31337, registry, safe: { safe, owners, threshold: 2 }, call: { functionName: "setRotator", args: [rotator] } });
+    expect(client.simulateContract).toHaveBeenCalledWith(expect.objectContaining({ account: safe, address: registry, functionName: "setRotator", args: [rotator] }));
+    expect(client.readContract).toHaveBeenCalledWith(expect.objectContaining({ functionName: "nonces", args: [safe] }));
+    const deadline = 1_000n + BigInt(safeDeadlineSeconds);
+    expect(request).toMatchObject({ safe, nonce: "5", deadline: deadline.toString(), operation: { operation: "setRotator", rotator } });
+    expect(request.registryDigest).toBe(hashTypedData(setRotatorForTypedData({ chainId: 31337, registry, owner: safe, nonce: 5n, deadline, rotator })));
   });
 });
 

@@ -1,7 +1,7 @@
 import { isAddressEqual } from "viem";
 import { useConnection } from "wagmi";
 import { TextField } from "../TextField.tsx";
-import type { UseOwnerChoiceReturnType } from "./useOwnerChoice.ts";
+import type { SafeOwner, UseOwnerChoiceReturnType } from "./useOwnerChoice.ts";
 
 export type OwnerChoiceProps = { choice: UseOwnerChoiceReturnType; disabled?: boolean | undefined };
 
@@ -44,26 +44,32 @@ export function OwnerChoice({ choice, disabled }: OwnerChoiceProps) {
             error={choice.inputError ?? (choice.read.status === "error" ? choice.read.message : choice.read.status === "done" && !choice.read.result.ok ? choice.read.result.message : undefined)}
           />
           {choice.read.status === "reading" && <p aria-busy="true">Reading the Safe's owners and threshold…</p>}
-          {choice.safe && (
-            <div className="note" data-testid="safe-info">
-              <p>
-                Safe {choice.safe.version}: <strong>{choice.safe.threshold} of {choice.safe.owners.length}</strong> owners must sign.{" "}
-                {address && choice.safe.owners.some((o) => isAddressEqual(o, address))
-                  ? "Your wallet is one of them."
-                  : "Your wallet is not an owner: it can still build the request and submit it once the owners have signed."}
-              </p>
-              <ul className="plain">
-                {choice.safe.owners.map((owner) => (
-                  <li key={owner}>
-                    <code>{owner}</code>
-                    {address && isAddressEqual(owner, address) ? " (you)" : ""}
-                  </li>
-                ))}
-              </ul>
-            </div>
-          )}
+          {choice.safe && <SafeInfo safe={choice.safe} />}
         </>
       )}
     </fieldset>
+  );
+}
+
+/** A Safe's threshold and owners as read on chain, with whether the connected wallet is one of them. */
+export function SafeInfo({ safe }: { safe: SafeOwner }) {
+  const { address } = useConnection();
+  return (
+    <div className="note" data-testid="safe-info">
+      <p>
+        Safe {safe.version}: <strong>{safe.threshold} of {safe.owners.length}</strong> owners must sign.{" "}
+        {address && safe.owners.some((o) => isAddressEqual(o, address))
+          ? "Your wallet is one of them."
+          : "Your wallet is not an owner: it can still build the request and submit it once the owners have signed."}
+      </p>
+      <ul className="plain">
+        {safe.owners.map((owner) => (
+          <li key={owner}>
+            <code>{owner}</code>
+            {address && isAddressEqual(owner, address) ? " (you)" : ""}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

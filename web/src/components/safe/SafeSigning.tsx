@@ -1,5 +1,5 @@
 import { type ReactNode, useId, useState } from "react";
-import { isAddressEqual, type TransactionReceipt } from "viem";
+import { isAddressEqual, type TransactionReceipt, zeroAddress } from "viem";
 import { useConfig, useConnection } from "wagmi";
 import { signTypedData } from "wagmi/actions";
 import type { RegistryOperation } from "../../../../src/chain/signedOperations/types.ts";
@@ -225,6 +225,6 @@ function describeOperation(op: RegistryOperation): ReactNode {
     case "extendOverlap":
       return <>keep {id(op.keyId)} valid until {formatDateTime(op.expiresAt)}</>;
     case "setRotator":
-      return <>appoint {id(op.rotator)} as rotator</>;
+      return isAddressEqual(op.rotator, zeroAddress) ? "remove the rotator" : <>appoint {id(op.rotator)} as rotator</>;
   }
 }

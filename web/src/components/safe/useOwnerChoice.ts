@@ -26,12 +26,13 @@ export type UseOwnerChoiceReturnType = {
 /**
  * Who owns the key a page acts on: the connected wallet, or a Safe whose address is typed
  * and whose owners and threshold are then read on chain (re-read with the page's queries,
- * so a changed owner set shows).
+ * so a changed owner set shows). `safe` presets "a Safe" with that address (the owner view's
+ * "Manage as a Safe owner").
  */
-export function useOwnerChoice(): UseOwnerChoiceReturnType {
+export function useOwnerChoice({ safe }: { safe?: Address | undefined } = {}): UseOwnerChoiceReturnType {
   const { client } = useRuntime();
-  const [kind, setKind] = useState<OwnerKind>("wallet");
-  const [safeInput, setSafeInput] = useState("");
+  const [kind, setKind] = useState<OwnerKind>(safe ? "safe" : "wallet");
+  const [safeInput, setSafeInput] = useState<string>(safe ?? "");
   const trimmed = safeInput.trim();
   const valid = isAddress(trimmed, { strict: false });
   const address = valid ? getAddress(trimmed) : undefined;

@@ -12,12 +12,13 @@ import { type UseOwnerChoiceReturnType, useOwnerChoice } from "./useOwnerChoice.
  * A page's owner choice and, for a Safe, its signing request: `owner` is whose key the page
  * acts on (the wallet, or the Safe once read; undefined while a Safe is not read yet), and
  * `prepare(call)` turns the page's registry call into a request for the owners to sign.
- * A second operation on the same page (Rotate's extend overlap) passes the first's `choice`.
+ * A second operation on the same page (Rotate's extend overlap) passes the first's `choice`;
+ * `safe` presets "a Safe" with that address.
  */
-export function useSafeOperation({ choice: shared }: { choice?: UseOwnerChoiceReturnType | undefined } = {}) {
+export function useSafeOperation({ choice: shared, safe }: { choice?: UseOwnerChoiceReturnType | undefined; safe?: Address | undefined } = {}) {
   const { client, runtime } = useRuntime();
   const { address } = useConnection();
-  const own = useOwnerChoice();
+  const own = useOwnerChoice({ safe });
   const choice = shared ?? own;
   const [request, setRequest] = useState<SafeSigningRequest | null>(null);
   const [preparing, setPreparing] = useState(false);

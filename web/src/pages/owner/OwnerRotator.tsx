@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { type Address, getAddress, isAddress, zeroAddress } from "viem";
+import { type Address, getAddress, zeroAddress } from "viem";
 import { keyRegistryAbi } from "../../../../src/generated/abis.ts";
 import { ReviewDialog } from "../../components/ReviewDialog.tsx";
 import { SendViaChoice, sendViaRow, useSendVia } from "../../components/SendViaChoice.tsx";
@@ -10,15 +10,14 @@ import { type TransactionRequest, useTransaction } from "../../components/useTra
 import { type OwnerRotator as OwnerRotatorRow, useOwnerRotator } from "../../indexer/index.ts";
 import { formatDateTime } from "../../lib/formatDateTime.ts";
 import { useRuntime } from "../../runtime/RuntimeContext.ts";
-
-/** What a rotator may and may not do, in words (the registry's bounds). */
-export const rotatorPowers =
-  "It may rotate this owner's keys (to the same or fewer scopes, never a suspended key) and revoke them. It can never register a key, widen scopes, extend an overlap or appoint a rotator.";
+import { parseRotatorInput, rotatorPowers } from "./rotatorInput.ts";
+import { SafeRotatorForm } from "./SafeRotatorForm.tsx";
 
 /**
  * An owner's rotator, from the indexer: the address that may rotate and revoke the
  * owner's keys (a bot, an ops wallet). The owner (`self`) can set or remove it, with a
- * review that simulates the transaction before the wallet is asked.
+ * review that simulates the transaction before the wallet is asked. On the public owner
+ * view, "Manage as a Safe owner" does it for a Safe, as a signing request for its owners.
  */
 export function OwnerRotator({ owner, self }: { owner: Address; self: boolean }) {
   const found = useOwnerRotator(owner);
@@ -42,7 +41,24 @@ export function OwnerRotator({ owner, self }: { owner: Address; self: boolean })
         <p data-testid="rotator-none">No rotator: only {self ? "you" : "the owner"} can rotate and revoke these keys.</p>
       )}
       {self && found.data && <RotatorForm owner={owner} current={found.data} />}
+      {!self && found.data && <SafeRotatorEntry owner={owner} current={found.data} />}
     </section>
+  );
+}
+
+/**
+ * The owner view's way in for a Safe's owners: "Manage as a Safe owner" reads the viewed
+ * address as a Safe and offers Set / Remove rotator as a signing request for its owners.
+ */
+function SafeRotatorEntry({ owner, current }: { owner: Address; current: OwnerRotatorRow }) {
+  const [open, setOpen] = useState(false);
+  if (open) return <SafeRotatorForm safe={owner} current={current} />;
+  return (
+    <div className="actions">
+      <button type="button" className="secondary" data-testid="manage-as-safe" onClick={() => setOpen(true)}>
+        Manage as a Safe owner…
+      </button>
+    </div>
   );
 }
 
@@ -59,17 +75,7 @@ function RotatorForm({ owner, current }: { owner: Address; current: OwnerRotator
   const [pending, setPending] = useState<Pending | null>(null);
   // What was sent last, named in the transaction's status once the review has closed.
   const [sent, setSent] = useState<Pending | null>(null);
-  const trimmed = text.trim();
-  const parsed = isAddress(trimmed, { strict: false }) ? getAddress(trimmed) : undefined;
-  const error = !parsed
-    ? "An address is 0x followed by 40 hex digits."
-    : parsed === zeroAddress
-      ? "The zero address means no rotator: use “Remove rotator”."
-      : parsed === getAddress(owner)
-        ? "That is this account: an owner can always rotate its own keys."
-        : parsed === current.rotator
-          ? "This address is your rotator already."
-          : undefined;
+  const { parsed, error } = parseRotatorInput({ text, owner, current });
   const request = (p: Pending): TransactionRequest => ({
     address: runtime.addresses.KeyRegistry,
     abi: keyRegistryAbi,

@@ -1,0 +1,22 @@
+import { type Address, getAddress, isAddress, zeroAddress } from "viem";
+import type { OwnerRotator } from "../../indexer/index.ts";
+
+/** What a rotator may and may not do, in words (the registry's bounds). */
+export const rotatorPowers =
+  "It may rotate this owner's keys (to the same or fewer scopes, never a suspended key) and revoke them. It can never register a key, widen scopes, extend an overlap or appoint a rotator.";
+
+/** A typed rotator address, and why it cannot be appointed (undefined: it can). */
+export function parseRotatorInput({ text, owner, current }: { text: string; owner: Address; current: OwnerRotator }) {
+  const trimmed = text.trim();
+  const parsed = isAddress(trimmed, { strict: false }) ? getAddress(trimmed) : undefined;
+  const error = !parsed
+    ? "An address is 0x followed by 40 hex digits."
+    : parsed === zeroAddress
+      ? "The zero address means no rotator: use “Remove rotator”."
+      : parsed === getAddress(owner)
+        ? "That is this account: an owner can always rotate its own keys."
+        : parsed === current.rotator
+          ? "This address is your rotator already."
+          : undefined;
+  return { parsed, error };
+}
