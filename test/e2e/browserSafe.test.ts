@@ -6,7 +6,7 @@
 // on the node (eth_signTypedData_v4); a non-owner's signature in such a file is refused with
 // the page's message. The Safe registers a key (the API pays), rotates it (the API pays) and
 // revokes the first version (sent from the connected wallet); the chain shows each, owned by
-// and revoked by the Safe.
+// and revoked by the Safe. Last, from its owner view, the Safe appoints a rotator (the API pays).
 import { readFileSync, writeFileSync, mkdtempSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -241,6 +241,39 @@ describe.skipIf(!hasChromium())("dApp: a Safe's keys, signed by its owners", () 
     await page.getByTestId("safe-submit").click();
     await page.getByTestId("safe-signing").getByTestId("tx-confirmed").waitFor({ timeout: 30_000 });
     expect((await getKey(nextKeyId)).state).toBe(3);
+    expect(problems).toEqual([]);
+  });
+
+  it("the Safe appoints a rotator from its owner view (#/owner/<safe>, \"Manage as a Safe owner\"): two owners sign, the API pays, the chain and the indexer show it", step, async () => {
+    const rotator = getAddress(devAccounts[6]);
+    await go(`owner/${safe}`);
+    const panel = page.getByTestId("owner-rotator");
+    await page.getByTestId("rotator-none").waitFor();
+    await page.getByRole("button", { name: "Manage as a Safe owner…" }).click();
+    // Connected: #4, the Safe's third owner.
+    await expect.poll(() => panel.getByTestId("safe-info").textContent()).toContain("2 of 3 owners must sign. Your wallet is one of them.");
+    await panel.getByLabel("Rotator address").fill(rotator);
+    await page.getByTestId("safe-set-rotator").click();
+    await page.getByTestId("safe-signing").waitFor();
+    expect(await page.getByTestId("safe-signing").textContent()).toContain(`appoint ${rotator} as rotator`);
+    await page.getByRole("button", { name: "Sign with my wallet" }).click();
+    await expect.poll(progress).toBe("1 of 2 signatures; 1 missing.");
+    const request = await exportRequest();
+    expect(request).toMatchObject({ safe, nonce: "4", operation: { operation: "setRotator", rotator } });
+    await importSignedBy(request, owners[1], "rotator-owner-2");
+    await expect.poll(progress).toBe("2 of 2 signatures: the threshold is met.");
+    await shot("safe-08-rotator-request");
+    await page.getByTestId("safe-submit").click();
+    const done = page.getByTestId("safe-signing").getByTestId("tx-confirmed");
+    await done.waitFor({ timeout: 30_000 });
+    expect(getAddress((await done.getAttribute("data-paid-by"))!)).toBe(getAddress(relayer));
+    expect(await page.getByTestId("safe-rotator-done").textContent()).toContain(rotator);
+    const onChain = await localClients(node.rpcUrl).publicClient.readContract({ address: registry(), abi: keyRegistryAbi, functionName: "rotatorOf", args: [safe] });
+    expect(getAddress(onChain)).toBe(rotator);
+    // The indexer's view, as the panel shows it.
+    await expect.poll(() => panel.getAttribute("data-rotator")).toBe(rotator);
+    expect(await page.getByTestId("rotator-current").textContent()).toContain(`${rotator} may rotate and revoke this owner's keys`);
+    await shot("safe-09-rotator-appointed");
     expect(problems).toEqual([]);
   });
 });
