@@ -8,29 +8,21 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { type ReactNode, useState } from "react";
-import { getAddress } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createSafeSigningRequest } from "../../chain/safe/createSafeSigningRequest.ts";
 import { safeMessageTypedData } from "../../chain/safe/safeMessageTypedData.ts";
 import type { SafeSigningRequest } from "../../chain/safe/safeSigningRequest.ts";
 import { RuntimeContext, type RuntimeContextValue } from "../../runtime/RuntimeContext.ts";
+import { safeAccounts, safeOwners, testRegistry, testSafe } from "../../testing/safeOwnerWallet.ts";
 import { SafeSigning } from "./SafeSigning.tsx";
 
-const accounts = vi.hoisted(() => ({ list: [] as ReturnType<typeof privateKeyToAccount>[] }));
-accounts.list = Array.from({ length: 4 }, () => privateKeyToAccount(generatePrivateKey()));
-const [me, second, third, stranger] = accounts.list as [ReturnType<typeof privateKeyToAccount>, ReturnType<typeof privateKeyToAccount>, ReturnType<typeof privateKeyToAccount>, ReturnType<typeof privateKeyToAccount>];
-const owners = [me.address, second.address, third.address];
-const safe = getAddress("0x1000000000000000000000000000000000000001");
-const registry = getAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3");
+const [me, second, third, stranger] = safeAccounts;
+const owners = safeOwners;
+const safe = testSafe;
+const registry = testRegistry;
 
-vi.mock("wagmi", () => ({ useConfig: () => ({}), useConnection: () => ({ address: accounts.list[0]!.address, isConnected: true, chainId: 31337 }) }));
-vi.mock("wagmi/actions", () => ({
-  getConnection: () => ({ isConnected: true, chainId: 31337, address: accounts.list[0]!.address }),
-  // The connected wallet: a real account signing the EIP-712 data it is given.
-  signTypedData: vi.fn(async (_config: unknown, { account: _a, ...typedData }: { account: string }) => accounts.list[0]!.signTypedData(typedData as never)),
-  writeContract: vi.fn(),
-}));
+vi.mock("wagmi", () => import("../../testing/safeOwnerWallet.ts").then((m) => m.safeOwnerWagmi));
+vi.mock("wagmi/actions", () => import("../../testing/safeOwnerWallet.ts").then((m) => m.safeOwnerWagmiActions));
 
 afterEach(cleanup);
 

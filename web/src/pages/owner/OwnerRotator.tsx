@@ -1,16 +1,17 @@
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { type Address, getAddress, zeroAddress } from "viem";
 import { keyRegistryAbi } from "../../../../src/generated/abis.ts";
+import { readSafe } from "../../chain/safe/readSafe.ts";
 import { ReviewDialog } from "../../components/ReviewDialog.tsx";
 import { SendViaChoice, sendViaRow, useSendVia } from "../../components/SendViaChoice.tsx";
-import { TextField } from "../../components/TextField.tsx";
 import { TxStatus } from "../../components/TxStatus.tsx";
 import { useReviewCheck } from "../../components/useReviewCheck.ts";
 import { type TransactionRequest, useTransaction } from "../../components/useTransaction.ts";
 import { type OwnerRotator as OwnerRotatorRow, useOwnerRotator } from "../../indexer/index.ts";
 import { formatDateTime } from "../../lib/formatDateTime.ts";
 import { useRuntime } from "../../runtime/RuntimeContext.ts";
-import { parseRotatorInput, rotatorPowers } from "./rotatorInput.ts";
+import { parseRotatorInput, RotatorAddressField, rotatorPowers } from "./rotatorInput.tsx";
 import { SafeRotatorForm } from "./SafeRotatorForm.tsx";
 
 /**
@@ -47,11 +48,15 @@ export function OwnerRotator({ owner, self }: { owner: Address; self: boolean })
 }
 
 /**
- * The owner view's way in for a Safe's owners: "Manage as a Safe owner" reads the viewed
- * address as a Safe and offers Set / Remove rotator as a signing request for its owners.
+ * The owner view's way in for a Safe's owners: when the viewed address is a Safe,
+ * "Manage as a Safe owner" offers Set / Remove rotator as a signing request for its owners.
  */
 function SafeRotatorEntry({ owner, current }: { owner: Address; current: OwnerRotatorRow }) {
+  const { client } = useRuntime();
   const [open, setOpen] = useState(false);
+  // Offered only when the address is a Safe (the same query as the Safe form's, so read once).
+  const safe = useQuery({ queryKey: ["keyledger", "safe", owner], queryFn: () => readSafe({ client: client as never, safe: owner }), retry: false });
+  if (!safe.data?.ok) return null;
   if (open) return <SafeRotatorForm safe={owner} current={current} />;
   return (
     <div className="actions">
@@ -113,17 +118,7 @@ function RotatorForm({ owner, current }: { owner: Address; current: OwnerRotator
     >
       <fieldset className="panel" disabled={tx.busy}>
         <legend>{current.rotator ? "Replace the rotator" : "Appoint a rotator"}</legend>
-        <TextField
-          label="Rotator address"
-          name="rotator-address"
-          value={text}
-          placeholder="0x… (40 hex digits)"
-          spellCheck={false}
-          data-testid="rotator-address"
-          onChange={(event) => setText(event.target.value)}
-          error={submitted ? error : undefined}
-          hint="A bot or ops wallet that rotates your keys on a schedule. One at a time: a new one replaces the old."
-        />
+        <RotatorAddressField name="rotator-address" value={text} onChange={setText} error={submitted ? error : undefined} hint="A bot or ops wallet that rotates your keys on a schedule. One at a time: a new one replaces the old." />
       </fieldset>
       <SendViaChoice via={via} onChange={setVia} offered={offered} disabled={tx.busy} name="send-via-rotator" />
       <div className="actions">

@@ -3,9 +3,8 @@ import { type Address, zeroAddress } from "viem";
 import { SafeInfo } from "../../components/safe/OwnerChoice.tsx";
 import { SafeRequestPanel } from "../../components/safe/SafeRequestPanel.tsx";
 import { useSafeOperation } from "../../components/safe/useSafeOperation.ts";
-import { TextField } from "../../components/TextField.tsx";
 import type { OwnerRotator } from "../../indexer/index.ts";
-import { parseRotatorInput, rotatorPowers } from "./rotatorInput.ts";
+import { parseRotatorInput, RotatorAddressField, rotatorPowers } from "./rotatorInput.tsx";
 
 type Pending = { kind: "set"; rotator: Address } | { kind: "remove" };
 
@@ -51,17 +50,7 @@ export function SafeRotatorForm({ safe, current }: { safe: Address; current: Own
           <SafeInfo safe={choice.safe} />
           <fieldset className="panel" disabled={frozen}>
             <legend>{current.rotator ? "Replace the Safe's rotator" : "Appoint a rotator for the Safe"}</legend>
-            <TextField
-              label="Rotator address"
-              name="safe-rotator-address"
-              value={text}
-              placeholder="0x… (40 hex digits)"
-              spellCheck={false}
-              data-testid="safe-rotator-address"
-              onChange={(event) => setText(event.target.value)}
-              error={submitted ? error : undefined}
-              hint={`The Safe's owners sign setRotator (a SafeMessage, no Safe transaction), up to its threshold. ${rotatorPowers}`}
-            />
+            <RotatorAddressField name="safe-rotator-address" value={text} onChange={setText} error={submitted ? error : undefined} hint={`The Safe's owners sign setRotator (a SafeMessage, no Safe transaction), up to its threshold. ${rotatorPowers}`} />
           </fieldset>
           {!safeOp.request && (
             <div className="actions">

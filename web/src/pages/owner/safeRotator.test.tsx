@@ -1,30 +1,23 @@
 // @vitest-environment jsdom
-// The owner view's "Manage as a Safe owner": the viewed address read as a Safe, Set / Remove
+// The owner view's "Manage as a Safe owner", offered when the viewed address is a Safe: Set / Remove
 // rotator turned into a signing request (setRotator simulated as the Safe, the registry's
 // SetRotator operation for owner = the Safe), signed in the page by the connected owner.
 // Submission against a real Safe, API and chain is in test/e2e/browserSafe.test.ts.
 import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { type Address, getAddress, zeroAddress } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { IndexerClient, OwnerRotator as OwnerRotatorRow } from "../../indexer/index.ts";
 import { renderWithRuntime } from "../../testing/renderWithRuntime.tsx";
+import { safeOwners, testRegistry, testSafe } from "../../testing/safeOwnerWallet.ts";
 import { OwnerRotator } from "./OwnerRotator.tsx";
 
-const accounts = vi.hoisted(() => ({ list: [] as ReturnType<typeof privateKeyToAccount>[] }));
-accounts.list = Array.from({ length: 3 }, () => privateKeyToAccount(generatePrivateKey()));
-const owners = accounts.list.map((a) => a.address);
-const safe = getAddress("0x1000000000000000000000000000000000000001");
-const registry = getAddress("0x5FbDB2315678afecb367f032d93F642f64180aa3");
+const owners = safeOwners;
+const safe = testSafe;
+const registry = testRegistry;
 const bot = getAddress("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
 
-vi.mock("wagmi", () => ({ useConfig: () => ({}), useConnection: () => ({ address: accounts.list[0]!.address, isConnected: true, chainId: 31337 }) }));
-vi.mock("wagmi/actions", () => ({
-  getConnection: () => ({ isConnected: true, chainId: 31337, address: accounts.list[0]!.address }),
-  // The connected wallet: a real account signing the EIP-712 data it is given.
-  signTypedData: vi.fn(async (_config: unknown, { account: _a, ...typedData }: { account: string }) => accounts.list[0]!.signTypedData(typedData as never)),
-  writeContract: vi.fn(),
-}));
+vi.mock("wagmi", () => import("../../testing/safeOwnerWallet.ts").then((m) => m.safeOwnerWagmi));
+vi.mock("wagmi/actions", () => import("../../testing/safeOwnerWallet.ts").then((m) => m.safeOwnerWagmiActions));
 
 afterEach(cleanup);
 
@@ -75,10 +68,11 @@ describe("the owner view's rotator, managed as a Safe owner", () => {
     expect(screen.getByTestId("safe-signing").textContent).toContain("remove the rotator");
   });
 
-  it("says so when the address is not a Safe", async () => {
-    renderSafeRotator({ current: { rotator: undefined }, code: "0x" });
-    fireEvent.click(await screen.findByTestId("manage-as-safe"));
-    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain(`${safe} has no code on this chain`));
-    expect(screen.queryByRole("textbox", { name: "Rotator address" })).toBeNull();
+  it("is not offered when the address is not a Safe (an ordinary account)", async () => {
+    const { client } = renderSafeRotator({ current: { rotator: undefined }, code: "0x" });
+    await screen.findByTestId("rotator-none");
+    await waitFor(() => expect(client.getCode).toHaveBeenCalled());
+    expect(screen.queryByTestId("manage-as-safe")).toBeNull();
+    expect(screen.queryByRole("button")).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
 import { type Address, getAddress, isAddress, zeroAddress } from "viem";
+import { TextField } from "../../components/TextField.tsx";
 import type { OwnerRotator } from "../../indexer/index.ts";
 
 /** What a rotator may and may not do, in words (the registry's bounds). */
@@ -19,4 +20,21 @@ export function parseRotatorInput({ text, owner, current }: { text: string; owne
           ? "This address is your rotator already."
           : undefined;
   return { parsed, error };
+}
+
+/** The rotator address field of the wallet's and the Safe's forms (`error` shown once submitted). */
+export function RotatorAddressField({ name, value, onChange, error, hint }: { name: string; value: string; onChange: (value: string) => void; error: string | undefined; hint: string }) {
+  return (
+    <TextField
+      label="Rotator address"
+      name={name}
+      value={value}
+      placeholder="0x… (40 hex digits)"
+      spellCheck={false}
+      data-testid={name}
+      onChange={(event) => onChange(event.target.value)}
+      error={error}
+      hint={hint}
+    />
+  );
 }
