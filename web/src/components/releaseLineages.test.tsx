@@ -3,20 +3,20 @@ import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import type { Address, Hex } from "viem";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { IndexedKey, IndexerClient } from "../indexer/index.ts";
-import { connectedAccount, writeContract } from "../testing/connectedWallet.ts";
+import { mockWallet, mockWalletOwner, resetMockWallet } from "../../../test/helpers/mockWallet.ts";
 import { renderWithRuntime } from "../testing/renderWithRuntime.tsx";
 import { releasableHeads, ReleaseLineages } from "./ReleaseLineages.tsx";
 
-const owner = connectedAccount as Address;
+const owner = mockWalletOwner as Address;
 const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3" as Address;
 const id = (n: number) => `0x8626f6940e2eb28930efb4cef49b2d1f2c9c1199${n.toString(16).padStart(24, "0")}` as Hex;
 
-vi.mock("wagmi", async () => (await import("../testing/connectedWallet.ts")).mockedWagmi);
-vi.mock("wagmi/actions", async () => (await import("../testing/connectedWallet.ts")).mockedWagmiActions);
+vi.mock("wagmi", () => ({ useConfig: () => ({}) }));
+vi.mock("wagmi/actions", () => import("../../../test/helpers/mockWallet.ts").then((m) => m.wagmiActions));
 
 afterEach(() => {
   cleanup();
-  writeContract.mockClear();
+  resetMockWallet();
 });
 
 const key = (n: number, change: Partial<IndexedKey>) => ({ keyId: id(n), owner, state: "active", rotated: false, released: false, events: [], ...change }) as unknown as IndexedKey;
@@ -51,7 +51,7 @@ describe("releasing revoked lineages (TooManyKeys)", () => {
     fireEvent.click(button);
     await screen.findByTestId("tx-confirmed");
     expect(client.simulateContract).toHaveBeenCalledWith(expect.objectContaining({ address: registry, functionName: "releaseKeys", args: [[id(1), id(2)]] }));
-    expect(writeContract.mock.calls[0]![1]).toMatchObject({ functionName: "releaseKeys", args: [[id(1), id(2)]] });
+    expect(mockWallet.writeContract.mock.calls[0]![1]).toMatchObject({ functionName: "releaseKeys", args: [[id(1), id(2)]] });
     await waitFor(() => expect(onReleased).toHaveBeenCalledTimes(1));
   });
 
